@@ -1,0 +1,119 @@
+//! Program I/O shared by every tier: buffered output (no system call per `.`)
+//! and buffered input with the end-of-input convention applied in one place.
+
+use crate::error::RunError;
+use crate::ir::{CellWidth, Value};
+use std::io::{ErrorKind, Read, Write};
+
+/// What `,` does at end of input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum EofMode {
+    /// Leave the cell as it was (the default).
+    #[default]
+    Unchanged,
+    /// Store 0.
+    Zero,
+    /// Store the cell's maximum (all bits set, -1).
+    Max,
+}
+
+/// Output is flushed when this many bytes are pending.
+const OUT_CAPACITY: usize = 1 << 16;
+
+/// The I/O state of one run.
+pub struct Io<'a> {
+    input: &'a mut dyn Read,
+    output: &'a mut dyn Write,
+    out_buf: Vec<u8>,
+    in_buf: Box<[u8]>,
+    in_pos: usize,
+    in_len: usize,
+    in_done: bool,
+    eof: EofMode,
+    cell: CellWidth,
+}
+
+impl<'a> Io<'a> {
+    /// I/O over the given streams, with an EOF convention and cell width.
+    pub fn new(
+        input: &'a mut dyn Read,
+        output: &'a mut dyn Write,
+        eof: EofMode,
+        cell: CellWidth,
+    ) -> Io<'a> {
+        Io {
+            input,
+            output,
+            out_buf: Vec::with_capacity(OUT_CAPACITY),
+            in_buf: vec![0; 1 << 14].into_boxed_slice(),
+            in_pos: 0,
+            in_len: 0,
+            in_done: false,
+            eof,
+            cell,
+        }
+    }
+
+    /// Queues one output byte (the low 8 bits of a cell).
+    #[inline]
+    pub fn put(&mut self, value: Value) -> Result<(), RunError> {
+        self.out_buf.push(value as u8);
+        if self.out_buf.len() >= OUT_CAPACITY {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes all pending output through to the underlying stream.
+    pub fn flush(&mut self) -> Result<(), RunError> {
+        let result = self
+            .output
+            .write_all(&self.out_buf)
+            .and_then(|()| self.output.flush());
+        self.out_buf.clear();
+        result.map_err(|e| match e.kind() {
+            ErrorKind::BrokenPipe => RunError::OutputClosed,
+            _ => RunError::Io(e.to_string()),
+        })
+    }
+
+    /// The value `,` stores into a cell that held `old`.
+    #[inline]
+    pub fn input(&mut self, old: Value) -> Result<Value, RunError> {
+        if self.in_pos == self.in_len && !self.refill()? {
+            return Ok(match self.eof {
+                EofMode::Unchanged => old,
+                EofMode::Zero => 0,
+                EofMode::Max => self.cell.max(),
+            });
+        }
+        let b = self.in_buf[self.in_pos];
+        self.in_pos += 1;
+        Ok(b as Value)
+    }
+
+    /// Reads more input; false at end of input.
+    #[cold]
+    fn refill(&mut self) -> Result<bool, RunError> {
+        if self.in_done {
+            return Ok(false);
+        }
+        // An interactive program's prompt must be visible before we block.
+        self.flush()?;
+        loop {
+            match self.input.read(&mut self.in_buf) {
+                Ok(0) => {
+                    self.in_done = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.in_pos = 0;
+                    self.in_len = n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(RunError::Io(format!("reading input: {e}"))),
+            }
+        }
+    }
+}

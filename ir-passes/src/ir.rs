@@ -1,0 +1,232 @@
+//! The mid-level IR: a tree of ops, each relative to the tape pointer and each
+//! carrying the source span it came from.
+//!
+//! The parser produces only `Add`, `Move`, `Output`, `Input` and `Loop`; the
+//! other ops exist only after optimization passes.
+
+use crate::source::Source;
+use crate::span::Span;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A cell value as the IR stores it: a `u32` that is reduced modulo the
+/// program's cell width wherever it reaches the tape.
+pub type Value = u32;
+
+/// A signed cell offset relative to the tape pointer.
+pub type Offset = i32;
+
+/// The width of a tape cell. Arithmetic wraps modulo `2^bits`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum CellWidth {
+    /// 8-bit cells, the default.
+    #[default]
+    U8,
+    /// 16-bit cells.
+    U16,
+    /// 32-bit cells.
+    U32,
+}
+
+impl CellWidth {
+    /// Number of bits in a cell.
+    pub fn bits(self) -> u32 {
+        match self {
+            CellWidth::U8 => 8,
+            CellWidth::U16 => 16,
+            CellWidth::U32 => 32,
+        }
+    }
+
+    /// Number of bytes in a cell.
+    pub fn bytes(self) -> usize {
+        self.bits() as usize / 8
+    }
+
+    /// The largest cell value, all bits set.
+    pub fn max(self) -> Value {
+        u32::MAX >> (32 - self.bits())
+    }
+
+    /// Reduces a value modulo the cell width.
+    pub fn wrap(self, v: Value) -> Value {
+        v & self.max()
+    }
+
+    /// The width with the given number of bits, if it is one we support.
+    pub fn from_bits(bits: u32) -> Option<CellWidth> {
+        match bits {
+            8 => Some(CellWidth::U8),
+            16 => Some(CellWidth::U16),
+            32 => Some(CellWidth::U32),
+            _ => None,
+        }
+    }
+}
+
+/// One IR operation. Offsets are relative to the tape pointer `p`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Op {
+    /// `p[offset] += delta` (wrapping).
+    Add {
+        /// Cell offset from the pointer.
+        offset: Offset,
+        /// Amount to add, modulo the cell width.
+        delta: Value,
+    },
+    /// `p += delta`.
+    Move {
+        /// Signed distance in cells.
+        delta: Offset,
+    },
+    /// Write the byte `p[offset] mod 256` to the output.
+    Output {
+        /// Cell offset from the pointer.
+        offset: Offset,
+    },
+    /// Read a byte into `p[offset]` (at end of input, the EOF convention applies).
+    Input {
+        /// Cell offset from the pointer.
+        offset: Offset,
+    },
+    /// `while p[0] != 0 { body }`.
+    Loop {
+        /// The loop body.
+        body: Vec<Node>,
+    },
+    /// `p[offset] = value`. Only after optimization.
+    Set {
+        /// Cell offset from the pointer.
+        offset: Offset,
+        /// The value stored, modulo the cell width.
+        value: Value,
+    },
+    /// `p[dst] += p[src] * factor` (wrapping). Only after optimization.
+    MulAdd {
+        /// Offset of the cell read.
+        src: Offset,
+        /// Offset of the cell updated.
+        dst: Offset,
+        /// Multiplier, modulo the cell width.
+        factor: Value,
+    },
+    /// `while p[0] != 0 { p += stride }`. Only after optimization.
+    Scan {
+        /// Distance moved per step; never zero.
+        stride: Offset,
+    },
+    /// `if p[0] != 0 { body }`, for a loop proved to run at most once (its body
+    /// always leaves `p[0] == 0`). Only after optimization.
+    If {
+        /// The body, run once when `p[0] != 0`.
+        body: Vec<Node>,
+    },
+}
+
+impl Op {
+    /// True for ops that transfer control (`Loop`, `If`, `Scan`). The ops
+    /// between two of them form a straight-line *segment*; passes never move an
+    /// op across a control op, which is what makes the segment guards of
+    /// [`crate::guard`] sound.
+    pub fn is_control(&self) -> bool {
+        matches!(self, Op::Loop { .. } | Op::If { .. } | Op::Scan { .. })
+    }
+
+    /// The nested body of a `Loop` or `If`.
+    pub fn body(&self) -> Option<&[Node]> {
+        match self {
+            Op::Loop { body } | Op::If { body } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// Short lower-case name of the op kind, as the printer and statistics use.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Op::Add { .. } => "add",
+            Op::Move { .. } => "move",
+            Op::Output { .. } => "out",
+            Op::Input { .. } => "in",
+            Op::Loop { .. } => "loop",
+            Op::Set { .. } => "set",
+            Op::MulAdd { .. } => "muladd",
+            Op::Scan { .. } => "scan",
+            Op::If { .. } => "if",
+        }
+    }
+}
+
+/// An op with the span of the source text it stands for.
+///
+/// For `Loop` and `If` the span covers the brackets exactly, which the
+/// segment guards rely on to find the source of a loop body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Node {
+    /// The operation.
+    pub op: Op,
+    /// Where it came from.
+    pub span: Span,
+}
+
+impl Node {
+    /// A node from an op and its span.
+    pub fn new(op: Op, span: Span) -> Node {
+        Node { op, span }
+    }
+}
+
+/// A whole program: the top-level body, its cell width and its source.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// The top-level ops.
+    pub body: Vec<Node>,
+    /// The cell width every constant in the program is reduced by.
+    pub cell: CellWidth,
+    /// The source the spans point into.
+    pub source: Arc<Source>,
+}
+
+impl Program {
+    /// A program with the same cell width and source but another body.
+    pub fn with_body(&self, body: Vec<Node>) -> Program {
+        Program {
+            body,
+            cell: self.cell,
+            source: Arc::clone(&self.source),
+        }
+    }
+
+    /// The number of ops, counting nested ones and the loops themselves.
+    pub fn op_count(&self) -> usize {
+        count_ops(&self.body)
+    }
+}
+
+/// The number of ops in a body, nested ones included.
+pub fn count_ops(body: &[Node]) -> usize {
+    body.iter()
+        .map(|n| 1 + n.op.body().map_or(0, count_ops))
+        .sum()
+}
+
+/// Rebuilds every body of a tree bottom-up with `f`: `f` sees a body whose
+/// nested bodies have already been rewritten. Passes use it to recurse into
+/// loops in one place.
+pub fn map_bodies(body: Vec<Node>, f: &mut impl FnMut(Vec<Node>) -> Vec<Node>) -> Vec<Node> {
+    let body = body
+        .into_iter()
+        .map(|node| {
+            let op = match node.op {
+                Op::Loop { body } => Op::Loop {
+                    body: map_bodies(body, f),
+                },
+                Op::If { body } => Op::If {
+                    body: map_bodies(body, f),
+                },
+                op => op,
+            };
+            Node::new(op, node.span)
+        })
+        .collect();
+    f(body)
+}

@@ -1,0 +1,9 @@
+//! bfjit: the Cranelift backend, the runtime, the execution tiers and the CLI.
+//! The front and middle end (parser, IR, passes, interpreters) live in the
+//! `ir-passes` crate; see ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod jit;
+pub mod load;
+pub mod runtime;
+pub mod tier;
