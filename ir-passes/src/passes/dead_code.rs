@@ -1,0 +1,155 @@
+//! Dead loops: a loop (or `if`, or scan) on a cell known to be zero never
+//! runs, and goes.
+
+use crate::ir::{Node, Op, Program};
+use std::collections::HashMap;
+
+/// Removes loops that can never run: at program start (every cell is zero),
+/// right after another loop (which only ends on a zero cell), and after a
+/// clear or `set 0` of the cell.
+///
+/// ```text
+/// BF:      [.]+[<][.]>[-][+]
+/// before:  loop { out p[0] }
+///          add p[0], 1
+///          loop { move -1 }
+///          loop { out p[0] }
+///          move +1
+///          set p[0], 0          (clear_loops made `[-]` a set)
+///          loop { add p[0], 1 }
+/// after:   add p[0], 1
+///          loop { move -1 }
+///          move +1
+///          set p[0], 0
+/// ```
+///
+/// Only zeroness is tracked here; `known_values` tracks values too. A
+/// removed loop's source stays in its segment's gap, so the guard still
+/// covers it (it is dead, so that is merely conservative).
+pub fn dead_code(program: Program) -> Program {
+    let Program { body, cell, source } = program;
+    let body = prune(body, true);
+    Program { body, cell, source }
+}
+
+/// What is known about the cells, by position from where tracking started.
+struct Zeros {
+    /// Cells known zero (`true`) or written with something unknown (`false`).
+    cells: HashMap<i64, bool>,
+    /// What holds for cells not in `cells`: zero at program start only.
+    rest_zero: bool,
+    /// The pointer, relative to where tracking started.
+    pos: i64,
+}
+
+impl Zeros {
+    fn is_zero(&self, at: i64) -> bool {
+        self.cells.get(&at).copied().unwrap_or(self.rest_zero)
+    }
+
+    /// After a control op ends (on a zero cell, wherever it is): forget
+    /// everything else.
+    fn after_control(&mut self) {
+        self.cells = HashMap::from([(0, true)]);
+        self.rest_zero = false;
+        self.pos = 0;
+    }
+}
+
+fn prune(body: Vec<Node>, top: bool) -> Vec<Node> {
+    let mut known = Zeros {
+        cells: HashMap::new(),
+        rest_zero: top,
+        pos: 0,
+    };
+    let mut out = Vec::with_capacity(body.len());
+    for node in body {
+        let Node { op, span } = node;
+        let op = match op {
+            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } if known.is_zero(known.pos) => {
+                continue;
+            }
+            Op::Loop { body } => Op::Loop {
+                body: prune(body, false),
+            },
+            Op::If { body } => Op::If {
+                body: prune(body, false),
+            },
+            op => op,
+        };
+        match op {
+            Op::Add { offset, delta } if delta != 0 => {
+                known.cells.insert(known.pos + offset as i64, false);
+            }
+            Op::Set { offset, value } => {
+                known.cells.insert(known.pos + offset as i64, value == 0);
+            }
+            Op::Input { offset } => {
+                known.cells.insert(known.pos + offset as i64, false);
+            }
+            Op::MulAdd { src, dst, .. } if !known.is_zero(known.pos + src as i64) => {
+                known.cells.insert(known.pos + dst as i64, false);
+            }
+            Op::Move { delta } => known.pos += delta as i64,
+            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } => known.after_control(),
+            _ => {}
+        }
+        out.push(Node::new(op, span));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::util::after;
+
+    #[test]
+    fn loops_at_program_start_are_dead() {
+        assert_eq!(after(dead_code, "[-]+"), "add p[0], 1\n");
+        assert_eq!(after(dead_code, "+>[<]"), "add p[0], 1\nmove +1\n");
+    }
+
+    #[test]
+    fn a_loop_right_after_a_loop_is_dead() {
+        assert_eq!(
+            after(dead_code, "+[-][>][.]"),
+            "add p[0], 1\nloop {\n  add p[0], -1\n}\n"
+        );
+        assert_eq!(
+            after(dead_code, ",[[-][.]>]"),
+            "in p[0]\nloop {\n  loop {\n    add p[0], -1\n  }\n  move +1\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_loop_after_set_zero_is_dead() {
+        let p = crate::parse::parse("t", b",>,<", crate::ir::CellWidth::U8).unwrap();
+        let mut body = p.body.clone();
+        let span = crate::span::Span::new(0, 1);
+        body.push(Node::new(
+            Op::Set {
+                offset: 1,
+                value: 0,
+            },
+            span,
+        ));
+        body.push(Node::new(Op::Move { delta: 1 }, span));
+        body.push(Node::new(Op::Loop { body: vec![] }, span));
+        let q = dead_code(p.with_body(body));
+        assert_eq!(q.body.len(), 6);
+        assert!(q.body.iter().all(|n| !n.op.is_control()));
+    }
+
+    #[test]
+    fn loops_on_cells_that_may_be_nonzero_stay() {
+        for bf in [",[-]", "+[-]", ">,<[>]>[-]", "+[-<]-[>]", "+[[-]+[-]]"] {
+            let text = after(dead_code, bf);
+            assert!(text.contains("loop"), "{bf}: {text}");
+        }
+        assert_eq!(
+            after(dead_code, "+[[-]+[-]]"),
+            "add p[0], 1\nloop {\n  loop {\n    add p[0], -1\n  }\n  add p[0], 1\n  loop {\n    add p[0], -1\n  }\n}\n"
+        );
+    }
+}

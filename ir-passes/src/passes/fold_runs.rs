@@ -1,0 +1,108 @@
+//! Run-length folding: adjacent adds to one cell, and adjacent moves, become one op.
+
+use crate::ir::{map_bodies, CellWidth, Node, Op, Program};
+
+/// Folds runs of `+`/`-` on the same cell and runs of `>`/`<` into single
+/// ops, dropping those that cancel out entirely.
+///
+/// ```text
+/// BF:      +++>>-+<<<>[-]
+/// before:  add p[0], 1 ×3; move +1 ×2; add p[0], -1; add p[0], 1; move -1 ×3; move +1; loop { add p[0], -1 }
+/// after:   add p[0], 3
+///          move +2          (the `-+` cancels, and so does `<<<>` against it)
+///          move -2
+///          loop { add p[0], -1 }
+/// ```
+///
+/// A cancelled `<>` may still leave the tape in the source; the segment
+/// guard is computed from the source text, so it still sees that excursion.
+pub fn fold_runs(program: Program) -> Program {
+    let Program { body, cell, source } = program;
+    let body = map_bodies(body, &mut |body| fold(body, cell));
+    Program { body, cell, source }
+}
+
+fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
+    let mut out: Vec<Node> = Vec::with_capacity(body.len());
+    for node in body {
+        let Some(last) = out.last_mut() else {
+            out.push(node);
+            continue;
+        };
+        let merged = match (&mut last.op, &node.op) {
+            (
+                Op::Add { offset: a, delta },
+                Op::Add {
+                    offset: b,
+                    delta: more,
+                },
+            ) if a == b => {
+                *delta = cell.wrap(delta.wrapping_add(*more));
+                true
+            }
+            (Op::Move { delta }, Op::Move { delta: more }) => match delta.checked_add(*more) {
+                Some(sum) => {
+                    *delta = sum;
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        };
+        if !merged {
+            out.push(node);
+            continue;
+        }
+        last.span = last.span.to(node.span);
+        if matches!(last.op, Op::Add { delta: 0, .. } | Op::Move { delta: 0 }) {
+            out.pop();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::util::{after, after_with};
+
+    #[test]
+    fn folds_runs_of_adds_and_moves() {
+        assert_eq!(
+            after(fold_runs, "+++>>--<"),
+            "add p[0], 3\nmove +2\nadd p[0], -2\nmove -1\n"
+        );
+    }
+
+    #[test]
+    fn cancelling_pairs_vanish_and_expose_further_folds() {
+        assert_eq!(after(fold_runs, "+-<>"), "");
+        assert_eq!(after(fold_runs, ">+-<+"), "add p[0], 1\n");
+        assert_eq!(after(fold_runs, "[<>]"), "loop {\n}\n");
+    }
+
+    #[test]
+    fn folding_wraps_at_the_cell_width() {
+        let plus256 = "+".repeat(256);
+        assert_eq!(after(fold_runs, &plus256), "");
+        assert_eq!(
+            after_with(fold_runs, &plus256, CellWidth::U16),
+            "add p[0], 256\n"
+        );
+    }
+
+    #[test]
+    fn never_folds_across_loops_or_io() {
+        assert_eq!(
+            after(fold_runs, "+[+]+.+"),
+            "add p[0], 1\nloop {\n  add p[0], 1\n}\nadd p[0], 1\nout p[0]\nadd p[0], 1\n"
+        );
+    }
+
+    #[test]
+    fn merged_ops_span_their_sources() {
+        let p = crate::parse::parse("t", b"+ + +", CellWidth::U8).unwrap();
+        let p = fold_runs(p);
+        assert_eq!(p.body[0].span, crate::span::Span::new(0, 5));
+    }
+}

@@ -1,0 +1,158 @@
+//! Set folding: within a segment, writes to one cell combine: a set
+//! followed by adds becomes one set, adds before a set vanish, adds to a cell
+//! sum up even when other ops come between.
+
+use crate::ir::{map_bodies, CellWidth, Node, Op, Program};
+use std::collections::HashMap;
+
+/// Combines the constant writes to each cell of a segment.
+///
+/// ```text
+/// BF:      [-]+++>++<+>[-]-
+/// before:  set p[0], 0; add p[0], 3; move +1; add p[0], 2; move -1; add p[0], 1
+///          move +1; set p[0], 0; add p[0], -1          (after clear_loops, fold_runs)
+/// after:   set p[0], 4
+///          move +1
+///          set p[0], -1
+/// ```
+///
+/// Only `add` and `set` ops combine, and only when nothing between them
+/// reads or writes the cell; the later op's effect moves to the earlier
+/// one's place (a set absorbs adds before it by taking their place). I/O is a
+/// barrier for everything, so when output fails, the tape is exactly as the
+/// source left it. Moves are followed, so it works with or without the
+/// `offsets` pass having run. Control ops end a segment.
+pub fn set_fold(program: Program) -> Program {
+    let Program { body, cell, source } = program;
+    let body = map_bodies(body, &mut |body| fold(body, cell));
+    Program { body, cell, source }
+}
+
+fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
+    let mut out: Vec<Option<Node>> = Vec::with_capacity(body.len());
+    // For each cell (by position from the segment start), the index in `out`
+    // of the last add or set to it that a later write may combine with. An
+    // entry below `barrier` is stale.
+    let mut last: HashMap<i64, usize> = HashMap::new();
+    let mut barrier = 0;
+    let mut pos: i64 = 0;
+    for node in body {
+        let here = out.len();
+        match node.op {
+            Op::Add { offset, delta } => {
+                let at = pos + offset as i64;
+                if let Some(prev) = combinable(&last, barrier, at, &mut out) {
+                    match &mut prev.op {
+                        Op::Add { delta: d, .. } => *d = cell.wrap(d.wrapping_add(delta)),
+                        Op::Set { value, .. } => *value = cell.wrap(value.wrapping_add(delta)),
+                        _ => unreachable!("only adds and sets are recorded"),
+                    }
+                    prev.span = prev.span.to(node.span);
+                    if matches!(prev.op, Op::Add { delta: 0, .. }) {
+                        out[last[&at]] = None;
+                        last.remove(&at);
+                    }
+                    continue;
+                }
+                last.insert(at, here);
+            }
+            Op::Set { offset, .. } => {
+                let at = pos + offset as i64;
+                let mut node = node;
+                if let Some(prev) = combinable(&last, barrier, at, &mut out) {
+                    node.span = prev.span.to(node.span);
+                    out[last[&at]] = None;
+                }
+                last.insert(at, here);
+                out.push(Some(node));
+                continue;
+            }
+            Op::MulAdd { src, dst, .. } => {
+                last.remove(&(pos + src as i64));
+                last.remove(&(pos + dst as i64));
+            }
+            Op::Output { .. } | Op::Input { .. } => barrier = here + 1,
+            Op::Move { delta } => pos += delta as i64,
+            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } => {
+                // A new segment: positions restart and nothing carries over.
+                last = HashMap::new();
+                pos = 0;
+                barrier = here + 1;
+            }
+        }
+        out.push(Some(node));
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// The earlier add or set to cell `at` that a new write may combine with.
+fn combinable<'a>(
+    last: &HashMap<i64, usize>,
+    barrier: usize,
+    at: i64,
+    out: &'a mut [Option<Node>],
+) -> Option<&'a mut Node> {
+    let &i = last.get(&at)?;
+    if i < barrier {
+        return None;
+    }
+    out[i].as_mut()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::clear_loops::clear_loops;
+    use crate::passes::fold_runs::fold_runs;
+    use crate::passes::offsets::offsets;
+    use crate::passes::util::after;
+
+    fn pipeline(p: Program) -> Program {
+        set_fold(offsets(clear_loops(fold_runs(p))))
+    }
+
+    #[test]
+    fn a_clear_and_adds_become_a_set() {
+        assert_eq!(after(pipeline, "[-]+++"), "set p[0], 3\n");
+        assert_eq!(
+            after(pipeline, "[-]+++>++<+"),
+            "set p[0], 4\nadd p[+1], 2\n"
+        );
+        assert_eq!(after(pipeline, "[-]-"), "set p[0], -1\n");
+    }
+
+    #[test]
+    fn adds_before_a_set_vanish_and_sets_replace_sets() {
+        assert_eq!(after(pipeline, "+++>+<[-]"), "add p[+1], 1\nset p[0], 0\n");
+        assert_eq!(after(pipeline, "[-]++[-]"), "set p[0], 0\n");
+    }
+
+    #[test]
+    fn adds_to_one_cell_sum_across_other_ops_and_moves() {
+        assert_eq!(
+            after(set_fold, "+>+<+"),
+            "add p[0], 2\nmove +1\nadd p[0], 1\nmove -1\n"
+        );
+        assert_eq!(after(pipeline, "+>+<-"), "add p[+1], 1\n");
+    }
+
+    #[test]
+    fn reads_and_io_keep_writes_apart() {
+        assert_eq!(
+            after(set_fold, "+.+"),
+            "add p[0], 1\nout p[0]\nadd p[0], 1\n"
+        );
+        assert_eq!(
+            after(set_fold, "+,+"),
+            "add p[0], 1\nin p[0]\nadd p[0], 1\n"
+        );
+        assert_eq!(
+            after(pipeline, "+[->+<]+"),
+            "add p[0], 1\nloop {\n  add p[0], -1\n  add p[+1], 1\n}\nadd p[0], 1\n"
+        );
+        assert_eq!(
+            after(|p| set_fold(crate::passes::mul_loops::mul_loops(p)), ">+<[->+<]>+"),
+            "move +1\nadd p[0], 1\nmove -1\nmuladd p[+1], p[0] * 1\nset p[0], 0\nmove +1\nadd p[0], 1\n"
+        );
+    }
+}

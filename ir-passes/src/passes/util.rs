@@ -1,0 +1,117 @@
+//! Helpers shared by the passes: rewriting loops in place, the net effect of
+//! a straight-line loop body, and inverses modulo 2^32.
+
+use crate::ir::{map_bodies, CellWidth, Node, Op, Program, Value};
+use crate::span::Span;
+use std::collections::BTreeMap;
+
+/// Rewrites every `Loop` of the program, innermost first: `f` gets a loop's
+/// body (already rewritten) and span, and returns the nodes that replace the
+/// loop, or `None` to keep it.
+pub(crate) fn replace_loops(
+    program: Program,
+    mut f: impl FnMut(&[Node], Span, CellWidth) -> Option<Vec<Node>>,
+) -> Program {
+    let Program { body, cell, source } = program;
+    let body = map_bodies(body, &mut |body| {
+        let mut out: Vec<Node> = Vec::with_capacity(body.len());
+        for node in body {
+            let replacement = match &node.op {
+                Op::Loop { body } => f(body, node.span, cell),
+                _ => None,
+            };
+            match replacement {
+                Some(nodes) => out.extend(nodes),
+                None => out.push(node),
+            }
+        }
+        out
+    });
+    Program { body, cell, source }
+}
+
+/// What one run of a body made only of `Add` and `Move` does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Linear {
+    /// Net pointer movement.
+    pub moves: i64,
+    /// The total added to each cell (relative to the entry pointer), zero
+    /// totals left out.
+    pub adds: BTreeMap<i64, Value>,
+}
+
+/// The effect of `body`, or `None` if it holds anything but `Add` and `Move`.
+pub(crate) fn linear(body: &[Node], cell: CellWidth) -> Option<Linear> {
+    let mut pos: i64 = 0;
+    let mut adds: BTreeMap<i64, Value> = BTreeMap::new();
+    for node in body {
+        match node.op {
+            Op::Add { offset, delta } => {
+                let total = adds.entry(pos + offset as i64).or_insert(0);
+                *total = cell.wrap(total.wrapping_add(delta));
+            }
+            Op::Move { delta } => pos += delta as i64,
+            _ => return None,
+        }
+    }
+    adds.retain(|_, v| *v != 0);
+    Some(Linear { moves: pos, adds })
+}
+
+/// The inverse of an odd `x` modulo 2^32. Reduced modulo a smaller power of
+/// two it is also the inverse there, so one function serves every cell width.
+pub(crate) fn inverse(x: u32) -> u32 {
+    debug_assert!(x % 2 == 1, "only odd numbers have inverses modulo 2^32");
+    // Newton's iteration doubles the number of correct low bits; x itself is
+    // its own inverse modulo 8 (3 bits), so four steps give 48 >= 32 bits.
+    let mut y = x;
+    for _ in 0..4 {
+        y = y.wrapping_mul(2u32.wrapping_sub(x.wrapping_mul(y)));
+    }
+    y
+}
+
+/// `-v` modulo the cell width.
+pub(crate) fn negate(v: Value, cell: CellWidth) -> Value {
+    cell.wrap(0u32.wrapping_sub(v))
+}
+
+/// Test helper: parses `bf` (8-bit cells), runs `pass` and prints the result.
+#[cfg(test)]
+pub(crate) fn after(pass: fn(Program) -> Program, bf: &str) -> String {
+    after_with(pass, bf, CellWidth::U8)
+}
+
+/// Test helper: [`after`] for a given cell width.
+#[cfg(test)]
+pub(crate) fn after_with(pass: fn(Program) -> Program, bf: &str, cell: CellWidth) -> String {
+    let program = crate::parse::parse("t", bf.as_bytes(), cell).unwrap();
+    crate::print::print(&pass(program))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_is_an_inverse_for_every_width() {
+        for x in [1u32, 3, 5, 7, 255, 0xFFFF_FFFF, 0x1234_5679, 0xFFFD] {
+            let y = inverse(x);
+            assert_eq!(x.wrapping_mul(y), 1, "{x}");
+            for cell in [CellWidth::U8, CellWidth::U16] {
+                assert_eq!(cell.wrap(cell.wrap(x).wrapping_mul(cell.wrap(y))), 1);
+            }
+        }
+    }
+
+    #[test]
+    fn linear_sums_adds_per_cell_and_drops_cancelled_ones() {
+        let p = crate::parse::parse("t", b"->+<+->>-+<<", CellWidth::U8).unwrap();
+        let l = linear(&p.body, CellWidth::U8).unwrap();
+        assert_eq!(l.moves, 0);
+        assert_eq!(
+            l.adds.into_iter().collect::<Vec<_>>(),
+            vec![(0, 255), (1, 1)]
+        );
+    }
+}

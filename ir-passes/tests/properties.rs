@@ -1,0 +1,99 @@
+//! Structural properties of every pass on random programs: a pass never makes
+//! a program longer, running it twice changes nothing, and the span
+//! invariants the segment guards rely on survive (a control op spans exactly
+//! its source brackets). Also: passes cope with very deep nesting.
+
+mod common;
+
+use common::{bf_test_program, cell_width, program};
+use ir_passes::ir::{CellWidth, Node, Program};
+use ir_passes::passes::PASSES;
+use ir_passes::pipeline::Pipeline;
+use proptest::prelude::*;
+
+/// Passes for which a second run may still find something: none so far.
+const NOT_IDEMPOTENT: &[&str] = &[];
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Checks the span invariants of a body: a control op's span is a `[`..`]`
+/// pair of the source, and every span lies inside `range`.
+fn check_spans(p: &Program, body: &[Node], range: (u32, u32)) -> Result<(), String> {
+    for node in body {
+        let span = node.span;
+        if span.start < range.0 || span.end > range.1 {
+            return Err(format!("{span:?} outside {range:?}: {:?}", node.op));
+        }
+        if node.op.is_control() {
+            let text = p.source.text();
+            let (open, close) = (span.start, span.end - 1);
+            if text[open as usize] != b'[' || p.source.partner(open) != close {
+                return Err(format!("control op span {span:?} is not a bracket pair"));
+            }
+            if let Some(inner) = node.op.body() {
+                check_spans(p, inner, (open + 1, close))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(500))]
+
+    #[test]
+    fn passes_never_grow_programs_and_keep_spans(text in bf_test_program(), cell in cell_width()) {
+        let original = program(&text, cell);
+        // Each pass alone on the parsed program, and each pass on the output
+        // of all the others (the shapes it meets inside the pipeline).
+        let o2 = Pipeline::level(2).run(original.clone(), false).program;
+        for input in [&original, &o2] {
+            for pass in PASSES {
+                let out = (pass.run)(input.clone());
+                prop_assert!(out.op_count() <= input.op_count(), "{} grew {text}", pass.name);
+                let full = (0, out.source.text().len() as u32);
+                check_spans(&out, &out.body, full).map_err(TestCaseError::fail)?;
+                if !NOT_IDEMPOTENT.contains(&pass.name) {
+                    let again = (pass.run)(out.clone());
+                    prop_assert_eq!(&again.body, &out.body, "{} twice on {}", pass.name, text);
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f` on a thread with a stack as big as the binary's.
+fn on_big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn deep_nesting_passes_through_every_level() {
+    on_big_stack(|| {
+        const DEPTH: usize = 100_000;
+        let text = format!("+{}-{}>[-]", "[".repeat(DEPTH), "]".repeat(DEPTH));
+        let original = program(&text, CellWidth::U8);
+        let optimized = Pipeline::level(2).run(original, false).program;
+        // The innermost `[-]` became a set, the loop around it an `if`, and
+        // so on outwards; the cleared cell after it is dead code.
+        assert!(optimized.op_count() <= 2 * DEPTH + 3);
+        let run = common::bytecode(
+            &optimized,
+            &common::Setup::small(vec![], Default::default()),
+        );
+        assert_eq!(run.result, Ok(()));
+        assert_eq!(run.tape[0], 0);
+        drop(optimized);
+    });
+}

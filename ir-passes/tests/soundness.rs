@@ -1,0 +1,94 @@
+//! Differential tests: every pass alone, and the `-O1` and `-O2` pipelines,
+//! leave a random program's output, tape, final pointer and error (kind and
+//! source position) exactly as the reference interpreter running the source.
+
+mod common;
+
+use common::{bf_test_program, cell_width, eof_mode, program, same_behaviour, Setup};
+use ir_passes::ir::{CellWidth, Program};
+use ir_passes::passes::PASSES;
+use ir_passes::pipeline::Pipeline;
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+fn check(
+    text: &str,
+    cell: CellWidth,
+    setup: &Setup,
+    optimize: impl Fn(Program) -> Program,
+) -> Result<(), TestCaseError> {
+    let original = program(text, cell);
+    let optimized = optimize(original.clone());
+    same_behaviour(&original, &optimized, setup).map_err(TestCaseError::fail)?;
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(600))]
+
+    #[test]
+    fn every_pass_alone_is_sound(
+        text in bf_test_program(),
+        cell in cell_width(),
+        input in prop::collection::vec(any::<u8>(), 0..6),
+        eof in eof_mode(),
+    ) {
+        let setup = Setup::small(input, eof);
+        for pass in PASSES {
+            check(&text, cell, &setup, pass.run)
+                .map_err(|e| TestCaseError::fail(format!("pass {}: {e}", pass.name)))?;
+        }
+    }
+
+    #[test]
+    fn the_pipelines_are_sound(
+        text in bf_test_program(),
+        cell in cell_width(),
+        input in prop::collection::vec(any::<u8>(), 0..6),
+        eof in eof_mode(),
+    ) {
+        let setup = Setup::small(input, eof);
+        for level in [1, 2] {
+            check(&text, cell, &setup, |p| Pipeline::level(level).run(p, false).program)
+                .map_err(|e| TestCaseError::fail(format!("-O{level}: {e}")))?;
+        }
+    }
+}
+
+/// Not a check: prints how the generated programs end, to see that the
+/// generator exercises errors, I/O and long runs in a useful mix.
+#[test]
+#[ignore]
+fn generator_statistics() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::default();
+    let mut counts = std::collections::BTreeMap::new();
+    for _ in 0..2000 {
+        let text = bf_test_program().new_tree(&mut runner).unwrap().current();
+        let p = program(&text, CellWidth::U8);
+        let run = common::reference(&p, &Setup::small(vec![1, 2, 3], Default::default()));
+        let kind = match run.result {
+            Ok(()) if run.output.is_empty() => "ok, no output".to_string(),
+            Ok(()) => "ok, output".to_string(),
+            Err(e) => format!("{e:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap()
+                .to_string(),
+        };
+        *counts.entry(kind).or_insert(0) += 1;
+        *counts.entry("ops".to_string()).or_insert(0) += p.op_count();
+    }
+    println!("{counts:#?}");
+    let text = bf_test_program().new_tree(&mut runner).unwrap().current();
+    println!("{text}");
+}
