@@ -32,7 +32,7 @@ fn check(
 }
 
 proptest! {
-    #![proptest_config(config(600))]
+    #![proptest_config(config(2500))]
 
     #[test]
     fn every_pass_alone_is_sound(
@@ -91,4 +91,31 @@ fn generator_statistics() {
     println!("{counts:#?}");
     let text = bf_test_program().new_tree(&mut runner).unwrap().current();
     println!("{text}");
+}
+
+/// Programs that once found bugs, kept as fixed cases.
+#[test]
+fn regressions() {
+    let cases = ["+[[>+<+>>>>+<+[+]+[<]-]]"];
+    for text in cases {
+        for cell in [CellWidth::U8, CellWidth::U16, CellWidth::U32] {
+            for input in [vec![], vec![1, 2, 3]] {
+                let setup = Setup::small(input, Default::default());
+                let original = program(text, cell);
+                let mut optimized = vec![];
+                for pass in PASSES {
+                    optimized.push((pass.name, (pass.run)(original.clone())));
+                }
+                for (name, level) in [("-O1", 1), ("-O2", 2)] {
+                    let p = Pipeline::level(level).run(original.clone(), false).program;
+                    optimized.push((name, p));
+                }
+                for (name, p) in optimized {
+                    if let Err(e) = same_behaviour(&original, &p, &setup) {
+                        panic!("{name} {cell:?}: {e}");
+                    }
+                }
+            }
+        }
+    }
 }

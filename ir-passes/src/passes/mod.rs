@@ -7,6 +7,7 @@ use crate::ir::Program;
 pub mod clear_loops;
 pub mod dead_code;
 pub mod fold_runs;
+pub mod known_values;
 pub mod mul_loops;
 pub mod offsets;
 pub mod scan_loops;
@@ -72,5 +73,11 @@ pub const PASSES: &[PassInfo] = &[
         summary: "remove loops on cells known to be zero",
         level: 1,
         run: dead_code::dead_code,
+    },
+    PassInfo {
+        name: "known_values",
+        summary: "fold known cell values; drop dead loops; at-most-once loops become ifs",
+        level: 2,
+        run: known_values::known_values,
     },
 ];

@@ -1,0 +1,261 @@
+//! Known-value propagation: cell values that are known at compile time (zero
+//! at program start, after clears, sets and loops) fold into the ops, dead
+//! loops go, and loops that provably run at most once become `if`s.
+
+use crate::ir::{CellWidth, Node, Offset, Op, Program, Value};
+use crate::span::Span;
+use std::collections::HashMap;
+
+/// Propagates known cell values through each body.
+///
+/// ```text
+/// BF:      ++++[->++<]>[<+>[-]]<.
+/// before:  add p[0], 4                 (after the -O1 passes)
+///          muladd p[+1], p[0] * 2
+///          set p[0], 0
+///          move +1
+///          loop { add p[-1], 1; set p[0], 0 }
+///          move -1
+///          out p[0]
+/// after:   set p[0], 4
+///          set p[+1], 8                (p[0] is known: the muladd is an add)
+///          set p[0], 0
+///          move +1
+///          if { add p[-1], 1; set p[0], 0 }
+///          move -1
+///          out p[0]
+/// ```
+///
+/// (`set_fold` then drops the first set, and a second round this pass drops
+/// the second one, which sets a cell known to be zero already.)
+///
+/// What is known, by position: every cell is zero at program start; a set
+/// or an add to a known cell gives a known value; a loop (or `if`, or scan)
+/// ends on a zero cell, and if it is balanced, the pointer is where it was
+/// before it. Input and anything a loop may have written are unknown. The
+/// rewrites: an add to a known cell becomes a set, a set of the value a cell
+/// already holds goes, a muladd from a known cell becomes an add (or goes),
+/// a loop, `if` or scan on a known zero cell goes, and a loop whose body is
+/// balanced and ends with `p[0]` known zero runs at most once: it becomes an
+/// `if`. Facts about a loop body hold for every iteration, since the body's
+/// analysis assumes nothing about the cells it starts with.
+pub fn known_values(program: Program) -> Program {
+    let Program { body, cell, source } = program;
+    let (body, _) = propagate(body, true, cell);
+    Program { body, cell, source }
+}
+
+/// What a body is known to do as a whole.
+struct Summary {
+    /// The pointer ends where it started (every path through the body).
+    balanced: bool,
+    /// Balanced, and the cell the body started on is zero at its end.
+    ends_zero: bool,
+}
+
+/// The facts at one point of a body.
+struct Facts {
+    /// Known (`Some`) or unknown (`None`) cell values, by position relative to
+    /// the frame origin; cells not listed are zero when `rest_zero`, else unknown.
+    cells: HashMap<i64, Option<Value>>,
+    rest_zero: bool,
+    /// The pointer, relative to the frame origin.
+    pos: i64,
+    /// Whether the frame origin is the body's entry pointer (false once an
+    /// unbalanced loop or a scan has run).
+    origin_is_entry: bool,
+    cell: CellWidth,
+}
+
+impl Facts {
+    fn value(&self, at: i64) -> Option<Value> {
+        match self.cells.get(&at) {
+            Some(&v) => v,
+            None => self.rest_zero.then_some(0),
+        }
+    }
+
+    /// After a control op: only the zero cell it stopped on is known.
+    fn after_control(&mut self, balanced: bool) {
+        if !balanced {
+            self.pos = 0;
+            self.origin_is_entry = false;
+        }
+        self.cells = HashMap::from([(self.pos, Some(0))]);
+        self.rest_zero = false;
+    }
+
+    /// The rewritten form of `p[offset] += delta` (none if it does nothing).
+    fn add(&mut self, offset: Offset, delta: Value, span: Span) -> Option<Node> {
+        let at = self.pos + offset as i64;
+        let op = match self.value(at) {
+            Some(_) if self.cell.wrap(delta) == 0 => return None,
+            Some(v) => {
+                let value = self.cell.wrap(v.wrapping_add(delta));
+                self.cells.insert(at, Some(value));
+                Op::Set { offset, value }
+            }
+            None => {
+                self.cells.insert(at, None);
+                Op::Add { offset, delta }
+            }
+        };
+        Some(Node::new(op, span))
+    }
+}
+
+fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary) {
+    let mut facts = Facts {
+        cells: HashMap::new(),
+        rest_zero: top,
+        pos: 0,
+        origin_is_entry: true,
+        cell,
+    };
+    let mut out = Vec::with_capacity(body.len());
+    for Node { op, span } in body {
+        let node = match op {
+            Op::Add { offset, delta } => facts.add(offset, delta, span),
+            Op::Set { offset, value } => {
+                let at = facts.pos + offset as i64;
+                let value = cell.wrap(value);
+                if facts.value(at) == Some(value) {
+                    None
+                } else {
+                    facts.cells.insert(at, Some(value));
+                    Some(Node::new(Op::Set { offset, value }, span))
+                }
+            }
+            Op::MulAdd { src, dst, factor } => match facts.value(facts.pos + src as i64) {
+                Some(v) => facts.add(dst, v.wrapping_mul(factor), span),
+                None => {
+                    if cell.wrap(factor) != 0 {
+                        facts.cells.insert(facts.pos + dst as i64, None);
+                    }
+                    Some(Node::new(Op::MulAdd { src, dst, factor }, span))
+                }
+            },
+            Op::Input { offset } => {
+                facts.cells.insert(facts.pos + offset as i64, None);
+                Some(Node::new(op, span))
+            }
+            Op::Output { .. } => Some(Node::new(op, span)),
+            Op::Move { delta } => {
+                facts.pos += delta as i64;
+                Some(Node::new(op, span))
+            }
+            // A control op on a known zero cell never runs.
+            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. }
+                if facts.value(facts.pos) == Some(0) =>
+            {
+                None
+            }
+            Op::Loop { body } => {
+                let (body, inner) = propagate(body, false, cell);
+                facts.after_control(inner.balanced);
+                let op = if inner.ends_zero {
+                    Op::If { body }
+                } else {
+                    Op::Loop { body }
+                };
+                Some(Node::new(op, span))
+            }
+            Op::If { body } => {
+                let (body, inner) = propagate(body, false, cell);
+                facts.after_control(inner.balanced);
+                Some(Node::new(Op::If { body }, span))
+            }
+            Op::Scan { .. } => {
+                facts.after_control(false);
+                Some(Node::new(op, span))
+            }
+        };
+        out.extend(node);
+    }
+    let balanced = facts.origin_is_entry && facts.pos == 0;
+    let ends_zero = balanced && facts.value(0) == Some(0);
+    (
+        out,
+        Summary {
+            balanced,
+            ends_zero,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::util::after;
+
+    fn o1_then(p: Program) -> Program {
+        known_values(crate::pipeline::Pipeline::level(1).run(p, false).program)
+    }
+
+    #[test]
+    fn values_known_at_start_fold_into_sets() {
+        assert_eq!(
+            after(
+                |p| known_values(crate::passes::fold_runs::fold_runs(p)),
+                "+++>--<+"
+            ),
+            "set p[0], 3\nmove +1\nset p[0], -2\nmove -1\nset p[0], 4\n"
+        );
+        assert_eq!(after(o1_then, "[-]"), "");
+        assert_eq!(
+            after(o1_then, "++++[->++<]"),
+            "set p[0], 4\nset p[+1], 8\nset p[0], 0\n"
+        );
+        // Further rounds of -O2 clean up.
+        let o2 = |p| crate::pipeline::Pipeline::level(2).run(p, false).program;
+        assert_eq!(after(o2, "++++[->++<]"), "set p[+1], 8\n");
+    }
+
+    #[test]
+    fn loops_on_known_zero_cells_vanish() {
+        assert_eq!(after(known_values, "[.]>[<]"), "move +1\n");
+        assert_eq!(
+            after(known_values, ",[-][.]"),
+            "in p[0]\nloop {\n  add p[0], -1\n}\n"
+        );
+        assert_eq!(
+            after(o1_then, ",>+[-]<[>[.]<-]"),
+            "in p[0]\nloop {\n  move +1\n  loop {\n    out p[0]\n  }\n  add p[-1], -1\n  move -1\n}\n"
+        );
+    }
+
+    #[test]
+    fn loops_that_end_on_zero_become_ifs() {
+        assert_eq!(
+            after(o1_then, ",[>+<[-]]"),
+            "in p[0]\nif {\n  add p[+1], 1\n  set p[0], 0\n}\n"
+        );
+        // An inner loop ends on zero too.
+        assert_eq!(
+            after(o1_then, ",[.[.-]]"),
+            "in p[0]\nif {\n  out p[0]\n  loop {\n    out p[0]\n    add p[0], -1\n  }\n}\n"
+        );
+        // A balanced inner loop keeps the pointer known.
+        assert_eq!(
+            after(o1_then, ",[>,[.-]<[-]]"),
+            "in p[0]\nif {\n  in p[+1]\n  move +1\n  loop {\n    out p[0]\n    add p[0], -1\n  }\n  set p[-1], 0\n  move -1\n}\n"
+        );
+    }
+
+    #[test]
+    fn loops_that_may_run_again_stay_loops() {
+        for bf in [
+            ",[>+<[-]+]",     // sets p[0] nonzero again
+            ",[>[-]]",        // ends on another cell
+            ",[[-]>[<]]",     // unbalanced inner scan: position unknown
+            ",[[-],]",        // input after the clear
+            ",[[-]<[->+<]>]", // a muladd may write p[0] again
+        ] {
+            let text = after(o1_then, bf);
+            assert!(
+                text.contains("loop") && !text.contains("if"),
+                "{bf}: {text}"
+            );
+        }
+    }
+}
