@@ -1,0 +1,171 @@
+//! The optimized pipelines against the third-party corpus: every
+//! conformance and large program prints its expected output at `-O1` and
+//! `-O2`, and the error programs fail at the same command as the reference
+//! interpreter. Also (ignored, run on demand) the executed-op counts of a few
+//! benchmarks at `-O0` and `-O2`.
+
+mod common;
+
+use common::Setup;
+use ir_passes::budget::Budget;
+use ir_passes::bytecode::Bytecode;
+use ir_passes::error::RunError;
+use ir_passes::io::{EofMode, Io};
+use ir_passes::ir::{CellWidth, Program};
+use ir_passes::parse::parse;
+use ir_passes::pipeline::Pipeline;
+use ir_passes::reference::Machine;
+use std::path::{Path, PathBuf};
+
+/// The corpus: `BFJIT_CORPUS`, or `../shared/bf-corpus` beside the repository.
+fn corpus() -> Option<PathBuf> {
+    let dir = match std::env::var_os("BFJIT_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bf-corpus"),
+    };
+    dir.is_dir().then_some(dir)
+}
+
+/// The `.b` files of a corpus folder, sorted.
+fn programs(folder: &str) -> Vec<PathBuf> {
+    let Some(dir) = corpus() else {
+        eprintln!("no corpus found; set BFJIT_CORPUS");
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(folder))
+        .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "b"));
+    files.sort();
+    files
+}
+
+/// The default conventions: 8-bit cells, 65,536 of them, EOF leaves the cell.
+fn setup(path: &Path, steps: u64) -> Setup {
+    Setup {
+        input: std::fs::read(path.with_extension("in")).unwrap_or_default(),
+        eof: EofMode::Unchanged,
+        tape_len: 65_536,
+        steps,
+    }
+}
+
+fn load(path: &Path) -> Option<Program> {
+    let text = std::fs::read(path).ok()?;
+    parse(&path.display().to_string(), &text, CellWidth::U8).ok()
+}
+
+/// Runs the whole test on a big stack: passes recurse over loop nesting.
+fn on_big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn corpus_programs_print_their_expected_output_when_optimized() {
+    on_big_stack(|| {
+        let (mut checked, mut skipped) = (0, Vec::new());
+        for path in programs("conformance").into_iter().chain(programs("large")) {
+            let Some(original) = load(&path) else {
+                continue;
+            };
+            let Ok(expected) = std::fs::read(path.with_extension("out")) else {
+                continue;
+            };
+            for level in [1, 2] {
+                let optimized = Pipeline::level(level).run(original.clone(), false).program;
+                let run = common::bytecode(&optimized, &setup(&path, 20_000_000));
+                if run.result == Err(RunError::StepLimit) {
+                    skipped.push(format!("{} -O{level}", path.display()));
+                    continue;
+                }
+                assert_eq!(run.result, Ok(()), "{} -O{level}", path.display());
+                assert!(
+                    run.output == expected,
+                    "{} -O{level}: wrong output",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+        eprintln!("{checked} runs checked; too long for this test: {skipped:?}");
+    });
+}
+
+#[test]
+fn corpus_errors_are_reported_where_the_reference_reports_them() {
+    on_big_stack(|| {
+        for path in programs("errors") {
+            // Unmatched brackets are the parser's business.
+            let Some(original) = load(&path) else {
+                continue;
+            };
+            let setup = setup(&path, 2_000_000);
+            let want = common::reference(&original, &setup);
+            if want.result == Err(RunError::StepLimit) {
+                continue;
+            }
+            for level in [1, 2] {
+                let optimized = Pipeline::level(level).run(original.clone(), false).program;
+                let got = common::bytecode(&optimized, &setup);
+                assert_eq!(got.result, want.result, "{} -O{level}", path.display());
+                assert!(got.output == want.output, "{} -O{level}", path.display());
+            }
+        }
+    });
+}
+
+/// Instructions the bytecode tier executes for a program, in total and
+/// guards alone.
+fn executed(program: &Program, setup: &Setup) -> (u64, u64) {
+    let code = Bytecode::compile(program);
+    let mut counts = vec![0u64; code.instrs.len()];
+    let mut tape = vec![0u8; setup.tape_len];
+    let mut m = Machine {
+        tape: &mut tape,
+        ptr: 0,
+    };
+    let mut input = &setup.input[..];
+    let mut output = std::io::sink();
+    let mut io = Io::new(&mut input, &mut output, setup.eof, program.cell);
+    let mut budget = Budget::unlimited();
+    code.run(&mut m, &mut io, &mut budget, Some(&mut counts))
+        .expect("benchmarks run to the end");
+    let guards = code
+        .instrs
+        .iter()
+        .zip(&counts)
+        .filter(|(i, _)| matches!(i, ir_passes::bytecode::Instr::Guard { .. }))
+        .map(|(_, n)| n)
+        .sum();
+    (counts.iter().sum(), guards)
+}
+
+/// Prints executed-op counts at `-O0` and `-O2` (slow: run it in release,
+/// `cargo test --release -p ir-passes --test corpus -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn executed_ops_at_o0_and_o2() {
+    on_big_stack(|| {
+        println!("program       static O0  static O2   executed O0 (guards)      executed O2 (guards)     ratio");
+        for name in ["mandelbrot", "hanoi", "long", "factor"] {
+            let Some(dir) = corpus() else { return };
+            let path = dir.join("bench").join(format!("{name}.b"));
+            let original = load(&path).expect("benchmark parses");
+            let setup = setup(&path, u64::MAX);
+            let o2 = Pipeline::level(2).run(original.clone(), false).program;
+            let (n0, g0) = executed(&original, &setup);
+            let (n2, g2) = executed(&o2, &setup);
+            println!(
+                "{name:<12} {:>10} {:>10} {n0:>14} ({g0:>10}) {n2:>14} ({g2:>10}) {:>8.1}x",
+                original.op_count(),
+                o2.op_count(),
+                n0 as f64 / n2 as f64
+            );
+        }
+    });
+}
