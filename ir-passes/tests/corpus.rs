@@ -169,3 +169,37 @@ fn executed_ops_at_o0_and_o2() {
         }
     });
 }
+
+/// Prints the hottest bytecode instructions of a benchmark at `-O2` with
+/// their source, to see what the passes leave on the table
+/// (`BENCH=long cargo test --release -p ir-passes --test corpus -- --ignored --nocapture hot`).
+#[test]
+#[ignore]
+fn hot_instructions_at_o2() {
+    on_big_stack(|| {
+        let name = std::env::var("BENCH").unwrap_or_else(|_| "long".to_string());
+        let Some(dir) = corpus() else { return };
+        let path = dir.join("bench").join(format!("{name}.b"));
+        let original = load(&path).expect("benchmark parses");
+        let setup = setup(&path, u64::MAX);
+        let o2 = Pipeline::level(2).run(original, false).program;
+        let code = Bytecode::compile(&o2);
+        let mut counts = vec![0u64; code.instrs.len()];
+        let mut tape = vec![0u8; setup.tape_len];
+        let mut m = Machine {
+            tape: &mut tape,
+            ptr: 0,
+        };
+        let mut input = &setup.input[..];
+        let mut output = std::io::sink();
+        let mut io = Io::new(&mut input, &mut output, setup.eof, o2.cell);
+        code.run(&mut m, &mut io, &mut Budget::unlimited(), Some(&mut counts))
+            .expect("benchmarks run to the end");
+        let mut hot: Vec<usize> = (0..counts.len()).collect();
+        hot.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
+        for &i in hot.iter().take(25) {
+            let text = ir_passes::print::source_excerpt(o2.source.slice(code.spans[i]));
+            println!("{:>12} {:?}  {text}", counts[i], code.instrs[i]);
+        }
+    });
+}

@@ -96,7 +96,10 @@ fn generator_statistics() {
 /// Programs that once found bugs, kept as fixed cases.
 #[test]
 fn regressions() {
-    let cases = ["+[[>+<+>>>>+<+[+]+[<]-]]"];
+    let cases = [
+        "+[[>+<+>>>>+<+[+]+[<]-]]",
+        ">>>>++[[<<<++>>>>-<<<<-->>>+++<]]+++[+]+[>]++[++>+<+[-]+[>[<]+++[+]-]]",
+    ];
     for text in cases {
         for cell in [CellWidth::U8, CellWidth::U16, CellWidth::U32] {
             for input in [vec![], vec![1, 2, 3]] {

@@ -1,9 +1,10 @@
 //! Set folding: within a segment, writes to one cell combine: a set
-//! followed by adds becomes one set, adds before a set vanish, adds to a cell
-//! sum up even when other ops come between.
+//! followed by adds becomes one set, writes that a set overwrites before
+//! anything reads them vanish, adds to a cell sum up even when other ops come
+//! between.
 
 use crate::ir::{map_bodies, CellWidth, Node, Op, Program};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Combines the constant writes to each cell of a segment.
 ///
@@ -16,16 +17,62 @@ use std::collections::HashMap;
 ///          set p[0], -1
 /// ```
 ///
-/// Only `add` and `set` ops combine, and only when nothing between them
-/// reads or writes the cell; the later op's effect moves to the earlier
-/// one's place (a set absorbs adds before it by taking their place). I/O is a
-/// barrier for everything, so when output fails, the tape is exactly as the
-/// source left it. Moves are followed, so it works with or without the
-/// `offsets` pass having run. Control ops end a segment.
+/// First, walking each segment backwards, an `add`, `set` or `muladd` whose
+/// cell is set again before anything reads it goes (a dead store:
+/// `add p[1], 3; muladd p[2], p[1] * 5; set p[1], 0; set p[2], 0` keeps only
+/// the two sets). Then, forwards, an add combines with the add or set before
+/// it to the same cell when nothing between reads or writes that cell; the
+/// later op's effect moves to the earlier one's place. I/O is a barrier for
+/// both, so when output fails, the tape is exactly as the source left it.
+/// Moves are followed, so it works with or without the `offsets` pass having
+/// run. Control ops end a segment, and everything is live at its end.
 pub fn set_fold(program: Program) -> Program {
     let Program { body, cell, source } = program;
-    let body = map_bodies(body, &mut |body| fold(body, cell));
+    let body = map_bodies(body, &mut |body| fold(dead_stores(body), cell));
     Program { body, cell, source }
+}
+
+/// Removes writes that a later set in the same segment overwrites unread.
+fn dead_stores(body: Vec<Node>) -> Vec<Node> {
+    // Every op's pointer position relative to its segment's start.
+    let mut positions = Vec::with_capacity(body.len());
+    let mut pos: i64 = 0;
+    for node in &body {
+        positions.push(pos);
+        match node.op {
+            Op::Move { delta } => pos += delta as i64,
+            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } => pos = 0,
+            _ => {}
+        }
+    }
+    // Cells that are set later in the segment before anything reads them.
+    let mut dead: HashSet<i64> = HashSet::new();
+    let mut keep = vec![true; body.len()];
+    for (i, node) in body.iter().enumerate().rev() {
+        let at = |offset: i32| positions[i] + offset as i64;
+        match node.op {
+            Op::Set { offset, .. } => keep[i] = dead.insert(at(offset)),
+            Op::Add { offset, .. } => keep[i] = !dead.contains(&at(offset)),
+            Op::MulAdd { src, dst, .. } => {
+                keep[i] = !dead.contains(&at(dst));
+                if keep[i] {
+                    dead.remove(&at(src));
+                }
+            }
+            Op::Move { .. } => {}
+            Op::Output { .. }
+            | Op::Input { .. }
+            | Op::Loop { .. }
+            | Op::If { .. }
+            | Op::Scan { .. } => {
+                dead = HashSet::new();
+            }
+        }
+    }
+    let mut keep = keep.into_iter();
+    body.into_iter()
+        .filter(|_| keep.next() == Some(true))
+        .collect()
 }
 
 fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
@@ -57,15 +104,7 @@ fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
                 last.insert(at, here);
             }
             Op::Set { offset, .. } => {
-                let at = pos + offset as i64;
-                let mut node = node;
-                if let Some(prev) = combinable(&last, barrier, at, &mut out) {
-                    node.span = prev.span.to(node.span);
-                    out[last[&at]] = None;
-                }
-                last.insert(at, here);
-                out.push(Some(node));
-                continue;
+                last.insert(pos + offset as i64, here);
             }
             Op::MulAdd { src, dst, .. } => {
                 last.remove(&(pos + src as i64));
@@ -125,6 +164,30 @@ mod tests {
     fn adds_before_a_set_vanish_and_sets_replace_sets() {
         assert_eq!(after(pipeline, "+++>+<[-]"), "add p[+1], 1\nset p[0], 0\n");
         assert_eq!(after(pipeline, "[-]++[-]"), "set p[0], 0\n");
+    }
+
+    #[test]
+    fn writes_overwritten_unread_vanish() {
+        let mul = |p| set_fold(crate::passes::mul_loops::mul_loops(pipeline(p)));
+        // The muladd's target is cleared before anything reads it, and then
+        // the add only fed the muladd.
+        assert_eq!(
+            after(mul, ">+++[->+++++<]>[-]<<"),
+            "move +1\nset p[0], 0\nset p[+1], 0\nmove -1\n"
+        );
+        // Read in between: kept.
+        assert_eq!(
+            after(pipeline, "+>+<[->+<]>.[-]"),
+            "add p[0], 1\nadd p[+1], 1\nloop {\n  add p[0], -1\n  add p[+1], 1\n}\nout p[+1]\nset p[+1], 0\nmove +1\n"
+        );
+        assert_eq!(
+            after(pipeline, "+.[-]"),
+            "add p[0], 1\nout p[0]\nset p[0], 0\n"
+        );
+        assert_eq!(
+            after(pipeline, "+,[-]"),
+            "add p[0], 1\nin p[0]\nset p[0], 0\n"
+        );
     }
 
     #[test]
