@@ -23,6 +23,10 @@ pub struct Cli {
 pub enum Command {
     /// Run a program: input from stdin, output to stdout.
     Run(RunArgs),
+    /// Show what every pass and every tier did to a program.
+    Inspect(super::inspect::InspectArgs),
+    /// Run programs on several tiers, check their output, and compare times.
+    Bench(super::bench::BenchArgs),
 }
 
 /// `bfjit run`.

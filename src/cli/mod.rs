@@ -1,6 +1,8 @@
 //! The `bfjit` command line: argument parsing and the subcommands.
 
 mod args;
+pub mod bench;
+pub mod inspect;
 mod run;
 
 pub use args::{Cli, Command, Conventions, Optimization};
@@ -31,6 +33,8 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     ExitCode::from(code)
 }
