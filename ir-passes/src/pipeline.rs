@@ -1,8 +1,9 @@
 //! The pass pipeline: named passes, `-O` presets, user selection, and a
 //! snapshot after every pass for `bfjit inspect`.
 
-use crate::ir::Program;
+use crate::ir::{Node, Program};
 use crate::passes::{PassInfo, PASSES};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// How many times `-O2` may repeat the pass list looking for a fixed point.
@@ -75,6 +76,11 @@ impl Pipeline {
         self.passes.iter().map(|p| p.name).collect()
     }
 
+    /// Whether the pass list repeats until nothing changes (`-O2`).
+    pub fn repeats(&self) -> bool {
+        self.fixed_point
+    }
+
     /// Runs the passes. With `keep`, every snapshot holds a copy of the program
     /// after its pass (costly on big programs, so only inspection asks for it).
     pub fn run(&self, mut program: Program, keep: bool) -> Optimized {
@@ -112,6 +118,30 @@ impl Pipeline {
     }
 }
 
+impl Snapshot {
+    /// The static count of each op kind after the pass (`"add"`, `"loop"`,
+    /// …; see [`crate::ir::Op::kind`]), when the program was kept.
+    pub fn op_kinds(&self) -> Option<BTreeMap<&'static str, usize>> {
+        self.program.as_ref().map(op_kinds)
+    }
+}
+
+/// The static count of each op kind in a program, nested ops included.
+pub fn op_kinds(program: &Program) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    // An explicit stack: programs may nest 100,000 loops deep.
+    let mut stack: Vec<&[Node]> = vec![&program.body];
+    while let Some(body) = stack.pop() {
+        for node in body {
+            *counts.entry(node.op.kind()).or_insert(0) += 1;
+            if let Some(inner) = node.op.body() {
+                stack.push(inner);
+            }
+        }
+    }
+    counts
+}
+
 /// Every pass name, for error messages and `--help`.
 pub fn pass_names() -> Vec<&'static str> {
     PASSES.iter().map(|p| p.name).collect()
@@ -124,4 +154,59 @@ fn find(name: &str) -> Result<&'static PassInfo, String> {
             pass_names().join(", ")
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::CellWidth;
+    use crate::parse::parse;
+
+    #[test]
+    fn levels_select_passes_by_their_level() {
+        assert!(Pipeline::level(0).names().is_empty());
+        let o1 = Pipeline::level(1).names();
+        let o2 = Pipeline::level(2).names();
+        assert!(o1.contains(&"mul_loops") && !o1.contains(&"known_values"));
+        assert_eq!(o2, pass_names());
+        assert!(!Pipeline::level(1).repeats() && Pipeline::level(2).repeats());
+    }
+
+    #[test]
+    fn names_are_checked() {
+        let p = Pipeline::named(&["offsets", "fold_runs"]).unwrap();
+        assert_eq!(p.names(), ["offsets", "fold_runs"]);
+        let err = Pipeline::named(&["fold"]).unwrap_err();
+        assert!(err.contains("unknown pass 'fold'") && err.contains("fold_runs"));
+        let p = Pipeline::level(2).without("known_values").unwrap();
+        assert!(!p.names().contains(&"known_values"));
+        assert!(Pipeline::level(2).without("nope").is_err());
+    }
+
+    #[test]
+    fn snapshots_record_every_pass_and_stop_at_a_fixed_point() {
+        let program = parse("t", b"+++[->+<]>.", CellWidth::U8).unwrap();
+        let out = Pipeline::level(2).run(program, true);
+        let passes = PASSES.len();
+        // Some round changes nothing, and it is the last one.
+        assert_eq!(out.snapshots.len() % passes, 0);
+        let last_round = &out.snapshots[out.snapshots.len() - passes..];
+        assert!(last_round.iter().all(|s| !s.changed));
+        let first = &out.snapshots[0];
+        assert_eq!((first.pass, first.round), ("fold_runs", 1));
+        assert_eq!(first.op_kinds().unwrap()["add"], 3);
+        assert_eq!(
+            out.program.op_count(),
+            out.snapshots.last().unwrap().ops_after
+        );
+    }
+
+    #[test]
+    fn op_kinds_count_nested_ops() {
+        let program = parse("t", b"+[>[-]<-]", CellWidth::U8).unwrap();
+        let kinds = op_kinds(&program);
+        assert_eq!(kinds["loop"], 2);
+        assert_eq!(kinds["add"], 3);
+        assert_eq!(kinds["move"], 2);
+    }
 }
