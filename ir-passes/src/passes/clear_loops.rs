@@ -7,15 +7,23 @@ use crate::passes::util::{linear, replace_loops};
 /// Replaces clear loops (`[-]`, `[+]`, `[---]`, …) by a set to zero.
 ///
 /// ```text
-/// BF:      +[-]>[+++]>[--]
-/// before:  add p[0], 1; loop { add p[0], -1 }; move +1; loop { add p[0], 1 ×3 }; move +1
-///          loop { add p[0], -1 ×2 }
-/// after:   add p[0], 1
+/// BF:      ,[-]>,[+++]>,[--]
+/// before:  in p[0]                  (after fold_runs)
+///          loop { add p[0], -1 }
+///          move +1
+///          in p[0]
+///          loop { add p[0], 3 }
+///          move +1
+///          in p[0]
+///          loop { add p[0], -2 }
+/// after:   in p[0]
 ///          set p[0], 0
 ///          move +1
+///          in p[0]
 ///          set p[0], 0
 ///          move +1
-///          loop { add p[0], -1; add p[0], -1 }
+///          in p[0]
+///          loop { add p[0], -2 }     (even step: may never end)
 /// ```
 ///
 /// The step must be odd: with wrapping cells an odd step reaches zero from

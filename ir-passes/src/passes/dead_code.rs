@@ -10,17 +10,16 @@ use std::collections::HashMap;
 ///
 /// ```text
 /// BF:      [.]+[<][.]>[-][+]
-/// before:  loop { out p[0] }
+/// before:  loop { out p[0] }        (after the passes before it)
 ///          add p[0], 1
-///          loop { move -1 }
+///          scan -1
 ///          loop { out p[0] }
+///          set p[+1], 0
 ///          move +1
-///          set p[0], 0          (clear_loops made `[-]` a set)
-///          loop { add p[0], 1 }
 /// after:   add p[0], 1
-///          loop { move -1 }
+///          scan -1
+///          set p[+1], 0
 ///          move +1
-///          set p[0], 0
 /// ```
 ///
 /// Only zeroness is tracked here; `known_values` tracks values too. A

@@ -6,12 +6,16 @@ use crate::ir::{map_bodies, CellWidth, Node, Op, Program};
 /// ops, dropping those that cancel out entirely.
 ///
 /// ```text
-/// BF:      +++>>-+<<<>[-]
-/// before:  add p[0], 1 ×3; move +1 ×2; add p[0], -1; add p[0], 1; move -1 ×3; move +1; loop { add p[0], -1 }
+/// BF:      +++>>-+<<<>.
+/// before:  add p[0], 1   (three times)
+///          move +1       (twice)
+///          add p[0], -1
+///          add p[0], 1
+///          move -1       (three times)
+///          move +1
+///          out p[0]
 /// after:   add p[0], 3
-///          move +2          (the `-+` cancels, and so does `<<<>` against it)
-///          move -2
-///          loop { add p[0], -1 }
+///          out p[0]
 /// ```
 ///
 /// A cancelled `<>` may still leave the tape in the source; the segment

@@ -15,15 +15,15 @@ use std::collections::HashMap;
 ///          set p[0], 0
 ///          move +1
 ///          loop { add p[-1], 1; set p[0], 0 }
+///          out p[-1]
 ///          move -1
-///          out p[0]
 /// after:   set p[0], 4
 ///          set p[+1], 8                (p[0] is known: the muladd is an add)
 ///          set p[0], 0
 ///          move +1
 ///          if { add p[-1], 1; set p[0], 0 }
+///          out p[-1]
 ///          move -1
-///          out p[0]
 /// ```
 ///
 /// (`set_fold` then drops the first set, and a second round this pass drops

@@ -7,10 +7,17 @@ use crate::passes::util::{inverse, linear, negate, replace_loops};
 /// Replaces multiply and copy loops by `muladd`s followed by `set p[0], 0`.
 ///
 /// ```text
-/// BF:      [->+>+++<<]
-/// before:  loop { add p[0], -1; move +1; add p[0], 1; move +1; add p[0], 3; move -1 ×2 }
-/// after:   muladd p[+1], p[0] * 1
+/// BF:      ,[->+>+++<<]>[-<+>]
+/// before:  in p[0]                  (after fold_runs)
+///          loop { add p[0], -1; move +1; add p[0], 1; move +1; add p[0], 3; move -2 }
+///          move +1
+///          loop { add p[0], -1; move -1; add p[0], 1; move +1 }
+/// after:   in p[0]
+///          muladd p[+1], p[0] * 1
 ///          muladd p[+2], p[0] * 3
+///          set p[0], 0
+///          move +1
+///          muladd p[-1], p[0] * 1
 ///          set p[0], 0
 /// ```
 ///

@@ -7,15 +7,23 @@ use crate::span::Span;
 /// Rewrites each segment so that it makes at most one move, at its end.
 ///
 /// ```text
-/// BF:      >+>++<<[->>+<<]
-/// before:  move +1; add p[0], 1; move +1; add p[0], 2; move -1; move -1
-///          loop { add p[0], -1; move +1; move +1; add p[0], 1; move -1; move -1 }
-/// after:   add p[+1], 1
+/// BF:      ,>+>++<.<[->>+<<]
+/// before:  in p[0]                  (after the loop passes)
+///          move +1
+///          add p[0], 1
+///          move +1
+///          add p[0], 2
+///          move -1
+///          out p[0]
+///          move -1
+///          muladd p[+2], p[0] * 1
+///          set p[0], 0
+/// after:   in p[0]
+///          add p[+1], 1
 ///          add p[+2], 2
-///          loop {
-///            add p[0], -1
-///            add p[+2], 1
-///          }
+///          out p[+1]
+///          muladd p[+2], p[0] * 1
+///          set p[0], 0
 /// ```
 ///
 /// Moves never cross a control op (`Loop`, `If`, `Scan`): the pointer must be

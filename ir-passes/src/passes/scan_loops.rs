@@ -7,9 +7,14 @@ use crate::passes::util::replace_loops;
 /// `scan`.
 ///
 /// ```text
-/// BF:      [>>][<]
-/// before:  loop { move +1; move +1 }; loop { move -1 }
-/// after:   scan +2
+/// BF:      +[>>]<[<]
+/// before:  add p[0], 1              (after fold_runs)
+///          loop { move +2 }
+///          move -1
+///          loop { move -1 }
+/// after:   add p[0], 1
+///          scan +2
+///          move -1
 ///          scan -1
 /// ```
 ///

@@ -9,12 +9,27 @@ use std::collections::{HashMap, HashSet};
 /// Combines the constant writes to each cell of a segment.
 ///
 /// ```text
-/// BF:      [-]+++>++<+>[-]-
-/// before:  set p[0], 0; add p[0], 3; move +1; add p[0], 2; move -1; add p[0], 1
-///          move +1; set p[0], 0; add p[0], -1          (after clear_loops, fold_runs)
-/// after:   set p[0], 4
-///          move +1
-///          set p[0], -1
+/// BF:      ,[-]+++>++<+>[-]-<.>>+++[->+++++<]>[-]
+/// before:  in p[0]                  (after the passes before it)
+///          set p[0], 0
+///          add p[0], 3
+///          add p[+1], 2
+///          add p[0], 1
+///          set p[+1], 0
+///          add p[+1], -1
+///          out p[0]
+///          add p[+2], 3
+///          muladd p[+3], p[+2] * 5
+///          set p[+2], 0
+///          set p[+3], 0
+///          move +3
+/// after:   in p[0]
+///          set p[0], 4
+///          set p[+1], -1
+///          out p[0]
+///          set p[+2], 0
+///          set p[+3], 0
+///          move +3
 /// ```
 ///
 /// First, walking each segment backwards, an `add`, `set` or `muladd` whose
