@@ -291,3 +291,120 @@ impl Bytecode {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Side;
+    use crate::io::EofMode;
+    use crate::ir::CellWidth;
+    use crate::parse::parse;
+
+    fn run_program(p: &Program, cells: usize) -> (Vec<u8>, usize, Result<(), RunError>) {
+        let bc = Bytecode::compile(p);
+        let mut tape = vec![0u8; cells];
+        let mut m = Machine {
+            tape: &mut tape,
+            ptr: 0,
+        };
+        let (mut inp, mut out) = (&b""[..], Vec::new());
+        let mut io = Io::new(&mut inp, &mut out, EofMode::Unchanged, CellWidth::U8);
+        let r = bc.run(&mut m, &mut io, &mut Budget::new(1 << 24, None), None);
+        io.flush().unwrap();
+        let ptr = m.ptr;
+        drop(io);
+        (out, ptr, r)
+    }
+
+    #[test]
+    fn loops_jump_to_precomputed_targets() {
+        let p = parse("t", b"++[>+++<-]>.", CellWidth::U8).unwrap();
+        let bc = Bytecode::compile(&p);
+        assert_eq!(bc.instrs[2], Instr::JumpIfZero { target: 11 });
+        assert_eq!(run_program(&p, 8).0, [6]);
+    }
+
+    /// A hand-optimized program whose one move jumps four cells: the guard
+    /// fails near the right end, and the fallback names the exact `>`.
+    #[test]
+    fn a_failed_guard_reports_the_exact_command() {
+        let mut p = parse("t", b"+.>>>>", CellWidth::U8).unwrap();
+        let span = Span::new(2, 6);
+        p.body.truncate(2);
+        p.body.push(Node::new(Op::Move { delta: 4 }, span));
+        let (out, _, r) = run_program(&p, 3);
+        assert_eq!(out, [1]);
+        assert_eq!(
+            r,
+            Err(RunError::OffTape {
+                pos: 4,
+                side: Side::Right
+            })
+        );
+        let (_, ptr, r) = run_program(&p, 5);
+        assert_eq!((ptr, r), (4, Ok(())));
+    }
+
+    /// A guard that is only conservative (the folded loop never runs) falls
+    /// back to the source, which finishes normally, and execution continues.
+    #[test]
+    fn a_conservative_guard_falls_back_and_continues() {
+        let mut p = parse("t", b"[>>>>+<<<<-]+.", CellWidth::U8).unwrap();
+        // Stand-in for mul_loops: the loop became ops in the same segment.
+        let loop_span = p.body[0].span;
+        p.body[0] = Node::new(
+            Op::MulAdd {
+                src: 0,
+                dst: 4,
+                factor: 1,
+            },
+            loop_span,
+        );
+        p.body.insert(
+            1,
+            Node::new(
+                Op::Set {
+                    offset: 0,
+                    value: 0,
+                },
+                loop_span,
+            ),
+        );
+        let (out, ptr, r) = run_program(&p, 2);
+        assert_eq!((out, ptr, r), (vec![1], 0, Ok(())));
+    }
+
+    #[test]
+    fn a_scan_that_runs_off_the_tape_names_the_move() {
+        let mut p = parse("t", b"+>+>+<<[>>>]", CellWidth::U8).unwrap();
+        let span = p.body.last().unwrap().span;
+        *p.body.last_mut().unwrap() = Node::new(Op::Scan { stride: 3 }, span);
+        // On 5 cells the scan stops at cell 3; on 3 cells its third `>` fails.
+        assert_eq!(run_program(&p, 5).1, 3);
+        let (_, _, r) = run_program(&p, 3);
+        assert_eq!(
+            r,
+            Err(RunError::OffTape {
+                pos: 10,
+                side: Side::Right
+            })
+        );
+    }
+
+    #[test]
+    fn profile_counts_every_instruction() {
+        let p = parse("t", b"+++[-]", CellWidth::U8).unwrap();
+        let bc = Bytecode::compile(&p);
+        let mut counts = vec![0; bc.instrs.len()];
+        let mut tape = [0u8; 4];
+        let mut m = Machine {
+            tape: &mut tape,
+            ptr: 0,
+        };
+        let (mut inp, mut out) = (&b""[..], Vec::new());
+        let mut io = Io::new(&mut inp, &mut out, EofMode::Unchanged, CellWidth::U8);
+        bc.run(&mut m, &mut io, &mut Budget::unlimited(), Some(&mut counts))
+            .unwrap();
+        assert_eq!(counts, [1, 1, 1, 1, 3, 3]);
+    }
+}

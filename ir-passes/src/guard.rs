@@ -154,7 +154,7 @@ mod tests {
         assert_eq!((segs[0].lo, segs[0].hi), (0, 2));
         assert_eq!(segs[1].gap, Span::new(5, 9));
         assert_eq!((segs[1].lo, segs[1].hi), (-3, 0));
-        assert_eq!(segs[2].ops, 7..7);
+        assert_eq!(segs[2].ops, 8..8);
         assert!(!segs[2].needs_guard());
     }
 

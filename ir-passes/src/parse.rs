@@ -79,3 +79,104 @@ fn error(text: &[u8], pos: u32, message: &str) -> ParseError {
         line_col: source.line_col(pos),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::print::print;
+
+    fn parse8(text: &[u8]) -> Result<Program, ParseError> {
+        parse("t.b", text, CellWidth::U8)
+    }
+
+    #[test]
+    fn every_command_becomes_one_node_with_its_span() {
+        let p = parse8(b"a+\n>b.").unwrap();
+        let spans: Vec<Span> = p.body.iter().map(|n| n.span).collect();
+        assert_eq!(spans, [Span::at(1), Span::at(3), Span::at(5)]);
+        assert_eq!(p.source.line_col(5).to_string(), "2:3");
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let p = parse8("é€+".as_bytes()).unwrap();
+        assert_eq!(p.source.line_col(p.body[0].span.start).to_string(), "1:3");
+    }
+
+    #[test]
+    fn minus_is_add_of_the_cell_maximum() {
+        let p = parse("t", b"-", CellWidth::U16).unwrap();
+        assert_eq!(
+            p.body[0].op,
+            Op::Add {
+                offset: 0,
+                delta: 0xFFFF
+            }
+        );
+    }
+
+    #[test]
+    fn loops_span_their_brackets_and_nest() {
+        let p = parse8(b"x[+[-]]").unwrap();
+        assert_eq!(p.body[0].span, Span::new(1, 7));
+        assert_eq!(
+            print(&p),
+            "loop {\n  add p[0], 1\n  loop {\n    add p[0], -1\n  }\n}\n"
+        );
+        assert_eq!(p.source.partner(1), 6);
+        assert_eq!(p.source.partner(5), 3);
+    }
+
+    #[test]
+    fn stray_close_bracket_is_reported_where_it_is() {
+        let e = parse8(b"+[]\n ]").unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.line_col.to_string()),
+            ("unmatched ']'", "2:2".into())
+        );
+    }
+
+    #[test]
+    fn unclosed_bracket_is_reported_at_the_innermost_open_one() {
+        let e = parse8(b"[\n[[]").unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.line_col.to_string()),
+            ("unmatched '['", "2:1".into())
+        );
+    }
+
+    #[test]
+    fn empty_and_comment_only_programs_are_empty() {
+        assert!(parse8(b"").unwrap().body.is_empty());
+        assert!(parse8(b"just words\n\x00\xff").unwrap().body.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_parses_without_recursion() {
+        // Dropping a 100,000-deep tree recurses, as does any pass over it, so
+        // run on a big stack like the binary does; parsing itself does not.
+        std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn(|| {
+                let depth = 100_000;
+                let mut text = vec![b'['; depth];
+                text.extend(std::iter::repeat_n(b']', depth));
+                let p = parse8(&text).unwrap();
+                assert_eq!(p.op_count(), depth);
+                let mut text = vec![b'['; depth];
+                text.extend(std::iter::repeat_n(b']', depth - 1));
+                // The closes match the innermost opens, so the outermost is left over.
+                assert_eq!(parse8(&text).unwrap_err().line_col.to_string(), "1:1");
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn multi_megabyte_programs_parse() {
+        let text: Vec<u8> = b"+>-<.[-]".repeat(1 << 19);
+        let p = parse8(&text).unwrap();
+        assert_eq!(p.body.len(), 6 << 19);
+    }
+}

@@ -76,3 +76,77 @@ fn off_tape(pc: usize, side: Side) -> RunError {
         side,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::EofMode;
+    use crate::parse::parse;
+
+    /// Runs `text` on a tape of `cells` cells; returns output, pointer and result.
+    fn run_text<C: CellType>(
+        text: &[u8],
+        input: &[u8],
+        cells: usize,
+        eof: EofMode,
+    ) -> (Vec<u8>, usize, Result<(), RunError>) {
+        let p = parse("t", text, C::WIDTH).unwrap();
+        let mut tape = vec![C::default(); cells];
+        let mut m = Machine {
+            tape: &mut tape,
+            ptr: 0,
+        };
+        let (mut inp, mut out) = (input, Vec::new());
+        let mut io = Io::new(&mut inp, &mut out, eof, C::WIDTH);
+        let r = run(&p.source, &mut m, &mut io, &mut Budget::new(1 << 24, None));
+        io.flush().unwrap();
+        let ptr = m.ptr;
+        drop(io);
+        (out, ptr, r)
+    }
+
+    #[test]
+    fn cells_wrap_at_their_width() {
+        assert_eq!(run_text::<u8>(b"-.", b"", 4, EofMode::Unchanged).0, [255]);
+        // 256 increments wrap an 8-bit cell to 0 but not a 16-bit one.
+        let text = [b"+".repeat(256), b"[>+<[-]]>.".to_vec()].concat();
+        assert_eq!(run_text::<u8>(&text, b"", 4, EofMode::Unchanged).0, [0]);
+        assert_eq!(run_text::<u16>(&text, b"", 4, EofMode::Unchanged).0, [1]);
+    }
+
+    #[test]
+    fn moving_off_either_end_names_the_command() {
+        let (out, _, r) = run_text::<u8>(b"+.\n<", b"", 4, EofMode::Unchanged);
+        assert_eq!(out, [1], "output before the error is kept");
+        assert_eq!(
+            r,
+            Err(RunError::OffTape {
+                pos: 3,
+                side: Side::Left
+            })
+        );
+        let (_, _, r) = run_text::<u8>(b">>>x>", b"", 4, EofMode::Unchanged);
+        assert_eq!(
+            r,
+            Err(RunError::OffTape {
+                pos: 4,
+                side: Side::Right
+            })
+        );
+    }
+
+    #[test]
+    fn end_of_input_follows_the_convention() {
+        let text = b"+++,.";
+        assert_eq!(run_text::<u8>(text, b"", 2, EofMode::Unchanged).0, [3]);
+        assert_eq!(run_text::<u8>(text, b"", 2, EofMode::Zero).0, [0]);
+        assert_eq!(run_text::<u8>(text, b"", 2, EofMode::Max).0, [255]);
+        assert_eq!(run_text::<u8>(text, b"A", 2, EofMode::Max).0, b"A");
+    }
+
+    #[test]
+    fn endless_loops_stop_at_the_step_limit() {
+        let r = run_text::<u8>(b"+[]", b"", 2, EofMode::Unchanged).2;
+        assert_eq!(r, Err(RunError::StepLimit));
+    }
+}
