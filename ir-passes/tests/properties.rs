@@ -14,7 +14,13 @@ use proptest::prelude::*;
 /// Passes for which a second run may still find something: none so far.
 const NOT_IDEMPOTENT: &[&str] = &[];
 
+/// `cases` per property, unless `PROPTEST_CASES` asks for another number
+/// (for a longer hunt than CI affords).
 fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         failure_persistence: None,

@@ -11,7 +11,13 @@ use ir_passes::pipeline::Pipeline;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
+/// `cases` per property, unless `PROPTEST_CASES` asks for another number
+/// (for a longer hunt than CI affords).
 fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         failure_persistence: None,
@@ -46,6 +52,22 @@ proptest! {
             check(&text, cell, &setup, pass.run)
                 .map_err(|e| TestCaseError::fail(format!("pass {}: {e}", pass.name)))?;
         }
+    }
+
+    #[test]
+    fn random_pass_sequences_are_sound(
+        text in bf_test_program(),
+        cell in cell_width(),
+        input in prop::collection::vec(any::<u8>(), 0..6),
+        eof in eof_mode(),
+        order in prop::collection::vec(0..PASSES.len(), 1..12),
+    ) {
+        // Passes meet each other's output in any order under `--passes`.
+        let setup = Setup::small(input, eof);
+        let names: Vec<&str> = order.iter().map(|&i| PASSES[i].name).collect();
+        let pipeline = Pipeline::named(&names).unwrap();
+        check(&text, cell, &setup, |p| pipeline.run(p, false).program)
+            .map_err(|e| TestCaseError::fail(format!("{names:?}: {e}")))?;
     }
 
     #[test]
