@@ -10,10 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// Every tier with the `-O` levels it is tested at.
-const CONFIGS: &[&[&str]] = &[
-    &["--tier", "interp", "-O0"],
-    &["--tier", "interp", "-O2"],
-];
+const CONFIGS: &[&[&str]] = &[&["--tier", "interp", "-O0"], &["--tier", "interp", "-O2"]];
 
 fn bfjit(args: &[&str], file: &Path, stdin: Option<&Path>) -> Output {
     let stdin = match stdin {
@@ -63,7 +60,12 @@ fn check_cases(cases: &[Case]) -> Vec<String> {
 }
 
 fn assert_no_failures(failures: Vec<String>) {
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Corpus cases in `folder`, fast or slow according to the manifest.
@@ -73,10 +75,16 @@ fn corpus_cases(folder: &str, slow: bool) -> Vec<Case> {
     };
     let manifest = manifest(&dir);
     let all = cases(&dir.join(folder));
-    assert!(!all.is_empty(), "no programs with expected output in {folder}");
+    assert!(
+        !all.is_empty(),
+        "no programs with expected output in {folder}"
+    );
     all.into_iter()
         .filter_map(|mut c| {
-            let entry = manifest.get(&relative(&dir, &c.program)).cloned().unwrap_or_default();
+            let entry = manifest
+                .get(&relative(&dir, &c.program))
+                .cloned()
+                .unwrap_or_default();
             c.exit = entry.exit_for(c.variant);
             ((entry.commands >= SLOW_COMMANDS) == slow).then_some(c)
         })
@@ -86,7 +94,10 @@ fn corpus_cases(folder: &str, slow: bool) -> Vec<Case> {
 #[test]
 fn own_programs_match_expected_output_on_every_tier() {
     let all = cases(&common::repo_root().join("bf-programs"));
-    assert!(all.len() >= 5, "bf-programs/ should hold programs with NAME.out");
+    assert!(
+        all.len() >= 5,
+        "bf-programs/ should hold programs with NAME.out"
+    );
     assert_no_failures(check_cases(&all));
 }
 
@@ -121,7 +132,10 @@ fn corpus_errors_exit_with_status_and_position() {
     let manifest = manifest(&dir);
     let mut failures = Vec::new();
     let mut checked = 0;
-    for program in std::fs::read_dir(dir.join("errors")).expect("errors folder").flatten() {
+    for program in std::fs::read_dir(dir.join("errors"))
+        .expect("errors folder")
+        .flatten()
+    {
         let program = program.path();
         if program.extension().is_none_or(|e| e != "b") {
             continue;
@@ -190,17 +204,27 @@ fn same_run(program: &Path, expected: &str, stderr: &str) -> bool {
     let name = program.display().to_string();
     let Some(ours) = stderr
         .split_once(&format!("{name}:"))
-        .and_then(|(_, rest)| rest.split(':').take(2).map(str::parse::<usize>).collect::<Result<Vec<_>, _>>().ok())
+        .and_then(|(_, rest)| {
+            rest.split(':')
+                .take(2)
+                .map(str::parse::<usize>)
+                .collect::<Result<Vec<_>, _>>()
+                .ok()
+        })
     else {
         return false;
     };
-    let Some((line, col)) = expected.split_once(':') else { return false };
+    let Some((line, col)) = expected.split_once(':') else {
+        return false;
+    };
     let (line, col): (usize, usize) = (line.parse().unwrap_or(0), col.parse().unwrap_or(0));
     if ours[0] != line || ours[1] < col {
         return false;
     }
     let text = std::fs::read(program).unwrap_or_default();
-    let Some(row) = text.split(|&b| b == b'\n').nth(line - 1) else { return false };
+    let Some(row) = text.split(|&b| b == b'\n').nth(line - 1) else {
+        return false;
+    };
     let run = &row[col - 1..ours[1].min(row.len())];
     !run.is_empty() && run.iter().all(|&b| b == run[0] && (b == b'>' || b == b'<'))
 }

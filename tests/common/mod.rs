@@ -136,8 +136,15 @@ pub fn cases(dir: &Path) -> Vec<Case> {
     for program in programs {
         let input = Some(program.with_extension("in")).filter(|p| p.is_file());
         for (variant, args) in VARIANTS {
-            let suffix = if variant.is_empty() { String::new() } else { format!(".{variant}") };
-            let expected = PathBuf::from(format!("{}{suffix}", program.with_extension("out").display()));
+            let suffix = if variant.is_empty() {
+                String::new()
+            } else {
+                format!(".{variant}")
+            };
+            let expected = PathBuf::from(format!(
+                "{}{suffix}",
+                program.with_extension("out").display()
+            ));
             if expected.is_file() {
                 out.push(Case {
                     program: program.clone(),
