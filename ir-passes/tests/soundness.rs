@@ -115,10 +115,34 @@ fn generator_statistics() {
     println!("{text}");
 }
 
-/// Programs that once found bugs, kept as fixed cases.
+/// Hand-picked cases at the tape ends, where guards fail, plus programs
+/// that once found bugs.
 #[test]
-fn regressions() {
+fn edge_cases_and_regressions() {
     let cases = [
+        // A multiply loop reaching left of cell 0: harmless when the counter
+        // is zero (the guard fails, the source runs, nothing happens) ...
+        "[-<+>]+.",
+        // ... an error at the `<` otherwise.
+        "+[-<+>]",
+        ",[-<+>]",
+        // Cancelled moves that leave the tape in the source.
+        "<>+.",
+        "+[-<>]",
+        // Scans off either end, and from near the right end (64 cells).
+        "+[<]",
+        "+[>+]",
+        ">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>+[>]",
+        "+>+>+>+<<<[>>]",
+        // Dead loops whose bodies would leave the tape.
+        "[<<<]<",
+        "+[-][<<]+.",
+        // An if whose body leaves the tape, and one that does not.
+        ",[<+>[-]]",
+        ">,[<+>[-]]<.",
+        // Offsets folded past the right end.
+        ">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>+<<.",
+        // Programs that once found bugs.
         "+[[>+<+>>>>+<+[+]+[<]-]]",
         ">>>>++[[<<<++>>>>-<<<<-->>>+++<]]+++[+]+[>]++[++>+<+[-]+[>[<]+++[+]-]]",
     ];
