@@ -145,24 +145,40 @@ fn executed(program: &Program, setup: &Setup) -> (u64, u64) {
     (counts.iter().sum(), guards)
 }
 
-/// Prints executed-op counts at `-O0` and `-O2` (slow: run it in release,
-/// `cargo test --release -p ir-passes --test corpus -- --ignored --nocapture`).
+/// Prints executed-op counts at `-O0`, `-O1` and `-O2` (slow: run it in
+/// release, `cargo test --release -p ir-passes --test corpus -- --ignored
+/// --nocapture executed_ops`). Every bytecode instruction counts, guards and
+/// jumps included; the guards are also shown alone.
 #[test]
 #[ignore]
 fn executed_ops_at_o0_and_o2() {
     on_big_stack(|| {
-        println!("program       static O0  static O2   executed O0 (guards)      executed O2 (guards)     ratio");
+        let Some(dir) = corpus() else { return };
+        println!(
+            "{:<11} {:>7} {:>7} {:>7} {:>13} {:>13} {:>13} {:>11} {:>6}",
+            "program",
+            "ops O0",
+            "ops O1",
+            "ops O2",
+            "run O0",
+            "run O1",
+            "run O2",
+            "guards O2",
+            "O0/O2"
+        );
         for name in ["mandelbrot", "hanoi", "long", "factor"] {
-            let Some(dir) = corpus() else { return };
             let path = dir.join("bench").join(format!("{name}.b"));
             let original = load(&path).expect("benchmark parses");
             let setup = setup(&path, u64::MAX);
+            let o1 = Pipeline::level(1).run(original.clone(), false).program;
             let o2 = Pipeline::level(2).run(original.clone(), false).program;
-            let (n0, g0) = executed(&original, &setup);
+            let (n0, _) = executed(&original, &setup);
+            let (n1, _) = executed(&o1, &setup);
             let (n2, g2) = executed(&o2, &setup);
             println!(
-                "{name:<12} {:>10} {:>10} {n0:>14} ({g0:>10}) {n2:>14} ({g2:>10}) {:>8.1}x",
+                "{name:<11} {:>7} {:>7} {:>7} {n0:>13} {n1:>13} {n2:>13} {g2:>11} {:>5.1}x",
                 original.op_count(),
+                o1.op_count(),
                 o2.op_count(),
                 n0 as f64 / n2 as f64
             );
