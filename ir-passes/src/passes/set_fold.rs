@@ -4,7 +4,7 @@
 //! between.
 
 use crate::ir::{map_bodies, CellWidth, Node, Op, Program};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Combines the constant writes to each cell of a segment.
 ///
@@ -48,7 +48,7 @@ pub fn set_fold(program: Program) -> Program {
 }
 
 /// Removes writes that a later set in the same segment overwrites unread.
-fn dead_stores(body: Vec<Node>) -> Vec<Node> {
+fn dead_stores(mut body: Vec<Node>) -> Vec<Node> {
     // Every op's pointer position relative to its segment's start.
     let mut positions = Vec::with_capacity(body.len());
     let mut pos: i64 = 0;
@@ -60,28 +60,40 @@ fn dead_stores(body: Vec<Node>) -> Vec<Node> {
             _ => {}
         }
     }
-    // Cells that are set later in the segment before anything reads them.
-    let mut dead: HashSet<i64> = HashSet::new();
+    // Cells that a later set in the segment overwrites before anything reads
+    // them, each with the index of that set.
+    let mut dead: HashMap<i64, usize> = HashMap::new();
     let mut keep = vec![true; body.len()];
-    for (i, node) in body.iter().enumerate().rev() {
+    for i in (0..body.len()).rev() {
         let at = |offset: i32| positions[i] + offset as i64;
-        match node.op {
-            Op::Set { offset, .. } => keep[i] = dead.insert(at(offset)),
-            Op::Add { offset, .. } => keep[i] = !dead.contains(&at(offset)),
+        let killer = match body[i].op {
+            Op::Set { offset, .. } => {
+                let killer = dead.get(&at(offset)).copied();
+                dead.insert(at(offset), i);
+                killer
+            }
+            Op::Add { offset, .. } => dead.get(&at(offset)).copied(),
             Op::MulAdd { src, dst, .. } => {
-                keep[i] = !dead.contains(&at(dst));
-                if keep[i] {
+                let killer = dead.get(&at(dst)).copied();
+                if killer.is_none() {
                     dead.remove(&at(src));
                 }
+                killer
             }
-            Op::Move { .. } => {}
+            Op::Move { .. } => None,
             Op::Output { .. }
             | Op::Input { .. }
             | Op::Loop { .. }
             | Op::If { .. }
             | Op::Scan { .. } => {
-                dead = HashSet::new();
+                dead = HashMap::new();
+                None
             }
+        };
+        if let Some(k) = killer {
+            // The set now stands for the write it made redundant too.
+            keep[i] = false;
+            body[k].span = body[k].span.to(body[i].span);
         }
     }
     let mut keep = keep.into_iter();
