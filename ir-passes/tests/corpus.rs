@@ -119,6 +119,25 @@ fn corpus_errors_are_reported_where_the_reference_reports_them() {
     });
 }
 
+/// Every benchmark prints its expected output at `-O2` (slow: run it in
+/// release, `cargo test --release -p ir-passes --test corpus -- --ignored
+/// benchmarks`).
+#[test]
+#[ignore]
+fn benchmarks_print_their_expected_output_at_o2() {
+    on_big_stack(|| {
+        for path in programs("bench") {
+            let original = load(&path).expect("benchmark parses");
+            let expected = std::fs::read(path.with_extension("out")).expect("expected output");
+            let optimized = Pipeline::level(2).run(original, false).program;
+            let run = common::bytecode(&optimized, &setup(&path, u64::MAX));
+            assert_eq!(run.result, Ok(()), "{}", path.display());
+            assert!(run.output == expected, "{}: wrong output", path.display());
+            println!("{}: ok", path.display());
+        }
+    });
+}
+
 /// Instructions the bytecode tier executes for a program, in total and
 /// guards alone.
 fn executed(program: &Program, setup: &Setup) -> (u64, u64) {
