@@ -69,7 +69,11 @@ fn dead_stores(mut body: Vec<Node>) -> Vec<Node> {
         let killer = match body[i].op {
             Op::Set { offset, .. } => {
                 let killer = dead.get(&at(offset)).copied();
-                dead.insert(at(offset), i);
+                // A set that survives is what overwrites the cell for
+                // everything before it.
+                if killer.is_none() {
+                    dead.insert(at(offset), i);
+                }
                 killer
             }
             Op::Add { offset, .. } => dead.get(&at(offset)).copied(),
