@@ -32,7 +32,8 @@ use std::collections::HashMap;
 /// What is known, by position: every cell is zero at program start; a set
 /// or an add to a known cell gives a known value; a loop (or `if`, or scan)
 /// ends on a zero cell, and if it is balanced, the pointer is where it was
-/// before it. Input and anything a loop may have written are unknown. The
+/// before it and the cells its body cannot write keep their values. Input
+/// and anything a loop may have written are unknown. The
 /// rewrites: an add to a known cell becomes a set, a set of the value a cell
 /// already holds goes, a muladd from a known cell becomes an add (or goes),
 /// a loop, `if` or scan on a known zero cell goes, and a loop whose body is
@@ -45,12 +46,20 @@ pub fn known_values(program: Program) -> Program {
     Program { body, cell, source }
 }
 
+/// How many cells a body's write set may list before it counts as "may
+/// write anything": nested loops pass their sets outwards, and the cap keeps
+/// that linear however deep the nesting.
+const MAX_WRITES: usize = 64;
+
 /// What a body is known to do as a whole.
 struct Summary {
     /// The pointer ends where it started (every path through the body).
     balanced: bool,
     /// Balanced, and the cell the body started on is zero at its end.
     ends_zero: bool,
+    /// When balanced: every cell (relative to the entry pointer) the body may
+    /// write, or `None` if that is not known.
+    writes: Option<Vec<i64>>,
 }
 
 /// The facts at one point of a body.
@@ -64,6 +73,9 @@ struct Facts {
     /// Whether the frame origin is the body's entry pointer (false once an
     /// unbalanced loop or a scan has run).
     origin_is_entry: bool,
+    /// The cells written so far, relative to the body's entry pointer, while
+    /// they can be listed.
+    writes: Option<Vec<i64>>,
     cell: CellWidth,
 }
 
@@ -75,14 +87,45 @@ impl Facts {
         }
     }
 
-    /// After a control op: only the zero cell it stopped on is known.
-    fn after_control(&mut self, balanced: bool) {
-        if !balanced {
-            self.pos = 0;
-            self.origin_is_entry = false;
+    /// Records that cell `at` now holds `value` (`None`: unknown).
+    fn write(&mut self, at: i64, value: Option<Value>) {
+        self.cells.insert(at, value);
+        if let Some(writes) = &mut self.writes {
+            writes.push(at);
+            if writes.len() > MAX_WRITES {
+                self.writes = None;
+            }
         }
-        self.cells = HashMap::from([(self.pos, Some(0))]);
-        self.rest_zero = false;
+    }
+
+    /// After a control op: it stopped on a zero cell. If it is balanced and
+    /// its writes are known, every other cell keeps what was known about it;
+    /// otherwise nothing else is known.
+    fn after_control(&mut self, inner: Option<&Summary>) {
+        match inner {
+            Some(Summary {
+                balanced: true,
+                writes: Some(writes),
+                ..
+            }) => {
+                for &w in writes {
+                    self.write(self.pos + w, None);
+                }
+            }
+            Some(Summary { balanced: true, .. }) => {
+                self.cells = HashMap::new();
+                self.rest_zero = false;
+                self.writes = None;
+            }
+            _ => {
+                self.cells = HashMap::new();
+                self.rest_zero = false;
+                self.writes = None;
+                self.pos = 0;
+                self.origin_is_entry = false;
+            }
+        }
+        self.write(self.pos, Some(0));
     }
 
     /// The rewritten form of `p[offset] += delta` (none if it does nothing).
@@ -92,11 +135,11 @@ impl Facts {
             Some(_) if self.cell.wrap(delta) == 0 => return None,
             Some(v) => {
                 let value = self.cell.wrap(v.wrapping_add(delta));
-                self.cells.insert(at, Some(value));
+                self.write(at, Some(value));
                 Op::Set { offset, value }
             }
             None => {
-                self.cells.insert(at, None);
+                self.write(at, None);
                 Op::Add { offset, delta }
             }
         };
@@ -110,6 +153,7 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
         rest_zero: top,
         pos: 0,
         origin_is_entry: true,
+        writes: Some(Vec::new()),
         cell,
     };
     let mut out = Vec::with_capacity(body.len());
@@ -122,7 +166,7 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
                 if facts.value(at) == Some(value) {
                     None
                 } else {
-                    facts.cells.insert(at, Some(value));
+                    facts.write(at, Some(value));
                     Some(Node::new(Op::Set { offset, value }, span))
                 }
             }
@@ -130,13 +174,13 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
                 Some(v) => facts.add(dst, v.wrapping_mul(factor), span),
                 None => {
                     if cell.wrap(factor) != 0 {
-                        facts.cells.insert(facts.pos + dst as i64, None);
+                        facts.write(facts.pos + dst as i64, None);
                     }
                     Some(Node::new(Op::MulAdd { src, dst, factor }, span))
                 }
             },
             Op::Input { offset } => {
-                facts.cells.insert(facts.pos + offset as i64, None);
+                facts.write(facts.pos + offset as i64, None);
                 Some(Node::new(op, span))
             }
             Op::Output { .. } => Some(Node::new(op, span)),
@@ -152,7 +196,7 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
             }
             Op::Loop { body } => {
                 let (body, inner) = propagate(body, false, cell);
-                facts.after_control(inner.balanced);
+                facts.after_control(Some(&inner));
                 let op = if inner.ends_zero {
                     Op::If { body }
                 } else {
@@ -162,11 +206,11 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
             }
             Op::If { body } => {
                 let (body, inner) = propagate(body, false, cell);
-                facts.after_control(inner.balanced);
+                facts.after_control(Some(&inner));
                 Some(Node::new(Op::If { body }, span))
             }
             Op::Scan { .. } => {
-                facts.after_control(false);
+                facts.after_control(None);
                 Some(Node::new(op, span))
             }
         };
@@ -174,11 +218,13 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
     }
     let balanced = facts.origin_is_entry && facts.pos == 0;
     let ends_zero = balanced && facts.value(0) == Some(0);
+    let writes = if balanced { facts.writes } else { None };
     (
         out,
         Summary {
             balanced,
             ends_zero,
+            writes,
         },
     )
 }
@@ -239,6 +285,25 @@ mod tests {
         assert_eq!(
             after(o1_then, ",[>,[.-]<[-]]"),
             "in p[0]\nif {\n  in p[+1]\n  move +1\n  loop {\n    out p[0]\n    add p[0], -1\n  }\n  set p[-1], 0\n  move -1\n}\n"
+        );
+    }
+
+    #[test]
+    fn facts_survive_balanced_loops_that_do_not_touch_them() {
+        // p[0] is cleared before the inner loop, which only writes p[+1].
+        assert_eq!(
+            after(o1_then, ",[[-]>[.-]<]"),
+            "in p[0]\nif {\n  set p[0], 0\n  move +1\n  loop {\n    out p[0]\n    add p[0], -1\n  }\n  move -1\n}\n"
+        );
+        // At program start, p[+2] is still zero after a loop on p[0], p[+1].
+        assert_eq!(
+            after(o1_then, ",[>+<-.]>>[.]"),
+            "in p[0]\nloop {\n  add p[+1], 1\n  add p[0], -1\n  out p[0]\n}\nmove +2\n"
+        );
+        // A scan may have gone anywhere: nothing is known after it.
+        assert_eq!(
+            after(o1_then, ",[<]>>[.]"),
+            "in p[0]\nscan -1\nmove +2\nloop {\n  out p[0]\n}\n"
         );
     }
 
