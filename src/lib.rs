@@ -3,6 +3,7 @@
 //! `ir-passes` crate; see ARCHITECTURE.md for the map.
 
 pub mod cli;
+pub mod emit_c;
 pub mod jit;
 pub mod load;
 pub mod runtime;

@@ -1,6 +1,32 @@
-//! The Cranelift tiers (filled in by the simple-JIT and optimizing-JIT issues).
+//! The Cranelift tiers: [`compile`] turns a program into native code for the
+//! host, [`JitCode::run`] calls it with a runtime context.
+//!
+//! - `module.rs`: the JITModule, flags per tier, shim declarations.
+//! - `translate.rs`: IR → CLIF, one method per construct.
+//! - `shape.rs`: loop shapes (guard hoisting) and the function size limit.
+//!
+//! The simple tier translates whatever program it gets op by op with
+//! Cranelift's optimizer off (it is given the unoptimized IR, so this is a
+//! template JIT: a few instructions per source command). The opt tier takes
+//! the optimized IR, rotates loops, hoists guards out of loops with a static
+//! shape, scans with memchr, and compiles at `opt_level=speed`.
 
-use ir_passes::ir::Program;
+mod module;
+pub(crate) mod shape;
+mod translate;
+
+use crate::runtime::shims::Runtime;
+use cranelift_jit::JITModule;
+use ir_passes::budget::Budget;
+use ir_passes::cell::CellType;
+use ir_passes::error::RunError;
+use ir_passes::io::Io;
+use ir_passes::ir::{CellWidth, Program};
+use ir_passes::source::Source;
+use ir_passes::span::Span;
+use module::Jit;
+use std::sync::Arc;
+use translate::{translate, Tables};
 
 /// Which translation the JIT performs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,25 +37,106 @@ pub enum JitMode {
     Opt,
 }
 
+/// The type of every generated function; see [`module::Jit::signature`].
+type Entry = unsafe extern "C" fn(*mut Runtime<'_, '_>, *mut u8, i64, i64) -> i64;
+
 /// Native code for one program, ready to run.
 pub struct JitCode {
-    _private: (),
+    /// Owns the code memory; `None` only during drop. Boxed: the module is
+    /// large, and tiers pass `JitCode`s around by value.
+    module: Option<Box<JITModule>>,
+    /// The program's entry point.
+    entry: Entry,
+    /// The cell width the code was generated for.
+    cell: CellWidth,
+    /// The source, for the fallback interpreter.
+    source: Arc<Source>,
+    /// The source ranges the fallback shim runs, by index.
+    spans: Vec<Span>,
+    /// The number of generated functions (huge programs are split).
+    functions: usize,
 }
 
 /// Compiles a program to native code.
-pub fn compile(_program: &Program, mode: JitMode) -> Result<JitCode, String> {
-    Err(format!("the {mode:?} JIT tier is not yet implemented"))
+pub fn compile(program: &Program, mode: JitMode) -> Result<JitCode, String> {
+    let mut jit = Jit::new(mode, program.cell)?;
+    // Step 1: declare the entry function; it covers the whole top level.
+    let entry = jit.declare()?;
+    let mut tables = Tables::new(program, entry);
+    // Step 2: translate and compile functions until none is pending (huge
+    // bodies declare more functions while they are translated).
+    let mut functions = 0;
+    while let Some(unit) = tables.pending.pop() {
+        translate(&mut jit, mode, program, &unit, &mut tables);
+        jit.define(unit.id)?;
+        functions += 1;
+    }
+    // Step 3: resolve the calls to the shims and make the code executable.
+    let Jit { mut module, .. } = jit;
+    if let Err(e) = module.finalize_definitions() {
+        // SAFETY: no code of this module has run or will run.
+        unsafe { module.free_memory() };
+        return Err(format!("cannot finalize the generated code: {e}"));
+    }
+    let address = module.get_finalized_function(entry);
+    // SAFETY: the function was built with exactly the signature `Entry`.
+    let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
+    Ok(JitCode {
+        module: Some(Box::new(module)),
+        entry,
+        cell: program.cell,
+        source: Arc::clone(&program.source),
+        spans: tables.spans,
+        functions,
+    })
 }
 
 impl JitCode {
     /// Runs the code on a tape from pointer `ptr`; returns the final pointer.
-    pub fn run<C: ir_passes::cell::CellType>(
+    ///
+    /// # Panics
+    /// If `C` is not the cell width the program was compiled for, or `ptr`
+    /// is not on the tape (both are caller bugs, never user input).
+    pub fn run<C: CellType>(
         &self,
-        _tape: &mut [C],
-        _ptr: usize,
-        _io: &mut ir_passes::io::Io<'_>,
-        _budget: &mut ir_passes::budget::Budget,
-    ) -> Result<usize, ir_passes::error::RunError> {
-        unreachable!("compile() never returns a JitCode yet")
+        tape: &mut [C],
+        ptr: usize,
+        io: &mut Io<'_>,
+        budget: &mut Budget,
+    ) -> Result<usize, RunError> {
+        assert_eq!(
+            C::WIDTH,
+            self.cell,
+            "the code was compiled for another cell width"
+        );
+        assert!(ptr < tape.len(), "the start pointer is not on the tape");
+        let (base, len) = (tape.as_mut_ptr() as *mut u8, tape.len());
+        // SAFETY: `base` points to `len` cells of `C`, which we borrow
+        // mutably for the whole call and do not touch ourselves.
+        let mut rt = unsafe { Runtime::new(base, len, io, budget, &self.source, &self.spans) };
+        // SAFETY: the code was compiled for cells of `C` (checked above) and
+        // checks every tape access against `len`; `rt` outlives the call.
+        let result = unsafe { (self.entry)(&mut rt, base, len as i64, ptr as i64) };
+        match result {
+            p if p >= 0 => Ok(p as usize),
+            _ => Err(rt.error.take().unwrap_or_else(|| {
+                RunError::Io("internal error: generated code failed without a reason".into())
+            })),
+        }
+    }
+
+    /// How many functions the program was split into.
+    pub fn function_count(&self) -> usize {
+        self.functions
+    }
+}
+
+impl Drop for JitCode {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: `run` borrows `self`, so no generated code is running,
+            // and the entry pointer dies with `self`.
+            unsafe { module.free_memory() };
+        }
     }
 }

@@ -1,0 +1,170 @@
+//! The JITModule set-up for the host: ISA flags per tier, the shims registered
+//! as symbols, and the function declarations every generated function uses.
+
+use super::JitMode;
+use crate::runtime::shims::{self, names};
+use cranelift_codegen::ir::{types, AbiParam, FuncRef, Function, Signature};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
+use ir_passes::ir::CellWidth;
+
+/// The shims as declared in the module, so each generated function can import
+/// the ones it calls.
+#[derive(Clone, Copy)]
+pub struct ShimIds {
+    /// [`shims::put`]: `(rt, value: i32) -> i32`.
+    pub put: FuncId,
+    /// [`shims::get`]: `(rt, old: i32) -> i64`.
+    pub get: FuncId,
+    /// [`shims::budget`]: `(rt) -> i32`.
+    pub budget: FuncId,
+    /// [`shims::fallback`]: `(rt, span: i32, ptr: i64) -> i64`.
+    pub fallback: FuncId,
+    /// [`shims::scan_u8`]: `(rt, ptr: i64, stride, span, lo, hi: i32) -> i64`.
+    pub scan_u8: FuncId,
+}
+
+/// The shims imported into one function, as the call instructions name them.
+#[derive(Clone, Copy)]
+pub struct ShimRefs {
+    /// See [`ShimIds::put`].
+    pub put: FuncRef,
+    /// See [`ShimIds::get`].
+    pub get: FuncRef,
+    /// See [`ShimIds::budget`].
+    pub budget: FuncRef,
+    /// See [`ShimIds::fallback`].
+    pub fallback: FuncRef,
+    /// See [`ShimIds::scan_u8`].
+    pub scan_u8: FuncRef,
+}
+
+/// Everything needed to compile one program: the module that owns the code
+/// memory, and the contexts reused from one generated function to the next.
+pub struct Jit {
+    /// Owns the code memory and resolves the shim symbols; handed to
+    /// [`super::JitCode`] after finalization, which frees it on drop.
+    pub module: JITModule,
+    /// The codegen context: holds the function being built, cleared after
+    /// each `define_function`.
+    pub ctx: Context,
+    /// The frontend's reusable scratch space (SSA construction state).
+    pub builder_ctx: FunctionBuilderContext,
+    /// The shims, declared once.
+    pub shims: ShimIds,
+    /// The signature every generated function has:
+    /// `(rt: *mut Runtime, tape: *mut Cell, len: i64, ptr: i64) -> i64`,
+    /// returning the final pointer, or -1 when the run failed (the error is
+    /// in the runtime context).
+    pub signature: Signature,
+}
+
+impl Jit {
+    /// A module for the host with the flags of `mode`, for cells of `cell`.
+    pub fn new(mode: JitMode, cell: CellWidth) -> Result<Jit, String> {
+        let mut flags = settings::builder();
+        let opt_level = match mode {
+            JitMode::Simple => "none",
+            JitMode::Opt => "speed",
+        };
+        let verifier = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
+        for (name, value) in [
+            ("opt_level", opt_level),
+            ("enable_verifier", verifier),
+            // cranelift-jit requires non-PIC code and far calls to the shims.
+            ("is_pic", "false"),
+            ("use_colocated_libcalls", "false"),
+        ] {
+            flags.set(name, value).map_err(|e| format!("{name}: {e}"))?;
+        }
+        let isa = cranelift_native::builder()
+            .map_err(|e| format!("this host is not supported by Cranelift: {e}"))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| format!("cannot configure Cranelift for this host: {e}"))?;
+        let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+        let symbols = match cell {
+            CellWidth::U8 => shims::symbols::<u8>(),
+            CellWidth::U16 => shims::symbols::<u16>(),
+            CellWidth::U32 => shims::symbols::<u32>(),
+        };
+        builder.symbols(symbols);
+        let mut module = JITModule::new(builder);
+        let shims = declare_shims(&mut module)?;
+        let ptr = module.target_config().pointer_type();
+        let mut signature = module.make_signature();
+        signature
+            .params
+            .extend([ptr, ptr, types::I64, types::I64].map(AbiParam::new));
+        signature.returns.push(AbiParam::new(types::I64));
+        Ok(Jit {
+            ctx: module.make_context(),
+            builder_ctx: FunctionBuilderContext::new(),
+            module,
+            shims,
+            signature,
+        })
+    }
+
+    /// Declares a generated function (its body comes later).
+    pub fn declare(&mut self) -> Result<FuncId, String> {
+        self.module
+            .declare_anonymous_function(&self.signature)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Compiles the function built in `self.ctx` as `id`, then clears the
+    /// context for the next one.
+    pub fn define(&mut self, id: FuncId) -> Result<(), String> {
+        let result = self.module.define_function(id, &mut self.ctx);
+        self.module.clear_context(&mut self.ctx);
+        result.map_err(|e| format!("Cranelift could not compile the program: {e:?}"))
+    }
+}
+
+/// Imports the shims into a function.
+pub fn import_shims(module: &mut JITModule, ids: &ShimIds, func: &mut Function) -> ShimRefs {
+    ShimRefs {
+        put: module.declare_func_in_func(ids.put, func),
+        get: module.declare_func_in_func(ids.get, func),
+        budget: module.declare_func_in_func(ids.budget, func),
+        fallback: module.declare_func_in_func(ids.fallback, func),
+        scan_u8: module.declare_func_in_func(ids.scan_u8, func),
+    }
+}
+
+fn declare_shims(module: &mut JITModule) -> Result<ShimIds, String> {
+    let ptr = module.target_config().pointer_type();
+    let mut declare = |name: &str, params: &[types::Type], ret: types::Type| {
+        let mut sig = module.make_signature();
+        sig.params.push(AbiParam::new(ptr));
+        sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+        sig.returns.push(AbiParam::new(ret));
+        module
+            .declare_function(name, Linkage::Import, &sig)
+            .map_err(|e| e.to_string())
+    };
+    use types::{I32, I64};
+    Ok(ShimIds {
+        put: declare(names::PUT, &[I32], I32)?,
+        get: declare(names::GET, &[I32], I64)?,
+        budget: declare(names::BUDGET, &[], I32)?,
+        fallback: declare(names::FALLBACK, &[I32, I64], I64)?,
+        scan_u8: declare(names::SCAN_U8, &[I64, I32, I32, I32, I32], I64)?,
+    })
+}
+
+/// The Cranelift type of a cell.
+pub fn cell_type(cell: CellWidth) -> types::Type {
+    match cell {
+        CellWidth::U8 => types::I8,
+        CellWidth::U16 => types::I16,
+        CellWidth::U32 => types::I32,
+    }
+}

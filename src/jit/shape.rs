@@ -1,0 +1,79 @@
+//! Facts about a loop's shape that decide how the opt tier guards it and how
+//! big generated functions get.
+//!
+//! Guard hoisting: a `Loop` or `If` whose body ends where it started (no
+//! `Scan`, every nested loop also of this *static* shape) runs each of its
+//! own segments at the same offset from its entry pointer on every
+//! iteration. One guard at its entry, covering those segments' excursions at
+//! their offsets, then proves all of them on the tape for every iteration,
+//! and they run unguarded. Nested loops keep their own (hoisted) guards, so
+//! a nested loop that never runs near a tape end cannot make the outer guard
+//! fail. The guard is checked only when the loop is about to run
+//! (`p[0] != 0`); when it fails, the whole loop's source runs on the
+//! reference interpreter, which is exact. Hot inner loops of typical
+//! programs are of this shape and lose all their per-iteration checks.
+
+use ir_passes::guard::{inner_span, segments};
+use ir_passes::ir::{Node, Op};
+use ir_passes::source::Source;
+use std::collections::HashMap;
+
+/// Bodies with more ops than this (nested ops included) are split over
+/// several Cranelift functions, which keeps compile time and memory about
+/// linear in the program size (regalloc and the optimizer are superlinear in
+/// the size of one function).
+pub const MAX_FUNCTION_OPS: usize = 20_000;
+
+/// Memoized "has a static shape" per `Loop`/`If` node, so asking about every
+/// level of a deep nest stays linear.
+#[derive(Default)]
+pub struct Shapes {
+    fixed: HashMap<*const Node, bool>,
+}
+
+impl Shapes {
+    /// The guard `(lo, hi)` to check once at the entry of `node` (a `Loop`
+    /// or `If`) instead of guarding its own segments, if it has a static shape.
+    pub fn hoisted_guard(&mut self, node: &Node, source: &Source) -> Option<(i32, i32)> {
+        let body = node.op.body()?;
+        if !self.is_static(node) {
+            return None;
+        }
+        let (mut at, mut lo, mut hi) = (0i64, 0i64, 0i64);
+        for seg in segments(body, inner_span(node.span), source) {
+            lo = lo.min(at + seg.lo as i64);
+            hi = hi.max(at + seg.hi as i64);
+            for n in &body[seg.ops] {
+                if let Op::Move { delta } = n.op {
+                    at += delta as i64;
+                }
+            }
+        }
+        Some((i32::try_from(lo).ok()?, i32::try_from(hi).ok()?))
+    }
+
+    /// Whether a `Loop`/`If` node's body ends where it started, with every
+    /// nested loop doing the same.
+    fn is_static(&mut self, node: &Node) -> bool {
+        let key = node as *const Node;
+        if let Some(&fixed) = self.fixed.get(&key) {
+            return fixed;
+        }
+        let fixed = node.op.body().is_some_and(|body| self.net_zero(body));
+        self.fixed.insert(key, fixed);
+        fixed
+    }
+
+    fn net_zero(&mut self, body: &[Node]) -> bool {
+        let mut at = 0i64;
+        for node in body {
+            match node.op {
+                Op::Move { delta } => at += delta as i64,
+                Op::Loop { .. } | Op::If { .. } if !self.is_static(node) => return false,
+                Op::Scan { .. } => return false,
+                _ => {}
+            }
+        }
+        at == 0
+    }
+}

@@ -1,0 +1,665 @@
+//! IR → CLIF for one generated function: one method per construct.
+//!
+//! The tape pointer is a cell index in an SSA [`Variable`]; a cell's address
+//! is `tape + (ptr << shift) + offset`, which x86 folds into one addressing
+//! mode. Tape safety is the segment-guard scheme of `ir_passes::guard`,
+//! exactly as the bytecode tier uses it: a guard at a segment's entry checks
+//! `0 <= p+lo && p+hi < len`; when it fails, the `fallback` shim runs the
+//! segment's source with the reference interpreter (exact error, or a normal
+//! finish) and the code continues after the segment. The simple tier uses the
+//! same guards rather than a check per `>`/`<`: they are exact by the same
+//! fallback, and one mechanism for both tiers means the simple/opt comparison
+//! measures the IR passes and Cranelift's optimizer, not two bounds-check
+//! schemes.
+//!
+//! Back edges count down a fuel counter (another Variable) and call the
+//! `budget` shim every [`Budget::interval`] of them.
+
+use super::module::{cell_type, import_shims, Jit, ShimRefs};
+use super::shape::{Shapes, MAX_FUNCTION_OPS};
+use super::JitMode;
+use crate::runtime::shims::Runtime;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use cranelift_module::{FuncId, Module};
+use ir_passes::budget::Budget;
+use ir_passes::guard::{inner_span, segments, source_excursion, Segment};
+use ir_passes::ir::{count_ops, Node, Op, Program};
+use ir_passes::span::Span;
+
+/// A piece of the program that becomes one generated function: consecutive
+/// segments of a body, each followed by the control op after it (if any).
+pub struct Unit<'p> {
+    /// The declared function.
+    pub id: FuncId,
+    /// The body the segments index into.
+    pub body: &'p [Node],
+    /// The segments, consecutive, as `guard::segments` made them; empty for
+    /// a whole body (see `range`).
+    pub segs: Vec<Segment>,
+    /// For a unit that is a whole body: that body's source range (the body
+    /// may then be split further).
+    pub whole: Option<Span>,
+    /// False for the segments of a loop whose entry guard covers them.
+    pub guarded: bool,
+}
+
+/// What translation accumulates across the functions of one program.
+pub struct Tables<'p> {
+    /// Source ranges the fallback shim may run, by index.
+    pub spans: Vec<Span>,
+    /// Functions declared (outlined pieces of huge bodies) but not yet built.
+    pub pending: Vec<Unit<'p>>,
+    /// Which loops get one hoisted guard (opt tier).
+    pub shapes: Shapes,
+}
+
+impl<'p> Tables<'p> {
+    /// The tables at the start of a program's translation: one pending unit,
+    /// the whole top level as the function `entry`.
+    pub fn new(program: &'p Program, entry: FuncId) -> Tables<'p> {
+        Tables {
+            spans: Vec::new(),
+            pending: vec![Unit {
+                id: entry,
+                body: &program.body,
+                segs: Vec::new(),
+                whole: Some(program.source.full_span()),
+                guarded: true,
+            }],
+            shapes: Shapes::default(),
+        }
+    }
+}
+
+/// Builds one generated function from a [`Unit`] into `jit.ctx`.
+pub fn translate<'p>(
+    jit: &mut Jit,
+    mode: JitMode,
+    program: &'p Program,
+    unit: &Unit<'p>,
+    tables: &mut Tables<'p>,
+) {
+    jit.ctx.func.signature = jit.signature.clone();
+    let mut b = FunctionBuilder::new(&mut jit.ctx.func, &mut jit.builder_ctx);
+    let shims = import_shims(&mut jit.module, &jit.shims, b.func);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    // The entry block has no predecessors.
+    b.seal_block(entry);
+    let &[rt, tape, len, start] = b.block_params(entry) else {
+        unreachable!("the signature has four parameters")
+    };
+    let ptr = b.declare_var(types::I64);
+    b.def_var(ptr, start);
+    let fuel = b.declare_var(types::I32);
+    let fail = b.create_block();
+    b.set_cold_block(fail);
+    let cell = cell_type(program.cell);
+    let mut t = Translator {
+        b,
+        module: &mut jit.module,
+        mode,
+        program,
+        cell,
+        shift: cell.bytes().trailing_zeros() as i64,
+        shims,
+        rt,
+        tape,
+        len,
+        ptr,
+        fuel,
+        fail,
+        tables,
+    };
+    t.load_fuel();
+    match unit.whole {
+        Some(range) => t.body(unit.body, range, unit.guarded),
+        None => t.chunk(unit.body, &unit.segs, unit.guarded),
+    }
+    t.store_fuel();
+    let p = t.b.use_var(ptr);
+    t.b.ins().return_(&[p]);
+    t.b.switch_to_block(fail);
+    // Every failing path has been emitted by now.
+    t.b.seal_block(fail);
+    let minus_one = t.b.ins().iconst(types::I64, -1);
+    t.b.ins().return_(&[minus_one]);
+    let config = t.module.target_config();
+    t.b.finalize(config);
+}
+
+/// The state of one function's translation.
+struct Translator<'a, 'p, 't> {
+    /// The function being built.
+    b: FunctionBuilder<'a>,
+    /// For declaring outlined functions.
+    module: &'a mut cranelift_jit::JITModule,
+    /// Which tier.
+    mode: JitMode,
+    /// The program (for its source and cell width).
+    program: &'p Program,
+    /// The cell's Cranelift type.
+    cell: Type,
+    /// log2 of the cell size in bytes.
+    shift: i64,
+    /// The shims, imported into this function.
+    shims: ShimRefs,
+    /// The runtime context parameter.
+    rt: Value,
+    /// The tape's address parameter.
+    tape: Value,
+    /// The tape's length in cells.
+    len: Value,
+    /// The pointer, a cell index.
+    ptr: Variable,
+    /// Back edges left before the next budget check.
+    fuel: Variable,
+    /// The block that returns -1 (a shim stored an error).
+    fail: Block,
+    /// Program-wide tables.
+    tables: &'t mut Tables<'p>,
+}
+
+impl<'p> Translator<'_, 'p, '_> {
+    /// Translates consecutive segments of `body` and the control ops after
+    /// them; `guarded` is false when a hoisted guard covers the segments.
+    fn chunk(&mut self, body: &'p [Node], segs: &[Segment], guarded: bool) {
+        for seg in segs {
+            self.segment(body, seg, guarded);
+            if seg.ops.end < body.len() {
+                self.control(&body[seg.ops.end]);
+            }
+        }
+    }
+
+    /// Translates a body whose source is `range`. A body too big for one
+    /// Cranelift function (compile time and memory grow faster than linearly
+    /// with function size) is cut into pieces at control ops, each piece
+    /// outlined into its own function; a single control op too big by itself
+    /// stays here, and its own body gets cut in turn.
+    fn body(&mut self, body: &'p [Node], range: Span, guarded: bool) {
+        let segs = segments(body, range, &self.program.source);
+        if count_ops(body) <= MAX_FUNCTION_OPS {
+            return self.chunk(body, &segs, guarded);
+        }
+        let mut group: Vec<Segment> = Vec::new();
+        let mut size = 0;
+        for seg in segs {
+            let control = body.get(seg.ops.end);
+            let piece = seg.ops.len() + control.map_or(0, |n| count_ops(std::slice::from_ref(n)));
+            if piece > MAX_FUNCTION_OPS {
+                self.outline(body, std::mem::take(&mut group), guarded);
+                size = 0;
+                self.chunk(body, &[seg], guarded);
+                continue;
+            }
+            if size + piece > MAX_FUNCTION_OPS {
+                self.outline(body, std::mem::take(&mut group), guarded);
+                size = 0;
+            }
+            size += piece;
+            group.push(seg);
+        }
+        self.outline(body, group, guarded);
+    }
+
+    /// Emits a call to a new function that will run `segs` of `body`.
+    fn outline(&mut self, body: &'p [Node], segs: Vec<Segment>, guarded: bool) {
+        if segs.is_empty() {
+            return;
+        }
+        let id = self
+            .module
+            .declare_anonymous_function(&self.b.func.signature)
+            .expect("an anonymous function with the shared signature can always be declared");
+        let callee = self.module.declare_func_in_func(id, self.b.func);
+        self.tables.pending.push(Unit {
+            id,
+            body,
+            segs,
+            whole: None,
+            guarded,
+        });
+        // The callee counts fuel on from where we are.
+        self.store_fuel();
+        let p = self.b.use_var(self.ptr);
+        let call = self
+            .b
+            .ins()
+            .call(callee, &[self.rt, self.tape, self.len, p]);
+        let r = self.b.inst_results(call)[0];
+        self.load_fuel();
+        self.set_ptr_checked(r);
+    }
+
+    /// Translates a segment, behind its guard when it needs one.
+    fn segment(&mut self, body: &'p [Node], seg: &Segment, guarded: bool) {
+        let ops = &body[seg.ops.clone()];
+        if guarded && seg.needs_guard() {
+            self.guarded(seg.lo, seg.hi, seg.gap, |t| {
+                ops.iter().for_each(|n| t.straight(n))
+            });
+        } else {
+            ops.iter().for_each(|n| self.straight(n));
+        }
+    }
+
+    /// Emits `inner` behind a guard that `p+lo ..= p+hi` is on the tape; if
+    /// it is not, the source range `span` (equivalent to `inner`) runs on the
+    /// reference interpreter instead.
+    fn guarded(&mut self, lo: i32, hi: i32, span: Span, inner: impl FnOnce(&mut Self)) {
+        if lo >= 0 && hi <= 0 {
+            // Only the current cell, which is always on the tape.
+            return inner(self);
+        }
+        let ok = self.b.create_block();
+        let slow = self.b.create_block();
+        let after = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let p = self.b.use_var(self.ptr);
+        // A guard with lo == 0 (or hi == 0) needs only the other compare.
+        if lo < 0 {
+            let below = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedLessThan, p, -(lo as i64));
+            let next = if hi > 0 { self.b.create_block() } else { ok };
+            self.b.ins().brif(below, slow, &[], next, &[]);
+            if hi > 0 {
+                // Its only predecessor is the branch just emitted.
+                self.b.seal_block(next);
+                self.b.switch_to_block(next);
+            }
+        }
+        if hi > 0 {
+            let top = self.b.ins().iadd_imm_s(p, hi as i64);
+            let above = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, top, self.len);
+            self.b.ins().brif(above, slow, &[], ok, &[]);
+        }
+        // Both have all their predecessors: the guard's branches.
+        self.b.seal_block(ok);
+        self.b.seal_block(slow);
+
+        self.b.switch_to_block(slow);
+        let index = self.span_index(span);
+        let index = self.b.ins().iconst(types::I32, index as i64);
+        let call = self.b.ins().call(self.shims.fallback, &[self.rt, index, p]);
+        let r = self.b.inst_results(call)[0];
+        self.set_ptr_checked(r);
+        self.b.ins().jump(after, &[]);
+
+        self.b.switch_to_block(ok);
+        inner(self);
+        self.b.ins().jump(after, &[]);
+        // Reached from the fast and the slow path, both emitted now.
+        self.b.seal_block(after);
+        self.b.switch_to_block(after);
+    }
+
+    /// A straight-line op.
+    fn straight(&mut self, node: &Node) {
+        match node.op {
+            Op::Add { offset, delta } => self.add(offset, delta),
+            Op::Set { offset, value } => self.set(offset, value),
+            Op::MulAdd { src, dst, factor } => self.mul_add(src, dst, factor),
+            Op::Move { delta } => self.move_by(delta),
+            Op::Output { offset } => self.output(offset),
+            Op::Input { offset } => self.input(offset),
+            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } => {
+                unreachable!("control op inside a segment")
+            }
+        }
+    }
+
+    /// `p[offset] += delta`.
+    fn add(&mut self, offset: i32, delta: u32) {
+        let v = self.load(offset);
+        let d = self.cell_const(delta);
+        let sum = self.b.ins().iadd(v, d);
+        self.store(offset, sum);
+    }
+
+    /// `p[offset] = value`.
+    fn set(&mut self, offset: i32, value: u32) {
+        let v = self.cell_const(value);
+        self.store(offset, v);
+    }
+
+    /// `p[dst] += p[src] * factor`.
+    fn mul_add(&mut self, src: i32, dst: i32, factor: u32) {
+        let s = self.load(src);
+        let f = self.cell_const(factor);
+        let product = self.b.ins().imul(s, f);
+        let d = self.load(dst);
+        let sum = self.b.ins().iadd(d, product);
+        self.store(dst, sum);
+    }
+
+    /// `p += delta`.
+    fn move_by(&mut self, delta: i32) {
+        let p = self.b.use_var(self.ptr);
+        let moved = self.b.ins().iadd_imm_s(p, delta as i64);
+        self.b.def_var(self.ptr, moved);
+    }
+
+    /// Output `p[offset]` through the `put` shim.
+    fn output(&mut self, offset: i32) {
+        let v = self.load(offset);
+        let v = self.widen(v);
+        let call = self.b.ins().call(self.shims.put, &[self.rt, v]);
+        let status = self.b.inst_results(call)[0];
+        self.fail_if_nonzero(status);
+    }
+
+    /// Input into `p[offset]` through the `get` shim.
+    fn input(&mut self, offset: i32) {
+        let old = self.load(offset);
+        let old = self.widen(old);
+        let call = self.b.ins().call(self.shims.get, &[self.rt, old]);
+        let r = self.b.inst_results(call)[0];
+        let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
+        self.fail_if_nonzero(negative);
+        let v = self.b.ins().ireduce(self.cell, r);
+        self.store(offset, v);
+    }
+
+    /// A control op.
+    fn control(&mut self, node: &'p Node) {
+        match &node.op {
+            Op::Loop { body } | Op::If { body } => {
+                // Also inside a loop with a hoisted guard: that guard covers
+                // only the loop's own segments.
+                let hoisted = match self.mode {
+                    JitMode::Opt => self.tables.shapes.hoisted_guard(node, &self.program.source),
+                    _ => None,
+                };
+                match hoisted {
+                    Some((lo, hi)) => self.hoisted(node, body, lo, hi),
+                    None => self.block(node, body, true, false),
+                }
+            }
+            Op::Scan { stride } => self.scan(node.span, *stride),
+            _ => unreachable!("straight-line op as a control op"),
+        }
+    }
+
+    /// A loop (or if) of static shape: when it is about to run (`p[0] != 0`;
+    /// a loop that does not run touches nothing), one guard covers all its
+    /// iterations, and its insides run unguarded. When the guard fails, the
+    /// whole loop's source runs on the reference interpreter.
+    fn hoisted(&mut self, node: &'p Node, body: &'p [Node], lo: i32, hi: i32) {
+        let run = self.b.create_block();
+        let exit = self.b.create_block();
+        let c = self.load(0);
+        self.b.ins().brif(c, run, &[], exit, &[]);
+        // Entered only from the test.
+        self.b.seal_block(run);
+        self.b.switch_to_block(run);
+        self.guarded(lo, hi, node.span, |t| t.block(node, body, false, true));
+        self.b.ins().jump(exit, &[]);
+        // From the test and the end of the guarded region.
+        self.b.seal_block(exit);
+        self.b.switch_to_block(exit);
+    }
+
+    /// A `Loop` or `If` node; `nonzero` when `p[0] != 0` is already known.
+    fn block(&mut self, node: &'p Node, body: &'p [Node], guarded: bool, nonzero: bool) {
+        let inner = inner_span(node.span);
+        match (&node.op, self.mode) {
+            (Op::If { .. }, _) if nonzero => self.body(body, inner, guarded),
+            (Op::If { .. }, _) => self.if_(body, inner, guarded),
+            (_, JitMode::Simple) => self.loop_top_tested(body, inner, guarded),
+            (_, JitMode::Opt) => self.loop_rotated(body, inner, guarded, nonzero),
+        }
+    }
+
+    /// `while p[0] != 0 { body }` as a template JIT emits it: the test at the
+    /// head, an unconditional jump back.
+    fn loop_top_tested(&mut self, body: &'p [Node], range: Span, guarded: bool) {
+        let head = self.b.create_block();
+        let inside = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(head, &[]);
+        self.b.switch_to_block(head);
+        let c = self.load(0);
+        self.b.ins().brif(c, inside, &[], exit, &[]);
+        // Entered only from the head's test.
+        self.b.seal_block(inside);
+        self.b.switch_to_block(inside);
+        self.body(body, range, guarded);
+        self.back_edge(head);
+        // The head's predecessors are the entry jump and the back edge(s).
+        self.b.seal_block(head);
+        // The exit's only predecessor is the head's test.
+        self.b.seal_block(exit);
+        self.b.switch_to_block(exit);
+    }
+
+    /// `while p[0] != 0 { body }` rotated: one test before the loop, the
+    /// repeated test at the bottom, so each iteration takes one branch.
+    fn loop_rotated(&mut self, body: &'p [Node], range: Span, guarded: bool, nonzero: bool) {
+        let inside = self.b.create_block();
+        let latch = self.b.create_block();
+        let exit = self.b.create_block();
+        if nonzero {
+            self.b.ins().jump(inside, &[]);
+        } else {
+            let c = self.load(0);
+            self.b.ins().brif(c, inside, &[], exit, &[]);
+        }
+        self.b.switch_to_block(inside);
+        self.body(body, range, guarded);
+        let c = self.load(0);
+        self.b.ins().brif(c, latch, &[], exit, &[]);
+        // Only the bottom test leads to the latch.
+        self.b.seal_block(latch);
+        self.b.switch_to_block(latch);
+        self.back_edge(inside);
+        // The body is entered from the top test (or jump) and the back
+        // edge(s); the exit from the two tests (or the bottom one).
+        self.b.seal_block(inside);
+        self.b.seal_block(exit);
+        self.b.switch_to_block(exit);
+    }
+
+    /// `if p[0] != 0 { body }`.
+    fn if_(&mut self, body: &'p [Node], range: Span, guarded: bool) {
+        let then = self.b.create_block();
+        let exit = self.b.create_block();
+        let c = self.load(0);
+        self.b.ins().brif(c, then, &[], exit, &[]);
+        // Entered only from the test.
+        self.b.seal_block(then);
+        self.b.switch_to_block(then);
+        self.body(body, range, guarded);
+        self.b.ins().jump(exit, &[]);
+        // From the test and the end of the body.
+        self.b.seal_block(exit);
+        self.b.switch_to_block(exit);
+    }
+
+    /// A loop's back edge to `target`: counts one unit of fuel; every
+    /// [`Budget::interval`] back edges, asks the budget shim whether to go on.
+    fn back_edge(&mut self, target: Block) {
+        let fuel = self.b.use_var(self.fuel);
+        let fuel = self.b.ins().iadd_imm_s(fuel, -1);
+        self.b.def_var(self.fuel, fuel);
+        let check = self.b.create_block();
+        self.b.set_cold_block(check);
+        self.b.ins().brif(fuel, target, &[], check, &[]);
+        // Only the branch just emitted reaches the check.
+        self.b.seal_block(check);
+        self.b.switch_to_block(check);
+        let call = self.b.ins().call(self.shims.budget, &[self.rt]);
+        let status = self.b.inst_results(call)[0];
+        self.fail_if_nonzero(status);
+        let full = self.b.ins().iconst(types::I32, Budget::interval() as i64);
+        self.b.def_var(self.fuel, full);
+        self.b.ins().jump(target, &[]);
+    }
+
+    /// `while p[0] != 0 { p += stride }`, each step checked against the scan
+    /// loop source's excursion (as the bytecode tier does); where a step
+    /// could leave the tape, the scan loop's source runs on the reference
+    /// interpreter from there. Stride ±1 on 8-bit cells uses memchr/memrchr
+    /// in a shim; other scans are an inline loop.
+    fn scan(&mut self, span: Span, stride: i32) {
+        let (lo, hi) = source_excursion(self.program.source.slice(inner_span(span)));
+        let lo = lo.min(stride as i64).max(i32::MIN as i64) as i32;
+        let hi = hi.max(stride as i64).min(i32::MAX as i64) as i32;
+        let index = self.span_index(span);
+        let step = self.b.create_block();
+        let exit = self.b.create_block();
+        let c = self.load(0);
+        self.b.ins().brif(c, step, &[], exit, &[]);
+        self.b.switch_to_block(step);
+        if self.cell == types::I8 && stride.abs() == 1 && self.mode == JitMode::Opt {
+            // Reached only from the zero test.
+            self.b.seal_block(step);
+            let p = self.b.use_var(self.ptr);
+            let args =
+                [stride, index as i32, lo, hi].map(|x| self.b.ins().iconst(types::I32, x as i64));
+            let call = self.b.ins().call(
+                self.shims.scan_u8,
+                &[self.rt, p, args[0], args[1], args[2], args[3]],
+            );
+            let r = self.b.inst_results(call)[0];
+            self.set_ptr_checked(r);
+            self.b.ins().jump(exit, &[]);
+        } else {
+            let advance = self.b.create_block();
+            let slow = self.b.create_block();
+            self.b.set_cold_block(slow);
+            let p = self.b.use_var(self.ptr);
+            let mut out = self.b.ins().iconst(types::I8, 0);
+            if lo < 0 {
+                out = self
+                    .b
+                    .ins()
+                    .icmp_imm_u(IntCC::UnsignedLessThan, p, -(lo as i64));
+            }
+            if hi > 0 {
+                let top = self.b.ins().iadd_imm_s(p, hi as i64);
+                let above = self
+                    .b
+                    .ins()
+                    .icmp(IntCC::UnsignedGreaterThanOrEqual, top, self.len);
+                out = self.b.ins().bor(out, above);
+            }
+            self.b.ins().brif(out, slow, &[], advance, &[]);
+            // Each has the single predecessor just emitted.
+            self.b.seal_block(advance);
+            self.b.seal_block(slow);
+            self.b.switch_to_block(slow);
+            let index = self.b.ins().iconst(types::I32, index as i64);
+            let call = self.b.ins().call(self.shims.fallback, &[self.rt, index, p]);
+            let r = self.b.inst_results(call)[0];
+            self.set_ptr_checked(r);
+            self.b.ins().jump(exit, &[]);
+            self.b.switch_to_block(advance);
+            self.move_by(stride);
+            let c = self.load(0);
+            self.b.ins().brif(c, step, &[], exit, &[]);
+            // The step is reached from the first test and from the loop test.
+            self.b.seal_block(step);
+        }
+        // From the first test, the loop test (or shim call) and the fallback.
+        self.b.seal_block(exit);
+        self.b.switch_to_block(exit);
+    }
+
+    /// The index of `span` in the fallback table (the fallback shim's argument).
+    fn span_index(&mut self, span: Span) -> u32 {
+        self.tables.spans.push(span);
+        (self.tables.spans.len() - 1) as u32
+    }
+
+    /// Loads `p[offset]`.
+    fn load(&mut self, offset: i32) -> Value {
+        let (addr, imm) = self.address(offset);
+        self.b
+            .ins()
+            .load(self.cell, MemFlagsData::trusted(), addr, imm)
+    }
+
+    /// Stores `p[offset] = v`.
+    fn store(&mut self, offset: i32, v: Value) {
+        let (addr, imm) = self.address(offset);
+        self.b.ins().store(MemFlagsData::trusted(), v, addr, imm);
+    }
+
+    /// The address of `p[offset]` as a base and an immediate displacement.
+    /// Every access sits behind a guard that proved it on the tape, so the
+    /// flags are `trusted` (cannot trap, aligned).
+    fn address(&mut self, offset: i32) -> (Value, i32) {
+        let p = self.b.use_var(self.ptr);
+        let scaled = if self.shift > 0 {
+            self.b.ins().ishl_imm_u(p, self.shift)
+        } else {
+            p
+        };
+        let addr = self.b.ins().iadd(self.tape, scaled);
+        let bytes = (offset as i64) << self.shift;
+        match i32::try_from(bytes) {
+            Ok(imm) => (addr, imm),
+            Err(_) => (self.b.ins().iadd_imm_s(addr, bytes), 0),
+        }
+    }
+
+    /// A constant of the cell type (reduced to the cell width).
+    fn cell_const(&mut self, v: u32) -> Value {
+        let v = self.program.cell.wrap(v);
+        self.b.ins().iconst(self.cell, v as i64)
+    }
+
+    /// A cell value zero-extended to i32, as the shims take it.
+    fn widen(&mut self, v: Value) -> Value {
+        if self.cell == types::I32 {
+            v
+        } else {
+            self.b.ins().uextend(types::I32, v)
+        }
+    }
+
+    /// Sets the pointer to a shim's or callee's result, leaving for the
+    /// failure exit if it is negative.
+    fn set_ptr_checked(&mut self, r: Value) {
+        let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
+        self.fail_if_nonzero(negative);
+        self.b.def_var(self.ptr, r);
+    }
+
+    /// Leaves for the failure exit if `v` is nonzero; continues in a new block.
+    fn fail_if_nonzero(&mut self, v: Value) {
+        let ok = self.b.create_block();
+        self.b.ins().brif(v, self.fail, &[], ok, &[]);
+        // Its only predecessor is the branch just emitted.
+        self.b.seal_block(ok);
+        self.b.switch_to_block(ok);
+    }
+
+    /// Reads the fuel counter from the runtime context into the Variable.
+    fn load_fuel(&mut self) {
+        let f = self.b.ins().load(
+            types::I32,
+            MemFlagsData::trusted(),
+            self.rt,
+            Runtime::FUEL_OFFSET,
+        );
+        self.b.def_var(self.fuel, f);
+    }
+
+    /// Writes the fuel counter back to the runtime context.
+    fn store_fuel(&mut self) {
+        let f = self.b.use_var(self.fuel);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), f, self.rt, Runtime::FUEL_OFFSET);
+    }
+}

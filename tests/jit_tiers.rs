@@ -1,0 +1,598 @@
+//! The Cranelift tiers through the library (`tier::compile` + `Compiled::run`
+//! with in-memory I/O): every program of bf-programs/ and of the corpus'
+//! bench/, conformance/ and large/ folders against its expected output;
+//! the errors/ folder against the interp tier's error positions; hand-built
+//! IR with every op kind and random programs on tiny tapes against the
+//! interp tier; and the C yardstick compiled with `cc -O2`.
+
+mod common;
+
+use bfjit::emit_c::emit_c;
+use bfjit::tier::{compile, RunConfig, Tier};
+use common::{cases, corpus, manifest, relative, Case, SLOW_COMMANDS};
+use ir_passes::error::RunError;
+use ir_passes::io::EofMode;
+use ir_passes::ir::{CellWidth, Node, Op, Program};
+use ir_passes::parse::parse;
+use ir_passes::pipeline::Pipeline;
+use ir_passes::span::Span;
+use proptest::prelude::*;
+use std::path::Path;
+use std::time::Duration;
+
+/// The two JIT tiers, each with the pipeline it runs behind in `bfjit run`.
+const JIT_TIERS: [(Tier, u8); 2] = [(Tier::Simple, 0), (Tier::Opt, 2)];
+
+/// How one run ended: the error (if any), the output, the final pointer.
+#[derive(Debug, PartialEq)]
+struct Run {
+    result: Result<(), RunError>,
+    output: Vec<u8>,
+    ptr: Option<usize>,
+}
+
+fn run_program(program: &Program, tier: Tier, level: u8, input: &[u8], config: &RunConfig) -> Run {
+    let optimized = Pipeline::level(level).run(program.clone(), false).program;
+    let compiled = compile(&optimized, tier).expect("compile");
+    let mut output = Vec::new();
+    let outcome = compiled
+        .run(config, &mut &input[..], &mut output)
+        .expect("start the run");
+    let ptr = outcome.result.is_ok().then_some(outcome.ptr);
+    Run {
+        result: outcome.result,
+        output,
+        ptr,
+    }
+}
+
+/// The cell width and EOF convention a case's extra arguments select.
+fn conventions(args: &[String]) -> (CellWidth, EofMode) {
+    let (mut cell, mut eof) = (CellWidth::U8, EofMode::Unchanged);
+    for pair in args.windows(2) {
+        match (pair[0].as_str(), pair[1].as_str()) {
+            ("--cell", bits) => cell = CellWidth::from_bits(bits.parse().unwrap()).unwrap(),
+            ("--eof", "zero") => eof = EofMode::Zero,
+            ("--eof", "max") => eof = EofMode::Max,
+            _ => {}
+        }
+    }
+    (cell, eof)
+}
+
+fn load(path: &Path, cell: CellWidth) -> Program {
+    let text = std::fs::read(path).expect("read program");
+    parse(&path.display().to_string(), &text, cell).expect("parse")
+}
+
+/// Runs every case on both JIT tiers; returns a line per failure.
+fn check(cases: &[Case]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for case in cases {
+        let (cell, eof) = conventions(&case.args);
+        let program = load(&case.program, cell);
+        let input = case
+            .input
+            .as_ref()
+            .map_or(Vec::new(), |p| std::fs::read(p).unwrap());
+        let expected = std::fs::read(&case.expected).unwrap();
+        let config = RunConfig {
+            eof,
+            timeout: Some(Duration::from_secs(600)),
+            ..RunConfig::default()
+        };
+        for (tier, level) in JIT_TIERS {
+            let run = run_program(&program, tier, level, &input, &config);
+            let ok = case.exit == 0 && run.result.is_ok();
+            if !ok || run.output != expected {
+                failures.push(format!(
+                    "{} {:?} {}: {:?}, {} bytes out, {} expected",
+                    case.program.display(),
+                    tier,
+                    case.args.join(" "),
+                    run.result,
+                    run.output.len(),
+                    expected.len()
+                ));
+            }
+        }
+    }
+    failures
+}
+
+fn assert_none(failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The corpus cases of `folder` that exit 0, fast or slow per the manifest.
+fn corpus_cases(folder: &str, slow: bool) -> Vec<Case> {
+    let Some(dir) = corpus() else {
+        return Vec::new();
+    };
+    let manifest = manifest(&dir);
+    cases(&dir.join(folder))
+        .into_iter()
+        .filter(|c| {
+            let entry = manifest
+                .get(&relative(&dir, &c.program))
+                .cloned()
+                .unwrap_or_default();
+            entry.exit_for(c.variant) == 0 && (entry.commands > SLOW_COMMANDS) == slow
+        })
+        .collect()
+}
+
+#[test]
+fn own_programs() {
+    let all = cases(&common::repo_root().join("bf-programs"));
+    assert!(!all.is_empty());
+    assert_none(check(&all));
+}
+
+#[test]
+fn corpus_conformance() {
+    assert_none(check(&corpus_cases("conformance", false)));
+}
+
+#[test]
+fn corpus_bench_fast() {
+    assert_none(check(&corpus_cases("bench", false)));
+}
+
+#[test]
+#[ignore = "minutes in debug builds; CI runs it in release"]
+fn corpus_bench_slow() {
+    assert_none(check(&corpus_cases("bench", true)));
+}
+
+#[test]
+#[ignore = "compiles 2 MB programs; CI runs it in release"]
+fn corpus_large() {
+    assert_none(check(&corpus_cases("large", false)));
+}
+
+/// Programs that fail: the JIT tiers must stop with the same error (same
+/// source position) and the same output as the interp tier, and the exit
+/// status the manifest expects.
+fn check_errors(slow: bool) {
+    let Some(dir) = corpus() else {
+        return;
+    };
+    let manifest = manifest(&dir);
+    let config = RunConfig {
+        tape_size: 65_536,
+        timeout: Some(Duration::from_secs(600)),
+        ..RunConfig::default()
+    };
+    let mut failures = Vec::new();
+    let mut programs: Vec<_> = std::fs::read_dir(dir.join("errors"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "b"))
+        .collect();
+    programs.sort();
+    for path in programs {
+        let entry = manifest
+            .get(&relative(&dir, &path))
+            .cloned()
+            .unwrap_or_default();
+        if (entry.commands > SLOW_COMMANDS) != slow {
+            continue;
+        }
+        let text = std::fs::read(&path).unwrap();
+        let Ok(program) = parse(&path.display().to_string(), &text, CellWidth::U8) else {
+            // Malformed: rejected before any tier runs.
+            assert_eq!(entry.exit, 2, "{}", path.display());
+            continue;
+        };
+        let reference = run_program(&program, Tier::Interp, 0, b"", &config);
+        let status = match reference.result {
+            Ok(()) => 0,
+            Err(RunError::OffTape { .. }) => 3,
+            _ => -1,
+        };
+        assert_eq!(status, entry.exit, "interp on {}", path.display());
+        for (tier, level) in JIT_TIERS {
+            let run = run_program(&program, tier, level, b"", &config);
+            if run.result != reference.result || run.output != reference.output {
+                failures.push(format!(
+                    "{} {tier:?}: {:?} vs interp {:?}, {} vs {} bytes",
+                    path.display(),
+                    run.result,
+                    reference.result,
+                    run.output.len(),
+                    reference.output.len()
+                ));
+            }
+        }
+    }
+    assert_none(failures);
+}
+
+#[test]
+fn errors_match_interp() {
+    check_errors(false);
+}
+
+#[test]
+#[ignore = "seconds per program in debug builds; CI runs it in release"]
+fn errors_match_interp_slow() {
+    check_errors(true);
+}
+
+/// Runs a program on the interp tier and both JIT tiers without any pass
+/// (so hand-built IR reaches the code generators as built) and on a tape of
+/// `tape` cells; all must agree.
+fn agree(program: &Program, tape: usize, input: &[u8]) -> Run {
+    let config = RunConfig {
+        tape_size: tape,
+        max_steps: Some(1 << 22),
+        ..RunConfig::default()
+    };
+    let reference = run_program(program, Tier::Interp, 0, input, &config);
+    for tier in [Tier::Simple, Tier::Opt] {
+        let run = run_program(program, tier, 0, input, &config);
+        assert_eq!(run, reference, "{tier:?} on {:?}", program.body);
+    }
+    reference
+}
+
+fn node(op: Op, start: u32, end: u32) -> Node {
+    Node::new(op, Span::new(start, end))
+}
+
+/// Builds a program piece by piece: source text with the IR it stands for,
+/// so the spans come out right.
+#[derive(Default)]
+struct Builder {
+    text: String,
+    body: Vec<Node>,
+}
+
+impl Builder {
+    /// Straight-line source and its ops (all spanning the whole piece).
+    fn straight(mut self, text: &str, ops: Vec<Op>) -> Builder {
+        let (start, end) = self.extend(text);
+        self.body
+            .extend(ops.into_iter().map(|op| node(op, start, end)));
+        self
+    }
+
+    /// A bracketed source piece and its control op (`body` spans relative
+    /// to the piece are shifted into place).
+    fn control(mut self, text: &str, op: impl FnOnce(u32) -> Op) -> Builder {
+        let (start, end) = self.extend(text);
+        self.body.push(node(op(start), start, end));
+        self
+    }
+
+    fn extend(&mut self, text: &str) -> (u32, u32) {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        (start, self.text.len() as u32)
+    }
+
+    fn build(self, cell: CellWidth) -> Program {
+        parse("hand.b", self.text.as_bytes(), cell)
+            .unwrap()
+            .with_body(self.body)
+    }
+}
+
+/// The output of the reference interpreter on the program's source.
+fn reference_output(p: &Program, tape: usize) -> (Result<(), RunError>, Vec<u8>) {
+    let mut cells = vec![0u32; tape];
+    let mut m = ir_passes::reference::Machine {
+        tape: &mut cells,
+        ptr: 0,
+    };
+    let mut out = Vec::new();
+    let mut input: &[u8] = b"";
+    let mut io = ir_passes::io::Io::new(&mut input, &mut out, EofMode::Unchanged, p.cell);
+    let mut budget = ir_passes::budget::Budget::unlimited();
+    let r = ir_passes::reference::run(&p.source, &mut m, &mut io, &mut budget);
+    io.flush().unwrap();
+    drop(io);
+    (r, out)
+}
+
+#[test]
+fn hand_built_ops_agree_with_interp_on_every_width() {
+    for cell in [CellWidth::U8, CellWidth::U16, CellWidth::U32] {
+        let max = cell.max();
+        let set0 = |_| Op::Set {
+            offset: 0,
+            value: 0,
+        };
+        let p = Builder::default()
+            .straight(
+                ">+>+>+",
+                vec![
+                    Op::Add {
+                        offset: 1,
+                        delta: 1,
+                    },
+                    Op::Add {
+                        offset: 2,
+                        delta: 1,
+                    },
+                    Op::Add {
+                        offset: 3,
+                        delta: 1,
+                    },
+                    Op::Move { delta: 3 },
+                ],
+            )
+            .straight(
+                ">+++++",
+                vec![
+                    Op::Add {
+                        offset: 1,
+                        delta: 5,
+                    },
+                    Op::Move { delta: 1 },
+                ],
+            )
+            .straight(
+                "[->+++<]",
+                vec![
+                    Op::MulAdd {
+                        src: 0,
+                        dst: 1,
+                        factor: 3,
+                    },
+                    set0(0),
+                ],
+            )
+            .straight(">.", vec![Op::Move { delta: 1 }, Op::Output { offset: 0 }])
+            .straight("[-]<<", vec![set0(0), Op::Move { delta: -2 }])
+            .control("[<]", |_| Op::Scan { stride: -1 })
+            .straight(">", vec![Op::Move { delta: 1 }])
+            .control("[>]", |_| Op::Scan { stride: 1 })
+            .straight(
+                "+",
+                vec![Op::Add {
+                    offset: 0,
+                    delta: 1,
+                }],
+            )
+            .control("[[-]]", |at| Op::If {
+                body: vec![node(set0(0), at + 1, at + 4)],
+            })
+            .straight("<<<", vec![Op::Move { delta: -3 }])
+            .control("[->+<]", |at| Op::Loop {
+                body: vec![
+                    node(
+                        Op::Add {
+                            offset: 0,
+                            delta: max,
+                        },
+                        at + 1,
+                        at + 2,
+                    ),
+                    node(Op::Move { delta: 1 }, at + 2, at + 3),
+                    node(
+                        Op::Add {
+                            offset: 0,
+                            delta: 1,
+                        },
+                        at + 3,
+                        at + 4,
+                    ),
+                    node(Op::Move { delta: -1 }, at + 4, at + 5),
+                ],
+            })
+            .straight(">.", vec![Op::Move { delta: 1 }, Op::Output { offset: 0 }])
+            .build(cell);
+        for tape in 1..10 {
+            let run = agree(&p, tape, b"");
+            let (result, output) = reference_output(&p, tape);
+            assert_eq!((run.result, run.output), (result, output), "tape {tape}");
+        }
+        assert_eq!(agree(&p, 64, b"").output, vec![15, 2]);
+    }
+}
+
+#[test]
+fn scans_stop_exactly_at_either_end_of_the_tape() {
+    // Fill cells, then scan right off the end, or left off the start.
+    for (source, stride) in [
+        ("+>+>+>+<<<[>]", 1),
+        ("+>+>+>+[<]", -1),
+        ("+>+>+>+<<<[>>]", 2),
+    ] {
+        let p = parse("scan.b", source.as_bytes(), CellWidth::U8).unwrap();
+        let mut body = p.body.clone();
+        let last = body.pop().unwrap();
+        body.push(node(Op::Scan { stride }, last.span.start, last.span.end));
+        let p = p.with_body(body);
+        for tape in 1..10 {
+            agree(&p, tape, b"");
+        }
+    }
+}
+
+#[test]
+fn io_and_eof_conventions() {
+    let p = parse("io.b", b",.,.,.,.", CellWidth::U16).unwrap();
+    for eof in [EofMode::Unchanged, EofMode::Zero, EofMode::Max] {
+        let config = RunConfig {
+            eof,
+            ..RunConfig::default()
+        };
+        let want = run_program(&p, Tier::Interp, 0, b"ab", &config);
+        for (tier, level) in JIT_TIERS {
+            assert_eq!(run_program(&p, tier, level, b"ab", &config), want);
+        }
+    }
+}
+
+#[test]
+fn endless_loops_stop_at_the_step_limit() {
+    let p = parse("loop.b", b"+[>+<]", CellWidth::U8).unwrap();
+    let config = RunConfig {
+        max_steps: Some(1 << 20),
+        ..RunConfig::default()
+    };
+    for (tier, level) in JIT_TIERS {
+        let run = run_program(&p, tier, level, b"", &config);
+        assert_eq!(run.result, Err(RunError::StepLimit), "{tier:?}");
+    }
+}
+
+#[test]
+fn huge_programs_are_split_into_several_functions() {
+    // 400 copies of a loop nest: far more ops than one function may hold.
+    let unit = "+[>+++[>++<-]<-]>>[-<<+>>]<<.";
+    let source = unit.repeat(4000);
+    let p = parse("big.b", source.as_bytes(), CellWidth::U8).unwrap();
+    let want = run_program(&p, Tier::Interp, 0, b"", &RunConfig::default());
+    for (tier, level) in JIT_TIERS {
+        let optimized = Pipeline::level(level).run(p.clone(), false).program;
+        let compiled = compile(&optimized, tier).unwrap();
+        if let bfjit::tier::Engine::Jit(code) = &compiled.engine {
+            assert!(code.function_count() > 1, "{tier:?} made one function");
+        }
+        assert_eq!(
+            run_program(&p, tier, level, b"", &RunConfig::default()),
+            want
+        );
+    }
+}
+
+/// BF text biased toward the shapes passes rewrite (clear, multiply and scan
+/// loops) and toward the tape ends, so that guards and fallbacks run.
+fn program_text() -> impl Strategy<Value = String> {
+    let token = prop_oneof![
+        4 => prop::sample::select(vec!["+", "-", ">", "<", ">>", "<<", "."]),
+        1 => prop::sample::select(vec![",", "[-]", "[->+<]", "[->>+<<]", "[<->-]", "[>]", "[<]", "[>>]", "[<<]"]),
+        2 => Just("["),
+        2 => Just("]"),
+    ];
+    prop::collection::vec(token, 0..60).prop_map(|tokens| {
+        let mut text = String::new();
+        let mut open = 0;
+        for t in tokens {
+            match t {
+                "]" if open == 0 => continue,
+                "]" => open -= 1,
+                "[" => open += 1,
+                _ => {}
+            }
+            text.push_str(t);
+        }
+        text.push_str(&"]".repeat(open));
+        text
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Optimized code on the opt tier and unoptimized code on the simple
+    /// tier behave like the interp tier, errors and positions included.
+    #[test]
+    fn random_programs_agree_with_interp(text in program_text(), tape in 1usize..12) {
+        let p = parse("random.b", text.as_bytes(), CellWidth::U8).unwrap();
+        let config = RunConfig { tape_size: tape, max_steps: Some(1 << 16), ..RunConfig::default() };
+        let want = run_program(&p, Tier::Interp, 0, b"xy", &config);
+        prop_assume!(!matches!(want.result, Err(RunError::StepLimit)));
+        for (tier, level) in JIT_TIERS {
+            let run = run_program(&p, tier, level, b"xy", &config);
+            prop_assume!(!matches!(run.result, Err(RunError::StepLimit)));
+            prop_assert_eq!(&run, &want, "{:?}", tier);
+        }
+    }
+}
+
+/// Compiles the C yardstick of a few programs with `cc -O2` and compares its
+/// output with the expected one.
+#[test]
+fn emitted_c_compiles_and_matches() {
+    if std::process::Command::new("cc")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping: no C compiler `cc`");
+        return;
+    }
+    let root = common::repo_root();
+    let mut programs = vec![
+        root.join("bf-programs/hello.b"),
+        root.join("bf-programs/echo.b"),
+        root.join("bf-programs/nested.b"),
+    ];
+    if let Some(dir) = corpus() {
+        programs.push(dir.join("bench/mandelbrot-tiny.b"));
+        programs.push(dir.join("conformance/numwarp.b"));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for path in programs {
+        let program = load(&path, CellWidth::U8);
+        let optimized = Pipeline::level(2).run(program, false).program;
+        let c = tmp.path().join("prog.c");
+        let exe = tmp.path().join("prog");
+        std::fs::write(&c, emit_c(&optimized)).unwrap();
+        let cc = std::process::Command::new("cc")
+            .args(["-O2", "-o"])
+            .arg(&exe)
+            .arg(&c)
+            .output()
+            .unwrap();
+        assert!(
+            cc.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&cc.stderr)
+        );
+        let input = path.with_extension("in");
+        let stdin = match std::fs::File::open(&input) {
+            Ok(f) => std::process::Stdio::from(f),
+            Err(_) => std::process::Stdio::null(),
+        };
+        let out = std::process::Command::new(&exe)
+            .stdin(stdin)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", path.display());
+        let want = std::fs::read(path.with_extension("out")).unwrap();
+        assert!(out.stdout == want, "{}: output differs", path.display());
+    }
+}
+
+#[test]
+fn emitted_c_exits_3_off_the_tape() {
+    if std::process::Command::new("cc")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping: no C compiler `cc`");
+        return;
+    }
+    let program = parse("left.b", b"+[<+]", CellWidth::U8).unwrap();
+    let optimized = Pipeline::level(2).run(program, false).program;
+    let tmp = tempfile::tempdir().unwrap();
+    let (c, exe) = (tmp.path().join("p.c"), tmp.path().join("p"));
+    std::fs::write(&c, emit_c(&optimized)).unwrap();
+    let cc = std::process::Command::new("cc")
+        .arg("-O2")
+        .arg("-o")
+        .arg(&exe)
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(
+        cc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
+    let out = std::process::Command::new(&exe).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+}
