@@ -60,3 +60,8 @@ fn unsound_rewrites_are_not_made() {
     // Even-step clear, unbalanced and I/O loops, an even-step multiply.
     insta::assert_snapshot!(passes_of(",[--],[->+],[-.],[-->+<]"));
 }
+
+#[test]
+fn loops_that_set_cells() {
+    insta::assert_snapshot!(passes_of(",[>[-]+++++[-]>++<<-]>>.,[>[-]<--]"));
+}

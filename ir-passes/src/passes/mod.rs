@@ -12,6 +12,7 @@ pub mod mul_loops;
 pub mod offsets;
 pub mod scan_loops;
 pub mod set_fold;
+pub mod set_loops;
 mod util;
 
 /// A pass as the pipeline knows it.
@@ -55,6 +56,12 @@ pub const PASSES: &[PassInfo] = &[
         summary: "balanced odd-step counter loops become multiply-adds and a clear",
         level: 1,
         run: mul_loops::mul_loops,
+    },
+    PassInfo {
+        name: "set_loops",
+        summary: "counter loops that also set cells become an if holding the whole loop",
+        level: 2,
+        run: set_loops::set_loops,
     },
     PassInfo {
         name: "offsets",

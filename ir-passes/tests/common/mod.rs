@@ -290,10 +290,12 @@ fn moves(k: i32) -> (String, String) {
 }
 
 /// Multiply-shaped loops: a counter step (odd, even, either sign) and adds
-/// to other cells, usually balanced, sometimes not.
+/// to other cells, some of them cleared first (which makes a set loop, or
+/// with a moving clear, almost one), usually balanced, sometimes not.
 fn multiply_loop() -> impl Strategy<Value = String> {
     let step = prop::sample::select(vec![-1i32, -1, 1, -3, 3, 5, -2, 2]);
-    let target = (-3i32..4, -3i32..4);
+    let clear = prop::sample::select(vec!["", "", "", "[-]", "[+]", "[-<<>>]", "[->+-<]"]);
+    let target = (-3i32..4, -3i32..4, clear);
     (
         step,
         prop::collection::vec(target, 0..4),
@@ -306,10 +308,10 @@ fn multiply_loop() -> impl Strategy<Value = String> {
             if step_first {
                 body.push_str(&counter);
             }
-            for (k, d) in targets {
+            for (k, d, clear) in targets {
                 let (there, back) = moves(k);
                 let add = if d > 0 { "+" } else { "-" }.repeat(d.unsigned_abs() as usize);
-                body.push_str(&format!("{there}{add}{back}"));
+                body.push_str(&format!("{there}{clear}{add}{back}"));
             }
             if !step_first {
                 body.push_str(&counter);

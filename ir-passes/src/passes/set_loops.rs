@@ -1,0 +1,204 @@
+//! Set loops: a counter loop like a multiply loop whose body also sets cells
+//! (`[>[-]<-]`, a delay loop) becomes an `if` holding the whole loop's effect.
+
+use crate::guard::{inner_span, source_excursion};
+use crate::ir::{Node, Offset, Op, Program, Value};
+use crate::passes::util::{inverse, negate, replace_loops};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Replaces balanced counter loops that set cells by an `if`.
+///
+/// ```text
+/// BF:      [>[-]+++++[-]>+<<-]
+/// before:  loop {                   (after the -O1 passes)
+///            set p[+1], 0
+///            add p[+2], 1
+///            add p[0], -1
+///          }
+/// after:   if {
+///            muladd p[+2], p[0] * 1
+///            set p[+1], 0
+///            set p[0], 0
+///          }
+/// ```
+///
+/// The loop qualifies when its body only adds, sets and moves, comes back to
+/// where it started, adds an odd total to its own cell and never sets it, and
+/// sets at least one other cell (without sets it is `mul_loops`' business).
+/// It then runs `n = p[0] * inverse(-step)` times; a cell with only adds gains
+/// `n` times their total, a cell with a set ends with the value its last set
+/// and the adds after it give, but only if the loop runs at all, hence the
+/// `if`.
+///
+/// Unlike every other body, this `if`'s body does not do what one run of its
+/// source does: it does all of them. That is still exact under the segment
+/// guards because of one more condition: the body's source must reach every
+/// cell of its excursion with its unconditional (bracket depth 0) moves. A
+/// guard that fails then means the first run of the body's source leaves the
+/// tape, and the fallback, running that source, reports exactly that error,
+/// as the loop would have. A body whose excursion comes from inner loops
+/// (`[>[-<<>>]<-]`) stays a loop.
+pub fn set_loops(program: Program) -> Program {
+    let source = Arc::clone(&program.source);
+    replace_loops(program, |body, span, cell| {
+        let effects = effects(body)?;
+        let step = match effects.get(&0) {
+            Some(Effect::Add(step)) if cell.wrap(*step) % 2 == 1 => cell.wrap(*step),
+            _ => return None,
+        };
+        if !effects.values().any(|e| matches!(e, Effect::Set(_))) {
+            return None;
+        }
+        let text = source.slice(inner_span(span));
+        if source_excursion(text) != unconditional_excursion(text) {
+            return None;
+        }
+        let trips = inverse(negate(step, cell));
+        let inner = inner_span(span);
+        let mut muladds = Vec::new();
+        let mut sets = Vec::new();
+        for (&at, &effect) in effects.iter().filter(|(&at, _)| at != 0) {
+            let offset = Offset::try_from(at).ok()?;
+            match effect {
+                Effect::Add(k) if cell.wrap(k) == 0 => {}
+                Effect::Add(k) => {
+                    let factor = cell.wrap(k.wrapping_mul(trips));
+                    let op = Op::MulAdd {
+                        src: 0,
+                        dst: offset,
+                        factor,
+                    };
+                    muladds.push(Node::new(op, inner));
+                }
+                Effect::Set(v) => {
+                    let op = Op::Set {
+                        offset,
+                        value: cell.wrap(v),
+                    };
+                    sets.push(Node::new(op, inner));
+                }
+            }
+        }
+        let mut ops = muladds;
+        ops.extend(sets);
+        ops.push(Node::new(
+            Op::Set {
+                offset: 0,
+                value: 0,
+            },
+            inner,
+        ));
+        Some(vec![Node::new(Op::If { body: ops }, span)])
+    })
+}
+
+/// What one run of the body does to a cell.
+#[derive(Clone, Copy, Debug)]
+enum Effect {
+    /// Adds this much (wrapping).
+    Add(Value),
+    /// Ends up holding this value, whatever it held before.
+    Set(Value),
+}
+
+/// The per-cell effect of a body of adds, sets and moves that comes back to
+/// where it started; `None` for any other body.
+fn effects(body: &[Node]) -> Option<BTreeMap<i64, Effect>> {
+    let mut pos: i64 = 0;
+    let mut cells = BTreeMap::new();
+    for node in body {
+        match node.op {
+            Op::Add { offset, delta } => {
+                let e = cells.entry(pos + offset as i64).or_insert(Effect::Add(0));
+                *e = match *e {
+                    Effect::Add(k) => Effect::Add(k.wrapping_add(delta)),
+                    Effect::Set(v) => Effect::Set(v.wrapping_add(delta)),
+                };
+            }
+            Op::Set { offset, value } => {
+                cells.insert(pos + offset as i64, Effect::Set(value));
+            }
+            Op::Move { delta } => pos += delta as i64,
+            _ => return None,
+        }
+    }
+    (pos == 0).then_some(cells)
+}
+
+/// The lowest and highest offsets the moves outside any brackets of `text`
+/// reach: the cells one run of it visits for certain.
+fn unconditional_excursion(text: &[u8]) -> (i64, i64) {
+    let (mut at, mut lo, mut hi, mut depth) = (0i64, 0i64, 0i64, 0u32);
+    for &b in text {
+        match b {
+            b'>' if depth == 0 => at += 1,
+            b'<' if depth == 0 => at -= 1,
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            _ => continue,
+        }
+        lo = lo.min(at);
+        hi = hi.max(at);
+    }
+    (lo, hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::CellWidth;
+    use crate::passes::util::{after, after_with};
+
+    fn o1_then(p: Program) -> Program {
+        set_loops(crate::pipeline::Pipeline::level(1).run(p, false).program)
+    }
+
+    #[test]
+    fn delay_loops_become_ifs() {
+        assert_eq!(
+            after(o1_then, ",[>[-]+++++[-]<-]"),
+            "in p[0]\nif {\n  set p[+1], 0\n  set p[0], 0\n}\n"
+        );
+        assert_eq!(
+            after(o1_then, ",[>[-]+++++[-]>+<<-]"),
+            "in p[0]\nif {\n  muladd p[+2], p[0] * 1\n  set p[+1], 0\n  set p[0], 0\n}\n"
+        );
+    }
+
+    #[test]
+    fn the_last_set_and_later_adds_give_the_value() {
+        // The counter steps by +1: 256 - p[0] runs, factor -1 for p[+2].
+        assert_eq!(
+            after(o1_then, ",[>[-]++<+>>+<<]"),
+            "in p[0]\nif {\n  muladd p[+2], p[0] * -1\n  set p[+1], 2\n  set p[0], 0\n}\n"
+        );
+        assert_eq!(
+            after_with(set_loops, ",[-->+<]", CellWidth::U16),
+            "in p[0]\nloop {\n  add p[0], -1\n  add p[0], -1\n  move +1\n  add p[0], 1\n  move -1\n}\n"
+        );
+    }
+
+    #[test]
+    fn unsound_cases_stay_loops() {
+        for bf in [
+            ",[>[-]<--]",    // even step
+            ",[>[-]<[-]-]",  // the counter is set
+            ",[>[-]<-.]",    // output
+            ",[>[-]<-,]",    // input
+            ",[>[-]-]",      // unbalanced
+            ",[>[-<<>>]<-]", // the excursion comes from an inner loop
+            ",[>[-]<-[>]]",  // an inner loop that stays
+            ",[->+<]",       // no set: mul_loops' business
+        ] {
+            let text = after(o1_then, bf);
+            assert!(!text.contains("if"), "{bf}: {text}");
+        }
+    }
+
+    #[test]
+    fn unconditional_excursion_skips_inner_loops() {
+        assert_eq!(unconditional_excursion(b">[-<<]+<"), (0, 1));
+        assert_eq!(source_excursion(b">[-<<]+<"), (-1, 1));
+    }
+}
