@@ -260,14 +260,34 @@ impl<'p> Translator<'_, 'p, '_> {
         let after = self.b.create_block();
         self.b.set_cold_block(slow);
         let p = self.b.use_var(self.ptr);
-        // A guard with lo == 0 (or hi == 0) needs only the other compare.
+        self.branch_if_off_tape(p, lo, hi, slow, ok);
+        // Both have all their predecessors: the guard's branches.
+        self.b.seal_block(ok);
+        self.b.seal_block(slow);
+        self.b.switch_to_block(slow);
+        self.fallback(span, p, after);
+        self.b.switch_to_block(ok);
+        inner(self);
+        self.b.ins().jump(after, &[]);
+        // Reached from the fast and the slow path, both emitted now.
+        self.b.seal_block(after);
+        self.b.switch_to_block(after);
+    }
+
+    /// Branches to `off` when some cell of `p+lo ..= p+hi` is off the tape
+    /// (`lo <= 0 <= hi`), else to `on`. A side whose bound is 0 needs no
+    /// compare. (One unsigned range compare could check both sides, but its
+    /// limit, `len - (hi - lo)`, is a value per guard width that Cranelift
+    /// hoists to the function entry, and the long live ranges cost more in
+    /// register allocation and spills than the second compare costs.)
+    fn branch_if_off_tape(&mut self, p: Value, lo: i32, hi: i32, off: Block, on: Block) {
         if lo < 0 {
             let below = self
                 .b
                 .ins()
                 .icmp_imm_u(IntCC::UnsignedLessThan, p, -(lo as i64));
-            let next = if hi > 0 { self.b.create_block() } else { ok };
-            self.b.ins().brif(below, slow, &[], next, &[]);
+            let next = if hi > 0 { self.b.create_block() } else { on };
+            self.b.ins().brif(below, off, &[], next, &[]);
             if hi > 0 {
                 // Its only predecessor is the branch just emitted.
                 self.b.seal_block(next);
@@ -280,26 +300,22 @@ impl<'p> Translator<'_, 'p, '_> {
                 .b
                 .ins()
                 .icmp(IntCC::UnsignedGreaterThanOrEqual, top, self.len);
-            self.b.ins().brif(above, slow, &[], ok, &[]);
+            self.b.ins().brif(above, off, &[], on, &[]);
         }
-        // Both have all their predecessors: the guard's branches.
-        self.b.seal_block(ok);
-        self.b.seal_block(slow);
+    }
 
-        self.b.switch_to_block(slow);
+    /// The slow path of a guard, in the current block: runs the source
+    /// `span` on the reference interpreter from `p`, then continues at
+    /// `after` with the pointer it returns (or fails).
+    fn fallback(&mut self, span: Span, p: Value, after: Block) {
         let index = self.span_index(span);
         let index = self.b.ins().iconst(types::I32, index as i64);
         let call = self.b.ins().call(self.shims.fallback, &[self.rt, index, p]);
         let r = self.b.inst_results(call)[0];
-        self.set_ptr_checked(r);
-        self.b.ins().jump(after, &[]);
-
-        self.b.switch_to_block(ok);
-        inner(self);
-        self.b.ins().jump(after, &[]);
-        // Reached from the fast and the slow path, both emitted now.
-        self.b.seal_block(after);
-        self.b.switch_to_block(after);
+        // Defined on both edges; the failure exit ignores it.
+        self.b.def_var(self.ptr, r);
+        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
+        self.b.ins().brif(failed, self.fail, &[], after, &[]);
     }
 
     /// A straight-line op.
@@ -513,7 +529,6 @@ impl<'p> Translator<'_, 'p, '_> {
         let (lo, hi) = source_excursion(self.program.source.slice(inner_span(span)));
         let lo = lo.min(stride as i64).max(i32::MIN as i64) as i32;
         let hi = hi.max(stride as i64).min(i32::MAX as i64) as i32;
-        let index = self.span_index(span);
         let step = self.b.create_block();
         let exit = self.b.create_block();
         let c = self.load(0);
@@ -523,6 +538,7 @@ impl<'p> Translator<'_, 'p, '_> {
             // Reached only from the zero test.
             self.b.seal_block(step);
             let p = self.b.use_var(self.ptr);
+            let index = self.span_index(span);
             let args =
                 [stride, index as i32, lo, hi].map(|x| self.b.ins().iconst(types::I32, x as i64));
             let call = self.b.ins().call(
@@ -537,31 +553,12 @@ impl<'p> Translator<'_, 'p, '_> {
             let slow = self.b.create_block();
             self.b.set_cold_block(slow);
             let p = self.b.use_var(self.ptr);
-            let mut out = self.b.ins().iconst(types::I8, 0);
-            if lo < 0 {
-                out = self
-                    .b
-                    .ins()
-                    .icmp_imm_u(IntCC::UnsignedLessThan, p, -(lo as i64));
-            }
-            if hi > 0 {
-                let top = self.b.ins().iadd_imm_s(p, hi as i64);
-                let above = self
-                    .b
-                    .ins()
-                    .icmp(IntCC::UnsignedGreaterThanOrEqual, top, self.len);
-                out = self.b.ins().bor(out, above);
-            }
-            self.b.ins().brif(out, slow, &[], advance, &[]);
-            // Each has the single predecessor just emitted.
+            self.branch_if_off_tape(p, lo, hi, slow, advance);
+            // Each has all its predecessors now.
             self.b.seal_block(advance);
             self.b.seal_block(slow);
             self.b.switch_to_block(slow);
-            let index = self.b.ins().iconst(types::I32, index as i64);
-            let call = self.b.ins().call(self.shims.fallback, &[self.rt, index, p]);
-            let r = self.b.inst_results(call)[0];
-            self.set_ptr_checked(r);
-            self.b.ins().jump(exit, &[]);
+            self.fallback(span, p, exit);
             self.b.switch_to_block(advance);
             self.move_by(stride);
             let c = self.load(0);
