@@ -147,6 +147,21 @@ impl Facts {
     }
 }
 
+/// Whether an `if` body can join the enclosing segment: it must not hold a
+/// control op (segments alternate with them) and must come back to where it
+/// started.
+fn splices(body: &[Node]) -> bool {
+    let mut moves: i64 = 0;
+    for node in body {
+        match node.op {
+            Op::Move { delta } => moves += delta as i64,
+            ref op if op.is_control() => return false,
+            _ => {}
+        }
+    }
+    moves == 0
+}
+
 fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary) {
     let mut facts = Facts {
         cells: HashMap::new(),
@@ -157,7 +172,10 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
         cell,
     };
     let mut out = Vec::with_capacity(body.len());
-    for Node { op, span } in body {
+    // A worklist, so that an `if` known to run can hand its body back to it.
+    let mut work = body;
+    work.reverse();
+    while let Some(Node { op, span }) = work.pop() {
         let node = match op {
             Op::Add { offset, delta } => facts.add(offset, delta, span),
             Op::Set { offset, value } => {
@@ -194,8 +212,20 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
             {
                 None
             }
+            // An `if` on a known nonzero cell runs: its straight-line body
+            // joins the segment (the `if`'s source, now in the segment's
+            // gap, does the same: it runs once, or for a `set_loops` `if`,
+            // runs the whole loop the body stands for).
+            Op::If { body } if facts.value(facts.pos).is_some() && splices(&body) => {
+                work.extend(body.into_iter().rev());
+                None
+            }
             Op::Loop { body } => {
                 let (body, inner) = propagate(body, false, cell);
+                if inner.ends_zero && facts.value(facts.pos).is_some() && splices(&body) {
+                    work.extend(body.into_iter().rev());
+                    continue;
+                }
                 facts.after_control(Some(&inner));
                 let op = if inner.ends_zero {
                     Op::If { body }
@@ -305,6 +335,17 @@ mod tests {
             after(o1_then, ",[<]>>[.]"),
             "in p[0]\nscan -1\nmove +2\nloop {\n  out p[0]\n}\n"
         );
+    }
+
+    #[test]
+    fn ifs_known_to_run_join_the_segment() {
+        assert_eq!(
+            after(o1_then, "++[>+<[-]]"),
+            "set p[0], 2\nset p[+1], 1\nset p[0], 0\n"
+        );
+        // A set_loops `if` (standing for the whole loop) known to run.
+        let o2 = |p| crate::pipeline::Pipeline::level(2).run(p, false).program;
+        assert_eq!(after(o2, "++[>+++++[-]>+<<-]"), "set p[+2], 2\n");
     }
 
     #[test]
