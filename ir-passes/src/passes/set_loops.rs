@@ -33,12 +33,16 @@ use std::sync::Arc;
 ///
 /// Unlike every other body, this `if`'s body does not do what one run of its
 /// source does: it does all of them. That is still exact under the segment
-/// guards because of one more condition: the body's source must reach every
-/// cell of its excursion with its unconditional (bracket depth 0) moves. A
-/// guard that fails then means the first run of the body's source leaves the
-/// tape, and the fallback, running that source, reports exactly that error,
-/// as the loop would have. A body whose excursion comes from inner loops
-/// (`[>[-<<>>]<-]`) stays a loop.
+/// guards because of one more condition: one run of the body's source must
+/// visit every cell of its excursion. A guard that fails then means the first
+/// run of the body's source leaves the tape, and the fallback, running that
+/// source, reports exactly that error, as the loop would have. The cells
+/// visited for certain are those the moves outside brackets pass, and those
+/// the body's ops write: in a body of adds and sets only, each of these stands
+/// for a command that ran at that cell (a `+`, a clear loop's `[`, the body
+/// of an `if` or multiply loop known to run). Any inner loop in the source
+/// has been folded away by then and ends. A body whose excursion comes from
+/// inner loops that may not run (`[>[-<<>>]<-]`) stays a loop.
 pub fn set_loops(program: Program) -> Program {
     let source = Arc::clone(&program.source);
     replace_loops(program, |body, span, cell| {
@@ -50,8 +54,16 @@ pub fn set_loops(program: Program) -> Program {
         if !effects.values().any(|e| matches!(e, Effect::Set(_))) {
             return None;
         }
+        // The cells one run of the body's source visits for certain: those
+        // its moves outside brackets pass, and every cell an op writes (see
+        // below), with all between (the pointer moves one cell at a time).
         let text = source.slice(inner_span(span));
-        if source_excursion(text) != unconditional_excursion(text) {
+        let (mut lo, mut hi) = unconditional_excursion(text);
+        for &at in effects.keys() {
+            (lo, hi) = (lo.min(at), hi.max(at));
+        }
+        let (need_lo, need_hi) = source_excursion(text);
+        if need_lo < lo || need_hi > hi {
             return None;
         }
         let trips = inverse(negate(step, cell));
@@ -176,6 +188,18 @@ mod tests {
         assert_eq!(
             after_with(set_loops, ",[-->+<]", CellWidth::U16),
             "in p[0]\nloop {\n  add p[0], -1\n  add p[0], -1\n  move +1\n  add p[0], 1\n  move -1\n}\n"
+        );
+    }
+
+    #[test]
+    fn nested_delay_loops_collapse_at_o2() {
+        // The inner loop runs for certain (its cell was just set to 5), so
+        // it visits p[+2]: the outer loop qualifies once the inner one is
+        // an `if` that `known_values` spliced into the outer body.
+        let o2 = |p| crate::pipeline::Pipeline::level(2).run(p, false).program;
+        assert_eq!(
+            after(o2, ",[>[-]+++++[>[-]+++[-]<-]<-]"),
+            "in p[0]\nif {\n  set p[+1], 0\n  set p[+2], 0\n  set p[0], 0\n}\n"
         );
     }
 

@@ -252,6 +252,7 @@ pub fn bf_program() -> impl Strategy<Value = String> {
         2 => prop::sample::select(vec!["[>]", "[<]", "[>>]", "[<<<]", "[<>]", "[>+-]"])
             .prop_map(str::to_string),
         3 => multiply_loop(),
+        2 => delay_loop(),
     ];
     // Loops get a few `+` (or a `,`) in front most of the time: on the zero
     // tape a program starts with, a bare loop would hardly ever run.
@@ -318,6 +319,23 @@ fn multiply_loop() -> impl Strategy<Value = String> {
             }
             body.push_str(extra);
             format!("[{body}]")
+        })
+}
+
+/// Nested delay loops (`[>[-]+++[>[-]<-]<-]`): an outer counter loop whose
+/// inner loop runs for certain (its counter was just set) or may not (only
+/// added to), clearing a cell near it, sometimes with a detour to the left
+/// inside the clear that the outer body's moves never make.
+fn delay_loop() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["[-]+", "[-]++", "[-]+++", "+", "++"]),
+        -2i32..3,
+        prop::sample::select(vec!["", "", "<<>>", "<>", ">>><<<"]),
+        prop::sample::select(vec!["-", "-", "+", "---", "--"]),
+    )
+        .prop_map(|(prime, k, detour, step)| {
+            let (there, back) = moves(k);
+            format!("[>{prime}[{there}[-{detour}]{back}-]<{step}]")
         })
 }
 
