@@ -38,8 +38,11 @@ use std::collections::HashMap;
 /// already holds goes, a muladd from a known cell becomes an add (or goes),
 /// a loop, `if` or scan on a known zero cell goes, and a loop whose body is
 /// balanced and ends with `p[0]` known zero runs at most once: it becomes an
-/// `if`. Facts about a loop body hold for every iteration, since the body's
-/// analysis assumes nothing about the cells it starts with.
+/// `if`. An `if` (or such a loop) on a cell known to be nonzero runs, so its
+/// body, if straight-line and balanced, joins the segment; the segment's
+/// source then holds the `if`'s brackets, which do the same. Facts about a
+/// loop body hold for every iteration, since the body's analysis assumes
+/// nothing about the cells it starts with.
 pub fn known_values(program: Program) -> Program {
     let Program { body, cell, source } = program;
     let (body, _) = propagate(body, true, cell);
