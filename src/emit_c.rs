@@ -14,6 +14,7 @@ use crate::jit::shape::Shapes;
 use ir_passes::guard::{inner_span, segments, source_excursion};
 use ir_passes::ir::{CellWidth, Node, Op, Program};
 use ir_passes::span::Span;
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// The C source for a program (normally the optimized one).
@@ -23,12 +24,43 @@ pub fn emit_c(program: &Program) -> String {
         out: String::new(),
         depth: 1,
         shapes: Shapes::default(),
+        functions: Vec::new(),
+        sizes: HashMap::new(),
     };
     e.prelude();
+    let mut text = std::mem::take(&mut e.out);
+    e.out.push_str(MAIN_START);
     e.body(&program.body, program.source.full_span(), true);
     e.out.push_str("    fflush(stdout);\n    return 0;\n}\n");
-    e.out
+    for id in 0..e.functions.len() {
+        let _ = writeln!(text, "static long f{id}(long p);");
+    }
+    for f in &e.functions {
+        text.push_str(f);
+    }
+    text.push_str(&e.out);
+    text
 }
+
+/// Loops with more ops than this become C functions of their own: C
+/// compilers, like Cranelift, are slow on one huge function.
+const C_FUNCTION_OPS: usize = 400;
+
+/// The start of `main`: the bracket table for the fallback, the tape.
+const MAIN_START: &str = "
+int main(void) {
+    long p = 0;
+    long n = (long)sizeof(SRC) - 1, depth = 0;
+    long *stack = malloc(sizeof(long) * (size_t)(n + 1));
+    partner = malloc(sizeof(long) * (size_t)(n + 1));
+    t = calloc(TAPE_SIZE, sizeof(cell));
+    if (!t || !stack || !partner) return 1;
+    for (long i = 0; i < n; i++) {
+        if (SRC[i] == '[') stack[depth++] = i;
+        else if (SRC[i] == ']') { long j = stack[--depth]; partner[i] = j; partner[j] = i; }
+    }
+    free(stack);
+";
 
 /// Writes C text for IR nodes.
 struct Emitter<'p> {
@@ -40,6 +72,10 @@ struct Emitter<'p> {
     depth: usize,
     /// Which loops get one hoisted guard, as in the opt tier.
     shapes: Shapes,
+    /// The text of every outlined loop function, by number.
+    functions: Vec<String>,
+    /// Memoized op counts of loop nodes.
+    sizes: HashMap<*const Node, usize>,
 }
 
 impl Emitter<'_> {
@@ -131,20 +167,6 @@ static long scan_left(long p, long lo, long hi, long s, long e) {{
     return q ? q - t : run_range(s, e, first - 1);
 }}
 
-int main(void) {{
-    long p = 0;
-    long n = (long)sizeof(SRC) - 1, depth = 0;
-    long *stack = malloc(sizeof(long) * (size_t)(n + 1));
-    partner = malloc(sizeof(long) * (size_t)(n + 1));
-    t = calloc(TAPE_SIZE, sizeof(cell));
-    if (!t || !stack || !partner) return 1;
-    for (long i = 0; i < n; i++) {{
-        if (SRC[i] == '[') stack[depth++] = i;
-        else if (SRC[i] == ']') {{ long j = stack[--depth]; partner[i] = j; partner[j] = i; }}
-    }}
-    free(stack);
-    (void)scan_right;
-    (void)scan_left;
 "#
         );
     }
@@ -204,7 +226,41 @@ int main(void) {{
         self.line(&line);
     }
 
+    /// A control op; a big loop goes into a function of its own.
     fn control(&mut self, node: &Node) {
+        if node.op.body().is_none() || self.size(node) <= C_FUNCTION_OPS {
+            return self.control_inline(node);
+        }
+        let id = self.functions.len();
+        self.functions.push(String::new());
+        let outer = std::mem::take(&mut self.out);
+        let depth = std::mem::replace(&mut self.depth, 1);
+        let _ = writeln!(
+            self.out,
+            "\n__attribute__((noinline)) static long f{id}(long p) {{"
+        );
+        self.control_inline(node);
+        self.out.push_str("    return p;\n}\n");
+        self.functions[id] = std::mem::replace(&mut self.out, outer);
+        self.depth = depth;
+        self.line(&format!("p = f{id}(p);"));
+    }
+
+    /// The op count of a node, nested ops included.
+    fn size(&mut self, node: &Node) -> usize {
+        let key = node as *const Node;
+        if let Some(&n) = self.sizes.get(&key) {
+            return n;
+        }
+        let n = 1 + node
+            .op
+            .body()
+            .map_or(0, |body| body.iter().map(|n| self.size(n)).sum());
+        self.sizes.insert(key, n);
+        n
+    }
+
+    fn control_inline(&mut self, node: &Node) {
         match &node.op {
             Op::Loop { body } | Op::If { body } => {
                 let is_loop = matches!(node.op, Op::Loop { .. });

@@ -595,4 +595,10 @@ fn emitted_c_exits_3_off_the_tape() {
     );
     let out = std::process::Command::new(&exe).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
+    // The fallback interpreter names the exact command, as the tiers do.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("left.b:1:3: pointer moved off the tape (left of cell 0)"),
+        "{stderr}"
+    );
 }

@@ -9,7 +9,8 @@
 //! Cranelift's optimizer off (it is given the unoptimized IR, so this is a
 //! template JIT: a few instructions per source command). The opt tier takes
 //! the optimized IR, rotates loops, hoists guards out of loops with a static
-//! shape, scans with memchr, and compiles at `opt_level=speed`.
+//! shape, keeps the cells of innermost such loops in registers, scans with
+//! memchr, and compiles at `opt_level=speed`.
 
 mod module;
 pub(crate) mod shape;

@@ -27,6 +27,7 @@ use ir_passes::budget::Budget;
 use ir_passes::guard::{inner_span, segments, source_excursion, Segment};
 use ir_passes::ir::{count_ops, Node, Op, Program};
 use ir_passes::span::Span;
+use std::collections::BTreeMap;
 
 /// A piece of the program that becomes one generated function: consecutive
 /// segments of a body, each followed by the control op after it (if any).
@@ -113,6 +114,7 @@ pub fn translate<'p>(
         fuel,
         fail,
         tables,
+        promoted: None,
     };
     t.load_fuel();
     match unit.whole {
@@ -161,6 +163,17 @@ struct Translator<'a, 'p, 't> {
     fail: Block,
     /// Program-wide tables.
     tables: &'t mut Tables<'p>,
+    /// Inside a loop whose cells live in Variables (see `promoted_loop`).
+    promoted: Option<Promotion>,
+}
+
+/// The cells of a promoted loop: one Variable per cell offset from the
+/// loop's entry pointer, and where the pointer is now relative to it.
+struct Promotion {
+    /// Cell offset (from the loop entry) → its Variable.
+    cells: BTreeMap<i64, Variable>,
+    /// The pointer's offset from the loop entry.
+    at: i64,
 }
 
 impl<'p> Translator<'_, 'p, '_> {
@@ -359,6 +372,9 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// `p += delta`.
     fn move_by(&mut self, delta: i32) {
+        if let Some(p) = &mut self.promoted {
+            p.at += delta as i64;
+        }
         let p = self.b.use_var(self.ptr);
         let moved = self.b.ins().iadd_imm_s(p, delta as i64);
         self.b.def_var(self.ptr, moved);
@@ -417,11 +433,86 @@ impl<'p> Translator<'_, 'p, '_> {
         // Entered only from the test.
         self.b.seal_block(run);
         self.b.switch_to_block(run);
-        self.guarded(lo, hi, node.span, |t| t.block(node, body, false, true));
+        let leaf_loop =
+            matches!(node.op, Op::Loop { .. }) && body.iter().all(|n| !n.op.is_control());
+        self.guarded(lo, hi, node.span, |t| match leaf_loop {
+            true => t.promoted_loop(body),
+            false => t.block(node, body, false, true),
+        });
         self.b.ins().jump(exit, &[]);
         // From the test and the end of the guarded region.
         self.b.seal_block(exit);
         self.b.switch_to_block(exit);
+    }
+
+    /// A guarded, static loop without nested control ops, entered with
+    /// `p[0] != 0`: every cell it touches is at a fixed offset from its entry
+    /// pointer for its whole run, so each lives in a Variable (a register)
+    /// from entry to exit instead of going through memory every iteration.
+    /// Cranelift keeps tape values in registers only within a block; this
+    /// removes the store-to-load chain through memory that otherwise links
+    /// one iteration to the next.
+    fn promoted_loop(&mut self, body: &'p [Node]) {
+        let mut cells = BTreeMap::new();
+        let mut at = 0i64;
+        let mut touch = |off: i64| {
+            cells.entry(off).or_insert(());
+        };
+        touch(0);
+        for node in body {
+            match node.op {
+                Op::Add { offset, .. }
+                | Op::Set { offset, .. }
+                | Op::Output { offset }
+                | Op::Input { offset } => touch(at + offset as i64),
+                Op::MulAdd { src, dst, .. } => {
+                    touch(at + src as i64);
+                    touch(at + dst as i64);
+                }
+                Op::Move { delta } => at += delta as i64,
+                _ => unreachable!("control op in a leaf loop"),
+            }
+        }
+        let cells: BTreeMap<i64, Variable> = cells
+            .into_keys()
+            .map(|off| {
+                let var = self.b.declare_var(self.cell);
+                let v = self.load(off as i32);
+                self.b.def_var(var, v);
+                (off, var)
+            })
+            .collect();
+        self.promoted = Some(Promotion { cells, at: 0 });
+        let inside = self.b.create_block();
+        let latch = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(inside, &[]);
+        self.b.switch_to_block(inside);
+        body.iter().for_each(|n| self.straight(n));
+        let c = self.load(0);
+        self.b.ins().brif(c, latch, &[], exit, &[]);
+        // Only the bottom test leads to the latch.
+        self.b.seal_block(latch);
+        self.b.switch_to_block(latch);
+        self.back_edge(inside);
+        // From the entry jump and the back edge(s); the exit from the test.
+        self.b.seal_block(inside);
+        self.b.seal_block(exit);
+        self.b.switch_to_block(exit);
+        self.write_back();
+        self.promoted = None;
+    }
+
+    /// Stores the Variables of a promoted loop to their cells.
+    fn write_back(&mut self) {
+        let Some(promotion) = self.promoted.take() else {
+            return;
+        };
+        for (&off, &var) in &promotion.cells {
+            let v = self.b.use_var(var);
+            self.store((off - promotion.at) as i32, v);
+        }
+        self.promoted = Some(promotion);
     }
 
     /// A `Loop` or `If` node; `nonzero` when `p[0] != 0` is already known.
@@ -512,6 +603,8 @@ impl<'p> Translator<'_, 'p, '_> {
         // Only the branch just emitted reaches the check.
         self.b.seal_block(check);
         self.b.switch_to_block(check);
+        // The tape is up to date whenever a shim runs.
+        self.write_back();
         let call = self.b.ins().call(self.shims.budget, &[self.rt]);
         let status = self.b.inst_results(call)[0];
         self.fail_if_nonzero(status);
@@ -579,6 +672,10 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// Loads `p[offset]`.
     fn load(&mut self, offset: i32) -> Value {
+        if let Some(p) = &self.promoted {
+            let var = p.cells[&(p.at + offset as i64)];
+            return self.b.use_var(var);
+        }
         let (addr, imm) = self.address(offset);
         self.b
             .ins()
@@ -587,6 +684,10 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// Stores `p[offset] = v`.
     fn store(&mut self, offset: i32, v: Value) {
+        if let Some(p) = &self.promoted {
+            let var = p.cells[&(p.at + offset as i64)];
+            return self.b.def_var(var, v);
+        }
         let (addr, imm) = self.address(offset);
         self.b.ins().store(MemFlagsData::trusted(), v, addr, imm);
     }
