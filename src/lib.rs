@@ -4,7 +4,9 @@
 
 pub mod cli;
 pub mod emit_c;
+pub mod inspect;
 pub mod jit;
 pub mod load;
+pub mod profile;
 pub mod runtime;
 pub mod tier;

@@ -1,17 +1,151 @@
-//! `bfjit inspect` (to be written: issue 6).
+//! `bfjit inspect`: parse the options, load the program, build the views
+//! ([`crate::inspect`]) and print them as text or JSON.
 
-use clap::Args;
+use super::args::{Conventions, Optimization};
+use super::{error, EXIT_OK, EXIT_USAGE};
+use crate::inspect::{inspect, Options, ProfileRun, View};
+use crate::load::load;
+use crate::tier::{RunConfig, Tier};
+use clap::{Args, ValueEnum};
+use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// `bfjit inspect`.
 #[derive(Args, Debug)]
 pub struct InspectArgs {
     /// The BF program.
     pub file: PathBuf,
+    /// The views to print, in this order (comma-separated or repeated).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "VIEW,...",
+        default_value = "ir"
+    )]
+    pub emit: Vec<View>,
+    /// The tier whose pipeline runs and whose code clif/asm show (the
+    /// simple tier runs no passes; interp has no machine code).
+    #[arg(long, value_enum, default_value = "opt")]
+    pub tier: Tier,
+    /// Pass selection, as for `bfjit run`.
+    #[command(flatten)]
+    pub optimization: Optimization,
+    /// Conventions, as for `bfjit run` (the cell width changes how constants
+    /// print; the others matter to `--profile`).
+    #[command(flatten)]
+    pub conventions: Conventions,
+    /// Passes view: show what each pass changed as a unified diff.
+    #[arg(long)]
+    pub diff: bool,
+    /// Annotate IR lines with their source text, not only line:column.
+    #[arg(long)]
+    pub source: bool,
+    /// Leave pass times out (reproducible output, for diffs and tests).
+    #[arg(long)]
+    pub no_times: bool,
+    /// Clif view: also show Cranelift's VCode (lowered code with registers).
+    #[arg(long)]
+    pub vcode: bool,
+    /// Run the program on the counting interpreter (stdin is its input) and
+    /// list its hottest loops.
+    #[arg(long)]
+    pub profile: bool,
+    /// With --profile: write the program's output to this file (by default
+    /// it is discarded, so it cannot mix with the report).
+    #[arg(long, value_name = "FILE", requires = "profile")]
+    pub program_output: Option<PathBuf>,
+    /// With --profile: how many loops to list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// With --profile: stop the run after this many seconds (the profile
+    /// so far is still shown).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// `--format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For tools: the same data as one JSON object.
+    Json,
 }
 
 /// Runs `bfjit inspect` and returns the exit status.
-pub fn run(_args: &InspectArgs) -> u8 {
-    super::error("inspect is not yet implemented");
-    super::EXIT_USAGE
+pub fn run(args: &InspectArgs) -> u8 {
+    match inspect_command(args) {
+        Ok(()) => EXIT_OK,
+        Err((message, code)) => {
+            error(message);
+            code
+        }
+    }
+}
+
+fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
+    let usage = |e: String| (e, EXIT_USAGE);
+    let pipeline = args.optimization.pipeline(args.tier).map_err(usage)?;
+    let timeout = match args.timeout {
+        Some(t) if !(t.is_finite() && t >= 0.0) => {
+            return Err(usage(format!("invalid --timeout {t}")));
+        }
+        t => t.map(Duration::from_secs_f64),
+    };
+    let program = load(&args.file, args.conventions.cell_width())
+        .map_err(|e| (e.to_string(), e.exit_code()))?;
+    let mut views = Vec::new();
+    for v in &args.emit {
+        if !views.contains(v) {
+            views.push(*v);
+        }
+    }
+    let options = Options {
+        views,
+        tier: args.tier,
+        diff: args.diff,
+        source: args.source,
+        times: !args.no_times,
+        vcode: args.vcode,
+        top: args.top,
+        json: args.format == Format::Json,
+    };
+    let mut stdin = std::io::stdin().lock();
+    let mut sink = std::io::sink();
+    let mut file = match &args.program_output {
+        Some(path) => Some(
+            std::fs::File::create(path)
+                .map_err(|e| usage(format!("cannot create {}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
+    let run = args.profile.then(|| ProfileRun {
+        config: RunConfig {
+            eof: args.conventions.eof.into(),
+            tape_size: args.conventions.tape_size as usize,
+            timeout,
+            max_steps: None,
+        },
+        input: &mut stdin,
+        output: match file.as_mut() {
+            Some(f) => f as &mut dyn Write,
+            None => &mut sink,
+        },
+    });
+    let report = inspect(program, &pipeline, &options, run).map_err(usage)?;
+    let text = match args.format {
+        Format::Text => report.text(&options),
+        Format::Json => report.json(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout (`| head`) is not an error worth reporting.
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    Ok(())
 }

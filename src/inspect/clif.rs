@@ -1,0 +1,110 @@
+//! The clif view: the Cranelift IR of every function the JIT generates for
+//! the chosen tier, as translated from our IR and after Cranelift's own
+//! optimizer (the egraph pass at the opt tier; the simple tier runs none, so
+//! there the two differ only by unreachable-code removal).
+
+use super::Options;
+use crate::jit::inspect::{inspect, Capture};
+use crate::jit::JitMode;
+use crate::tier::Tier;
+use ir_passes::ir::Program;
+use serde::Serialize;
+use std::fmt::Write;
+
+/// The clif view.
+#[derive(Serialize)]
+pub struct ClifView {
+    /// The tier the code is for.
+    pub tier: &'static str,
+    /// Every generated function, the entry function first.
+    pub functions: Vec<ClifFunction>,
+}
+
+/// One generated function's CLIF.
+#[derive(Serialize)]
+pub struct ClifFunction {
+    /// Cranelift's name for it.
+    pub name: String,
+    /// As translated from the IR.
+    pub before: String,
+    /// After Cranelift's optimizer; this is what is lowered to machine code.
+    pub after: String,
+    /// Cranelift's VCode listing (with `--vcode`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vcode: Option<String>,
+}
+
+/// The JIT mode of a tier that has one.
+pub fn jit_mode(tier: Tier) -> Result<JitMode, String> {
+    match tier {
+        Tier::Simple => Ok(JitMode::Simple),
+        Tier::Opt => Ok(JitMode::Opt),
+        Tier::Interp => Err("the interp tier makes no machine code".to_string()),
+    }
+}
+
+/// Builds the view by translating and compiling (not running) the program.
+pub fn build(program: &Program, options: &Options) -> Result<ClifView, String> {
+    let capture = Capture {
+        clif: true,
+        vcode: options.vcode,
+    };
+    let functions = inspect(program, jit_mode(options.tier)?, capture)?
+        .into_iter()
+        .map(|f| ClifFunction {
+            name: f.name,
+            before: f.clif_before.unwrap_or_default(),
+            after: f.clif_after.unwrap_or_default(),
+            vcode: f.vcode,
+        })
+        .collect();
+    Ok(ClifView {
+        tier: options.tier.name(),
+        functions,
+    })
+}
+
+/// CLIF instructions in a function listing: the indented lines, less the
+/// preamble's signature and function declarations and any comments.
+fn instructions(text: &str) -> usize {
+    text.lines()
+        .filter(|l| l.starts_with("    "))
+        .map(str::trim_start)
+        .filter(|l| !(l.starts_with(';') || l.starts_with("sig") || l.starts_with("fn")))
+        .count()
+}
+
+impl ClifView {
+    /// The view as text.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "== clif: {} tier, {} function{}",
+            self.tier,
+            self.functions.len(),
+            if self.functions.len() == 1 { "" } else { "s" }
+        );
+        for f in &self.functions {
+            let _ = writeln!(
+                out,
+                "-- {}: as translated from the IR ({} instructions)",
+                f.name,
+                instructions(&f.before)
+            );
+            out.push_str(&f.before);
+            let _ = writeln!(
+                out,
+                "-- {}: after Cranelift's optimizer ({} instructions)",
+                f.name,
+                instructions(&f.after)
+            );
+            out.push_str(&f.after);
+            if let Some(v) = &f.vcode {
+                let _ = writeln!(out, "-- {}: VCode (lowered, registers allocated)", f.name);
+                out.push_str(v);
+            }
+        }
+        out
+    }
+}

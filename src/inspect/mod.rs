@@ -1,0 +1,273 @@
+//! `bfjit inspect`: what the passes and the JIT tiers make of a program,
+//! as views that tie every line back to the source.
+//!
+//! [`inspect`] gathers the data of the requested views into a [`Report`]
+//! (serializable: `--format json`); [`Report::text`] renders it for people.
+//! One file per view; `diff.rs` is the line diff behind `--diff`.
+
+pub mod asm;
+pub mod c;
+pub mod clif;
+pub mod diff;
+pub mod ir;
+pub mod passes;
+pub mod profile;
+pub mod stats;
+
+use crate::tier::{RunConfig, Tier};
+use ir_passes::ir::{Node, Program};
+use ir_passes::pipeline::Pipeline;
+use serde::Serialize;
+use std::io::{Read, Write};
+
+/// A view `--emit` can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    /// Every pass: name, time, op counts, and the IR after it (or a diff).
+    Passes,
+    /// The final IR, each op with its source position.
+    Ir,
+    /// Cranelift IR of the chosen JIT tier, before and after Cranelift's optimizer.
+    Clif,
+    /// The machine code, disassembled, grouped by source position.
+    Asm,
+    /// Op counts by kind after every pass (and, with `--profile`, the hot loops).
+    Stats,
+    /// The C translation of the final IR.
+    C,
+}
+
+impl View {
+    /// The name `--emit` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Passes => "passes",
+            View::Ir => "ir",
+            View::Clif => "clif",
+            View::Asm => "asm",
+            View::Stats => "stats",
+            View::C => "c",
+        }
+    }
+
+    /// Whether the view shows native code, which the interp tier has none of.
+    pub fn needs_jit(self) -> bool {
+        matches!(self, View::Clif | View::Asm)
+    }
+}
+
+/// How to build and render the views.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The views, in the order they are printed.
+    pub views: Vec<View>,
+    /// The tier whose code the clif and asm views show, and whose pipeline runs.
+    pub tier: Tier,
+    /// Passes view: show each pass as a unified diff of the printed IR.
+    pub diff: bool,
+    /// Annotate IR with the source text as well as its position.
+    pub source: bool,
+    /// Show pass times (off for output that must be reproducible).
+    pub times: bool,
+    /// Clif view: add Cranelift's VCode listing (machine instructions with
+    /// virtual and real registers, as Cranelift lowered them).
+    pub vcode: bool,
+    /// Profile view: how many loops to list.
+    pub top: usize,
+    /// Build the parts only tools read (`--format json`): the IR view's
+    /// per-op records and tree, which cost memory on big programs.
+    pub json: bool,
+}
+
+/// The program run of `--profile`: its conventions and its stdin/stdout.
+pub struct ProfileRun<'a> {
+    /// Tape size, EOF rule, time limit.
+    pub config: RunConfig,
+    /// The program's input.
+    pub input: &'a mut dyn Read,
+    /// Where the program's output goes.
+    pub output: &'a mut dyn Write,
+}
+
+/// The data of every requested view.
+#[derive(Serialize)]
+pub struct Report {
+    /// The program's name (its path).
+    pub file: String,
+    /// The tier inspected (`interp`, `simple`, `opt`).
+    pub tier: &'static str,
+    /// Cell width in bits.
+    pub cell_bits: u32,
+    /// The passes the pipeline runs, in order (one round).
+    pub pipeline: Vec<&'static str>,
+    /// Ops in the parsed program (nested ones included).
+    pub ops_parsed: usize,
+    /// Ops after the pipeline.
+    pub ops_final: usize,
+    /// The views, in the order asked for.
+    #[serde(skip)]
+    pub order: Vec<View>,
+    /// `--emit passes`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passes: Option<passes::PassesView>,
+    /// `--emit ir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ir: Option<ir::IrView>,
+    /// `--emit clif`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clif: Option<clif::ClifView>,
+    /// `--emit asm`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asm: Option<asm::AsmView>,
+    /// `--emit stats`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stats: Option<stats::StatsView>,
+    /// `--profile`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<profile::ProfileView>,
+    /// `--emit c`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub c: Option<c::CView>,
+}
+
+/// Runs the pipeline on `program` and builds the requested views. An `Err`
+/// is a usage problem (a view the tier cannot show) or a failure to compile.
+pub fn inspect(
+    program: Program,
+    pipeline: &Pipeline,
+    options: &Options,
+    run: Option<ProfileRun<'_>>,
+) -> Result<Report, String> {
+    if options.tier == Tier::Interp {
+        if let Some(v) = options.views.iter().find(|v| v.needs_jit()) {
+            return Err(format!(
+                "the interp tier makes no machine code; use --emit {} with --tier simple or opt",
+                v.name()
+            ));
+        }
+    }
+    // Copies of the program after every pass cost memory; only views that
+    // show them ask for them.
+    let keep = options
+        .views
+        .iter()
+        .any(|v| matches!(v, View::Passes | View::Stats));
+    let parsed = keep.then(|| program.clone());
+    let ops_parsed = program.op_count();
+    let optimized = pipeline.run(program, keep);
+    let has = |v: View| options.views.contains(&v);
+    let parsed_ref = parsed.as_ref();
+    let mut report = Report {
+        file: optimized.program.source.name().to_string(),
+        tier: options.tier.name(),
+        cell_bits: optimized.program.cell.bits(),
+        pipeline: pipeline.names(),
+        ops_parsed,
+        ops_final: optimized.program.op_count(),
+        order: options.views.clone(),
+        passes: None,
+        ir: None,
+        clif: None,
+        asm: None,
+        stats: None,
+        profile: None,
+        c: None,
+    };
+    if let (true, Some(p)) = (has(View::Passes), parsed_ref) {
+        report.passes = Some(passes::build(p, &optimized, options));
+    }
+    if has(View::Ir) {
+        report.ir = Some(ir::build(&optimized.program, options));
+    }
+    if has(View::Clif) {
+        report.clif = Some(clif::build(&optimized.program, options)?);
+    }
+    if has(View::Asm) {
+        report.asm = Some(asm::build(&optimized.program, options)?);
+    }
+    if let (true, Some(p)) = (has(View::Stats), parsed_ref) {
+        report.stats = Some(stats::build(p, &optimized));
+    }
+    if let Some(run) = run {
+        report.profile = Some(profile::build(&optimized.program, run, options.top)?);
+    }
+    if has(View::C) {
+        report.c = Some(c::build(&optimized.program));
+    }
+    Ok(report)
+}
+
+impl Report {
+    /// The views as text, in the order they were asked for, each under a
+    /// `== view` heading.
+    pub fn text(&self, options: &Options) -> String {
+        let mut out = String::new();
+        let mut section = |text: String| {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&text);
+        };
+        for view in &self.order {
+            match view {
+                View::Passes => self.passes.iter().for_each(|v| section(v.text(options))),
+                View::Ir => self.ir.iter().for_each(|v| section(v.text())),
+                View::Clif => self.clif.iter().for_each(|v| section(v.text())),
+                View::Asm => self.asm.iter().for_each(|v| section(v.text())),
+                View::Stats => self.stats.iter().for_each(|v| section(v.text())),
+                View::C => self.c.iter().for_each(|v| section(v.text())),
+            }
+        }
+        if let Some(p) = &self.profile {
+            section(p.text());
+        }
+        out
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| {
+            // Serializing plain data to a String cannot fail; say so if it does.
+            format!("{{\"error\": \"cannot serialize the report: {e}\"}}")
+        });
+        s.push('\n');
+        s
+    }
+}
+
+/// Every node of a tree in pre-order (bodies after their `loop`/`if`),
+/// without recursion.
+pub fn preorder(body: &[Node]) -> Vec<&Node> {
+    let mut out = Vec::new();
+    let mut stack: Vec<std::slice::Iter<'_, Node>> = vec![body.iter()];
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            Some(node) => {
+                out.push(node);
+                if let Some(inner) = node.op.body() {
+                    stack.push(inner.iter());
+                }
+            }
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    out
+}
+
+/// A count with thousands separators, for the reader's eye.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let lead = match digits.len() % 3 {
+        0 => 3,
+        r => r,
+    };
+    let mut out = digits[..lead].to_string();
+    for chunk in digits.as_bytes()[lead..].chunks(3) {
+        out.push(',');
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+    }
+    out
+}

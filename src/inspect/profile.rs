@@ -1,0 +1,172 @@
+//! The profile part of the stats view (`--profile`): the program runs on the
+//! counting interpreter, and its loops are ranked by the share of executed
+//! instructions spent in them.
+//!
+//! A loop is a `JumpIfZero` at its head whose target follows the
+//! `JumpIfNonZero` back edge at its tail; everything between is the loop, so
+//! its inclusive cost is a range sum of the counts. The tail runs once per
+//! iteration. "Self" cost leaves out nested loops, which is what ranks
+//! inner loops above the outer loops that merely contain them.
+
+use crate::profile::{run_counting, Profile};
+use ir_passes::bytecode::Instr;
+use ir_passes::error::RunError;
+use ir_passes::ir::Program;
+use ir_passes::print::source_excerpt;
+use ir_passes::span::{LineCol, Span};
+use serde::Serialize;
+use std::fmt::Write;
+
+use super::{grouped, ProfileRun};
+
+/// The profile view.
+#[derive(Serialize)]
+pub struct ProfileView {
+    /// Bytecode instructions executed, guards included.
+    pub executed: u64,
+    /// Guard checks among them.
+    pub guards: u64,
+    /// How the run ended: `finished`, or the error.
+    pub outcome: String,
+    /// How many loops the program has (executed or not).
+    pub loops: usize,
+    /// The hottest loops, by self share.
+    pub hottest: Vec<HotLoop>,
+}
+
+/// One loop's profile.
+#[derive(Serialize)]
+pub struct HotLoop {
+    /// Where its `[` is.
+    pub at: LineCol,
+    /// Its source bytes.
+    pub span: Span,
+    /// Its BF source (shortened).
+    pub source: String,
+    /// Times the loop was reached.
+    pub entries: u64,
+    /// Times its body ran.
+    pub iterations: u64,
+    /// Instructions executed inside it, nested loops included.
+    pub ops: u64,
+    /// Instructions executed inside it, nested loops excluded.
+    pub self_ops: u64,
+    /// `self_ops` as a share of all executed instructions (0..=1).
+    pub self_share: f64,
+    /// `ops` as a share of all executed instructions (0..=1).
+    pub share: f64,
+}
+
+/// Runs the program and builds the view; `top` bounds the loops listed.
+pub fn build(program: &Program, run: ProfileRun<'_>, top: usize) -> Result<ProfileView, String> {
+    let profile = run_counting(program, &run.config, run.input, run.output)?;
+    let outcome = match &profile.outcome.result {
+        Ok(()) => "finished".to_string(),
+        Err(e @ RunError::OffTape { .. }) => format!("stopped: {}", e.describe(&program.source)),
+        Err(RunError::Timeout) => "stopped: time limit reached".to_string(),
+        Err(e) => format!("stopped: {e}"),
+    };
+    let mut loops = loops(&profile, program);
+    let count = loops.len();
+    loops.sort_by(|a, b| b.self_ops.cmp(&a.self_ops).then(a.span.cmp(&b.span)));
+    loops.retain(|l| l.entries > 0);
+    loops.truncate(top);
+    Ok(ProfileView {
+        executed: profile.total(),
+        guards: profile.guards(),
+        outcome,
+        loops: count,
+        hottest: loops,
+    })
+}
+
+/// Every loop of the bytecode with its counts.
+fn loops(profile: &Profile, program: &Program) -> Vec<HotLoop> {
+    let instrs = &profile.bytecode.instrs;
+    let counts = &profile.counts;
+    let total = profile.total().max(1) as f64;
+    // prefix[i]: instructions executed at indices before i.
+    let mut prefix = Vec::with_capacity(counts.len() + 1);
+    prefix.push(0u64);
+    for &c in counts {
+        prefix.push(prefix.last().copied().unwrap_or(0) + c);
+    }
+    let mut out: Vec<HotLoop> = Vec::new();
+    // Open loops as (index in `out`, tail index), innermost last.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for (head, instr) in instrs.iter().enumerate() {
+        let Instr::JumpIfZero { target } = *instr else {
+            continue;
+        };
+        let tail = (target as usize).wrapping_sub(1);
+        let is_loop = matches!(
+            instrs.get(tail),
+            Some(Instr::JumpIfNonZero { target }) if *target as usize == head + 1
+        );
+        if !is_loop {
+            continue;
+        }
+        while open.last().is_some_and(|&(_, t)| t < head) {
+            open.pop();
+        }
+        let ops = prefix[tail + 1] - prefix[head];
+        if let Some(&(parent, _)) = open.last() {
+            out[parent].self_ops -= ops;
+        }
+        let span = profile.bytecode.spans[head];
+        out.push(HotLoop {
+            at: program.source.line_col(span.start),
+            span,
+            source: source_excerpt(program.source.slice(span)),
+            entries: counts[head],
+            iterations: counts[tail],
+            ops,
+            self_ops: ops,
+            self_share: 0.0,
+            share: ops as f64 / total,
+        });
+        open.push((out.len() - 1, tail));
+    }
+    for l in &mut out {
+        l.self_share = l.self_ops as f64 / total;
+    }
+    out
+}
+
+impl ProfileView {
+    /// The view as text.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "== profile: {} instructions executed ({} guard checks); run {}",
+            grouped(self.executed),
+            grouped(self.guards),
+            self.outcome
+        );
+        let _ = writeln!(
+            out,
+            "hottest loops of {} (self: nested loops excluded; total: included):",
+            self.loops
+        );
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<10} {:>12} {:>14} {:>7} {:>7}  source",
+            "rank", "at", "entries", "iterations", "self", "total"
+        );
+        for (i, l) in self.hottest.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{:>4}  {:<10} {:>12} {:>14} {:>6.1}% {:>6.1}%  {}",
+                i + 1,
+                l.at.to_string(),
+                grouped(l.entries),
+                grouped(l.iterations),
+                l.self_share * 100.0,
+                l.share * 100.0,
+                l.source
+            );
+        }
+        out
+    }
+}
