@@ -1,17 +1,147 @@
-//! `bfjit bench` (to be written: issue 7).
+//! `bfjit bench`: run programs with expected output on several tiers, check
+//! the output, time every phase, and print or save the comparison.
 
+use super::args::Conventions;
+use super::{error, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
+use crate::bench::clock::Clock;
+use crate::bench::contender::resolve_baseline;
+use crate::bench::discovery::{default_paths, discover};
+use crate::bench::report::{json, markdown, svg, table};
+use crate::bench::runner::Settings;
+use crate::bench::{run_suite, Contender, SuiteConfig};
+use crate::tier::RunConfig;
 use clap::Args;
+use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// `bfjit bench`.
 #[derive(Args, Debug)]
 pub struct BenchArgs {
-    /// The BF program.
-    pub file: PathBuf,
+    /// Programs (`NAME.b` with `NAME.out` beside it) or folders of them
+    /// [default: bf-programs/ and the corpus's bench/ folder].
+    pub paths: Vec<PathBuf>,
+    /// What to measure, comma-separated: interp, simple, opt, each with an
+    /// optional level (interp:O0, opt:O1), and c (the C yardstick).
+    #[arg(long, value_name = "SPEC,...", default_value = "interp,simple,opt")]
+    pub tiers: String,
+    /// The contender speed-ups are relative to: a tier spec or c (added to
+    /// --tiers if missing) [default: the first of --tiers].
+    #[arg(long, value_name = "SPEC")]
+    pub baseline: Option<String>,
+    /// Timed runs per program and tier.
+    #[arg(long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Untimed warm-up runs before the timed ones.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub warmup: u32,
+    /// What to time: wall time, or the CPU time of the measuring thread (and
+    /// of the C yardstick's process), steadier on a loaded machine.
+    #[arg(long, value_enum, default_value = "wall")]
+    pub clock: Clock,
+    /// Time limit of every single run, in seconds; a run past it fails.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    pub timeout: f64,
+    /// Print a markdown table (for a README) instead of the terminal table.
+    #[arg(long)]
+    pub markdown: bool,
+    /// Also write the report as JSON (schema in docs/bench.md).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write a bar chart of execution times as SVG.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// The C compiler for the c yardstick [default: $CC, else cc].
+    #[arg(long, value_name = "COMMAND")]
+    pub cc: Option<String>,
+    /// No progress display on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Conventions.
+    #[command(flatten)]
+    pub conventions: Conventions,
 }
 
-/// Runs `bfjit bench` and returns the exit status.
-pub fn run(_args: &BenchArgs) -> u8 {
-    super::error("bench is not yet implemented");
-    super::EXIT_USAGE
+/// Runs `bfjit bench` and returns the exit status: 0 when every run gave
+/// the expected output, 3 when any failed, 1 for usage and I/O errors.
+pub fn run(args: &BenchArgs) -> u8 {
+    match bench(args) {
+        Ok(true) => EXIT_OK,
+        Ok(false) => EXIT_RUNTIME,
+        Err(e) => {
+            error(e);
+            EXIT_USAGE
+        }
+    }
+}
+
+/// Runs the suite; `Ok(false)` when something failed.
+fn bench(args: &BenchArgs) -> Result<bool, String> {
+    let mut contenders = Contender::parse_list(&args.tiers)?;
+    let baseline = match &args.baseline {
+        Some(b) => resolve_baseline(&mut contenders, b)?,
+        None => 0,
+    };
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| format!("invalid --timeout {}", args.timeout))?;
+    let paths = if args.paths.is_empty() {
+        default_paths()
+    } else {
+        args.paths.clone()
+    };
+    let cases = discover(&paths)?;
+    if cases.is_empty() {
+        return Err(format!(
+            "no programs with expected output (NAME.b beside NAME.out) in {}",
+            if paths.is_empty() {
+                "the default folders (bf-programs/, the corpus's bench/)".to_string()
+            } else {
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ));
+    }
+    let config = SuiteConfig {
+        contenders,
+        baseline,
+        runs: args.runs,
+        warmup: args.warmup,
+        settings: Settings {
+            cell: args.conventions.cell_width(),
+            config: RunConfig {
+                eof: args.conventions.eof.into(),
+                tape_size: args.conventions.tape_size as usize,
+                timeout: Some(timeout),
+                max_steps: None,
+            },
+            clock: args.clock,
+        },
+        cc: args.cc.clone(),
+        progress: !args.quiet,
+    };
+    let report = run_suite(&cases, &config)?;
+    if args.markdown {
+        print!("{}", markdown::render(&report));
+    } else {
+        print!(
+            "{}",
+            table::render(&report, std::io::stdout().is_terminal())
+        );
+    }
+    let write = |path: &PathBuf, text: String| {
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    if let Some(path) = &args.json {
+        write(path, json::render(&report))?;
+    }
+    if let Some(path) = &args.svg {
+        write(path, svg::render(&report))?;
+    }
+    Ok(report.failures == 0)
 }

@@ -1,0 +1,159 @@
+//! Child processes (the C compiler, the C yardstick) with a time limit,
+//! their output captured in files and their wall time measured.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How a child process ended.
+#[derive(Clone, Debug)]
+pub struct ChildRun {
+    /// Its exit status, or `None` when a signal ended it.
+    pub code: Option<i32>,
+    /// Whether it was killed for running past the time limit.
+    pub timed_out: bool,
+    /// From spawning it to its exit (process start-up included).
+    pub wall: Duration,
+    /// The CPU time it used (user + system).
+    pub cpu: Duration,
+    /// What it wrote to stdout.
+    pub stdout: Vec<u8>,
+    /// What it wrote to stderr.
+    pub stderr: String,
+}
+
+impl ChildRun {
+    /// The first line of stderr, for error messages.
+    pub fn stderr_line(&self) -> &str {
+        self.stderr.lines().next().unwrap_or("")
+    }
+}
+
+/// A private temporary folder, removed when dropped: it holds generated C,
+/// compiled yardsticks and the captured output of child processes.
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    /// Creates a fresh folder under the system temporary folder.
+    pub fn new() -> Result<Scratch, String> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!("bfjit-bench-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(Scratch { dir })
+    }
+
+    /// A path inside the folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs `cmd` with stdin from `input` (or empty), stdout and stderr into
+/// files in `scratch`, killing it after `timeout`.
+pub fn run(
+    cmd: &mut Command,
+    input: Option<&Path>,
+    timeout: Duration,
+    scratch: &Scratch,
+) -> Result<ChildRun, String> {
+    let out_path = scratch.path("child.stdout");
+    let err_path = scratch.path("child.stderr");
+    let create =
+        |p: &Path| File::create(p).map_err(|e| format!("cannot create {}: {e}", p.display()));
+    let stdin = match input {
+        Some(p) => {
+            Stdio::from(File::open(p).map_err(|e| format!("cannot open {}: {e}", p.display()))?)
+        }
+        None => Stdio::null(),
+    };
+    cmd.stdin(stdin)
+        .stdout(create(&out_path)?)
+        .stderr(create(&err_path)?);
+    let start = Instant::now();
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let (code, timed_out, wall, cpu) = wait(child.id() as libc::pid_t, start, timeout)?;
+    let stdout = std::fs::read(&out_path).map_err(|e| format!("cannot read child output: {e}"))?;
+    let stderr = std::fs::read(&err_path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    Ok(ChildRun {
+        code,
+        timed_out,
+        wall,
+        cpu,
+        stdout,
+        stderr,
+    })
+}
+
+/// Waits for `pid` with a watchdog that kills it at the deadline. The child
+/// is first waited for without being reaped (`WNOWAIT`), so the watchdog can
+/// never signal a recycled pid, then reaped with `wait4` for its CPU time.
+fn wait(
+    pid: libc::pid_t,
+    start: Instant,
+    timeout: Duration,
+) -> Result<(Option<i32>, bool, Duration, Duration), String> {
+    let (done, finished) = mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(timeout) {
+            // SAFETY: plain system call; the child is not reaped until the
+            // main thread joins this thread, so `pid` is still ours.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            return true;
+        }
+        false
+    });
+    loop {
+        // SAFETY: `info` is a plain struct the kernel fills in.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let flags = libc::WEXITED | libc::WNOWAIT;
+        // SAFETY: plain system call on our own child.
+        let r = unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, flags) };
+        if r == 0 {
+            break;
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            let _ = done.send(());
+            let _ = watchdog.join();
+            return Err(format!("cannot wait for a child process: {err}"));
+        }
+    }
+    let wall = start.elapsed();
+    let _ = done.send(());
+    let killed = watchdog.join().unwrap_or(false);
+    let mut status = 0;
+    // SAFETY: `usage` is a plain struct the kernel fills in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: reaps our own exited child.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    if r != pid {
+        return Err(format!(
+            "cannot reap a child process: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    let code = libc::WIFEXITED(status).then_some(libc::WEXITSTATUS(status));
+    let timed_out = killed && code.is_none();
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
+    };
+    let cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
+    Ok((code, timed_out, wall, cpu))
+}

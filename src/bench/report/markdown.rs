@@ -1,0 +1,64 @@
+//! The README table: one row per program, one column per contender, each
+//! cell the median execution time with the speed-up over the baseline, then
+//! a second table with the compile time (parse + passes + codegen).
+
+use super::{format_seconds, format_speedup, Report, Status, TierResult};
+use std::fmt::Write;
+
+/// Renders the report as GitHub-flavored markdown.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Execution time ({}), median of {} run(s) (speed-up over `{}` in parentheses); \
+         {}; `c` is the same IR as C, compiled with `cc -O2`.\n",
+        report.clock_words(),
+        report.runs,
+        report.baseline,
+        report.provenance()
+    );
+    table(&mut out, report, |r| {
+        let e = r.execution?;
+        Some(match r.speedup {
+            Some(x) => format!("{} ({})", format_seconds(e.median_s), format_speedup(x)),
+            None => format_seconds(e.median_s),
+        })
+    });
+    let _ = writeln!(
+        out,
+        "\nCompile time before execution (parse + passes + codegen, medians):\n"
+    );
+    table(&mut out, report, |r| {
+        let sum = [r.parse, r.passes, r.codegen]
+            .iter()
+            .map(|s| s.map(|s| s.median_s))
+            .sum::<Option<f64>>()?;
+        Some(format_seconds(sum))
+    });
+    if report.failures > 0 {
+        let _ = writeln!(out, "\n**{} failure(s).**", report.failures);
+    }
+    out
+}
+
+fn table(out: &mut String, report: &Report, cell: impl Fn(&TierResult) -> Option<String>) {
+    let _ = writeln!(out, "| program | {} |", report.contenders.join(" | "));
+    let _ = writeln!(out, "| --- |{}", " ---: |".repeat(report.contenders.len()));
+    for p in &report.programs {
+        let cells: Vec<String> = p
+            .results
+            .iter()
+            .map(|r| match r.status {
+                Status::Ok => cell(r).unwrap_or_else(|| "–".into()),
+                Status::Unavailable => "n/a".into(),
+                s => format!("**{}**", s.word()),
+            })
+            .collect();
+        let _ = writeln!(out, "| {} | {} |", escape(&p.name), cells.join(" | "));
+    }
+}
+
+/// Keeps a program name from breaking the table.
+fn escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}

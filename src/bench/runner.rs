@@ -1,0 +1,131 @@
+//! One in-process measurement: parse, run the passes, compile for the tier,
+//! run with output captured in memory, each phase timed on its own, and the
+//! output checked. Reading files is done once beforehand and never timed.
+
+use super::check::compare;
+use super::clock::Clock;
+use super::contender::TierSpec;
+use super::discovery::Case;
+use super::memory::PeakProbe;
+use super::report::Status;
+use crate::tier::{compile, RunConfig};
+use ir_passes::error::RunError;
+use ir_passes::ir::CellWidth;
+use ir_passes::parse::parse;
+use ir_passes::pipeline::Pipeline;
+use std::time::Duration;
+
+/// A case's files, read into memory.
+pub struct Loaded {
+    /// The name diagnostics use.
+    pub name: String,
+    /// The program text.
+    pub text: Vec<u8>,
+    /// Its stdin (empty without a `.in` file).
+    pub input: Vec<u8>,
+    /// The expected stdout.
+    pub expected: Vec<u8>,
+}
+
+impl Loaded {
+    /// Reads the case's files.
+    pub fn read(case: &Case) -> Result<Loaded, String> {
+        let read = |p: &std::path::Path| {
+            std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+        };
+        Ok(Loaded {
+            name: case.program.display().to_string(),
+            text: read(&case.program)?,
+            input: match &case.input {
+                Some(p) => read(p)?,
+                None => Vec::new(),
+            },
+            expected: read(&case.expected)?,
+        })
+    }
+}
+
+/// The conventions every run uses.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The cell width.
+    pub cell: CellWidth,
+    /// EOF convention, tape size and time limit.
+    pub config: RunConfig,
+    /// The clock the phases are timed with.
+    pub clock: Clock,
+}
+
+/// The phase times of one run.
+#[derive(Clone, Copy, Debug)]
+pub struct Sample {
+    /// Parsing.
+    pub parse: Duration,
+    /// The pass pipeline.
+    pub passes: Duration,
+    /// `tier::compile`.
+    pub codegen: Duration,
+    /// `Compiled::run`.
+    pub execution: Duration,
+    /// Peak memory growth over the four phases (see `memory.rs`).
+    pub peak: Option<u64>,
+}
+
+/// Why a run does not count.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// Which kind of failure.
+    pub status: Status,
+    /// What happened.
+    pub message: String,
+}
+
+fn fail(status: Status, message: impl Into<String>) -> Failure {
+    Failure {
+        status,
+        message: message.into(),
+    }
+}
+
+/// Runs the program once on the tier and checks its output.
+pub fn measure(loaded: &Loaded, spec: TierSpec, settings: &Settings) -> Result<Sample, Failure> {
+    let probe = PeakProbe::start();
+    let clock = settings.clock;
+    let t0 = clock.read();
+    let program = parse(&loaded.name, &loaded.text, settings.cell)
+        .map_err(|e| fail(Status::Error, format!("malformed program: {e}")))?;
+    let t1 = clock.read();
+    let program = Pipeline::level(spec.level).run(program, false).program;
+    let t2 = clock.read();
+    let compiled = compile(&program, spec.tier)
+        .map_err(|e| fail(Status::Error, format!("cannot compile: {e}")))?;
+    let t3 = clock.read();
+    let mut output = Vec::with_capacity(loaded.expected.len());
+    let outcome = compiled
+        .run(&settings.config, &mut &loaded.input[..], &mut output)
+        .map_err(|e| fail(Status::Error, e))?;
+    let t4 = clock.read();
+    drop(compiled);
+    let peak = probe.and_then(PeakProbe::finish);
+    match outcome.result {
+        Ok(()) => {}
+        Err(RunError::Timeout) => {
+            let limit = settings.config.timeout.unwrap_or_default().as_secs_f64();
+            return Err(fail(
+                Status::Timeout,
+                format!("time limit of {limit}s reached"),
+            ));
+        }
+        Err(e) => return Err(fail(Status::Error, e.describe(&program.source))),
+    }
+    if let Some(diff) = compare(&output, &loaded.expected) {
+        return Err(fail(Status::WrongOutput, diff));
+    }
+    Ok(Sample {
+        parse: t1 - t0,
+        passes: t2 - t1,
+        codegen: t3 - t2,
+        execution: t4 - t3,
+        peak,
+    })
+}
