@@ -2,6 +2,7 @@
 //! The front and middle end (parser, IR, passes, interpreters) live in the
 //! `ir-passes` crate; see ARCHITECTURE.md for the map.
 
+pub mod bench;
 pub mod cli;
 pub mod emit_c;
 pub mod inspect;
