@@ -211,6 +211,16 @@ fn disassemble(code: &[u8]) -> Vec<(u32, usize, String)> {
     out
 }
 
+/// ` (entry)` for the first of several functions, which the others are
+/// outlined from.
+pub fn entry_mark(index: usize, count: usize) -> &'static str {
+    if index == 0 && count > 1 {
+        " (entry)"
+    } else {
+        ""
+    }
+}
+
 impl AsmView {
     /// The view as text.
     pub fn text(&self) -> String {
@@ -227,11 +237,14 @@ impl AsmView {
         if !self.disassembled {
             out.push_str("(this host is not x86-64: raw bytes only)\n");
         }
-        for f in &self.functions {
+        for (k, f) in self.functions.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "-- {}: {} bytes, {} instructions",
-                f.name, f.bytes, f.instructions
+                "-- {}{}: {} bytes, {} instructions",
+                f.name,
+                entry_mark(k, self.functions.len()),
+                f.bytes,
+                f.instructions
             );
             if !f.has_srclocs {
                 out.push_str("(Cranelift recorded no source locations for this function)\n");
@@ -254,5 +267,76 @@ impl AsmView {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ir_passes::ir::CellWidth;
+    use ir_passes::parse::parse;
+
+    /// Code whose source locations are known: `push rbp` from no op,
+    /// `mov rbp, rsp` from the `+` at byte 0, `call rax` (with a relocation)
+    /// and `ret` from the `.` at byte 2.
+    fn sample() -> FunctionCode {
+        FunctionCode {
+            name: "u0:5".into(),
+            code: vec![0x55, 0x48, 0x89, 0xe5, 0xff, 0xd0, 0xc3],
+            srclocs: vec![(0, 1, None), (1, 4, Some(0)), (4, 7, Some(2))],
+            relocs: vec![(4, "bfjit_put".into())],
+            ..FunctionCode::default()
+        }
+    }
+
+    #[test]
+    fn instructions_are_grouped_by_source_position() {
+        let program = parse("t", b"+>.", CellWidth::U8).expect("parses");
+        let ops = ops_by_position(&program);
+        let f = function(&sample(), &program, &ops, true);
+        assert!(f.has_srclocs);
+        let groups: Vec<(Option<u32>, Vec<String>, usize)> = f
+            .groups
+            .iter()
+            .map(|g| (g.byte, g.ops.clone(), g.instructions.len()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (None, vec![], 1),
+                (Some(0), vec!["add p[0], 1".to_string()], 1),
+                (Some(2), vec!["out p[0]".to_string()], 2),
+            ]
+        );
+        let call = &f.groups[2].instructions[0];
+        assert_eq!(
+            (call.text.as_str(), call.reloc.as_deref()),
+            ("call rax", Some("bfjit_put"))
+        );
+        assert_eq!(
+            f.groups[1].at.map(|a| a.to_string()).as_deref(),
+            Some("1:1")
+        );
+    }
+
+    #[test]
+    fn text_heads_each_group_with_position_source_and_ops() {
+        let program = parse("t", b"+>.", CellWidth::U8).expect("parses");
+        let ops = ops_by_position(&program);
+        let view = AsmView {
+            tier: "opt",
+            disassembled: true,
+            functions: vec![function(&sample(), &program, &ops, true)],
+        };
+        let text = view.text();
+        assert!(
+            text.contains("; (no source position)\n  0000  55"),
+            "{text}"
+        );
+        assert!(
+            text.contains("; 1:1  +  → add p[0], 1\n  0001  48 89 e5"),
+            "{text}"
+        );
+        assert!(text.contains("call rax  ; → bfjit_put"), "{text}");
     }
 }

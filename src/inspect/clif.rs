@@ -3,6 +3,7 @@
 //! optimizer (the egraph pass at the opt tier; the simple tier runs none, so
 //! there the two differ only by unreachable-code removal).
 
+use super::asm::entry_mark;
 use super::Options;
 use crate::jit::inspect::{inspect, Capture};
 use crate::jit::JitMode;
@@ -85,11 +86,12 @@ impl ClifView {
             self.functions.len(),
             if self.functions.len() == 1 { "" } else { "s" }
         );
-        for f in &self.functions {
+        for (k, f) in self.functions.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "-- {}: as translated from the IR ({} instructions)",
+                "-- {}{}: as translated from the IR ({} instructions)",
                 f.name,
+                entry_mark(k, self.functions.len()),
                 instructions(&f.before)
             );
             out.push_str(&f.before);

@@ -103,6 +103,11 @@ impl PassesView {
             self.parsed_ops,
             last
         );
+        if self.steps.is_empty() {
+            out.push_str(
+                "(the pipeline is empty: -O0, or the simple tier, which runs no passes)\n",
+            );
+        }
         let _ = writeln!(out, "-- parsed: {} ops", self.parsed_ops);
         out.push_str(&self.parsed);
         let mut k = 0;
