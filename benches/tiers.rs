@@ -53,7 +53,8 @@ fn subjects() -> Vec<Subject> {
     let corpus = std::env::var_os("BFJIT_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("../shared/bf-corpus"));
-    match load(&corpus.join(CORPUS), CORPUS) {
+    let short = CORPUS.rsplit('/').next().unwrap_or(CORPUS);
+    match load(&corpus.join(CORPUS), short) {
         Some(s) => out.push(s),
         None => eprintln!(
             "note: no corpus program {CORPUS} under {}",
