@@ -166,6 +166,7 @@ fn json_has_the_documented_fields() {
         "runs",
         "warmup",
         "timeout_s",
+        "clock",
         "conventions",
         "memory_method",
         "contenders",
