@@ -70,7 +70,8 @@ pub fn render(report: &Report) -> String {
             LEFT + plot_w,
             LEFT - 6.0,
             gy + 4.0,
-            format_seconds(v)
+            // Decades read better without trailing zeros: `10 ms`, not `10.0 ms`.
+            format_seconds(v).replace(".00 ", " ").replace(".0 ", " ")
         );
     }
     let _ = writeln!(
