@@ -20,9 +20,12 @@ use std::collections::HashMap;
 
 /// Bodies with more ops than this (nested ops included) are split over
 /// several Cranelift functions, which keeps compile time and memory about
-/// linear in the program size (regalloc and the optimizer are superlinear in
-/// the size of one function).
-pub const MAX_FUNCTION_OPS: usize = 20_000;
+/// linear in the program size (register allocation is superlinear in the
+/// size of one function). Measured on awib, hanoi and lostkingdom: 2000
+/// compiles about twice as fast as 20,000 or 50,000; below 1000 the cost
+/// per function takes over (lostkingdom's simple tier: 5-7 s at 2000, 20 s
+/// at 500 or 1000), and mandelbrot's run time does not change.
+pub const MAX_FUNCTION_OPS: usize = 2_000;
 
 /// Memoized "has a static shape" per `Loop`/`If` node, so asking about every
 /// level of a deep nest stays linear.
