@@ -12,6 +12,7 @@
 //! shape, keeps the cells of innermost such loops in registers, scans with
 //! memchr, and compiles at `opt_level=speed`.
 
+pub mod inspect;
 mod module;
 pub(crate) mod shape;
 mod translate;
