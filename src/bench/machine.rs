@@ -15,7 +15,9 @@ pub fn cpu_model() -> Option<String> {
 }
 
 /// The git revision of the repository bfjit was built from (`git rev-parse
-/// HEAD`), and whether tracked files differ from it, when git can say.
+/// HEAD`), and whether tracked files differ from it, when git can say. It is
+/// read when the suite starts, so it describes the binary only if the binary
+/// was built from that tree as it is.
 pub fn git_revision() -> Option<(String, bool)> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let git = |args: &[&str]| {

@@ -40,6 +40,8 @@ pub struct SuiteConfig {
 /// start at all (no scratch folder); failed programs are in the report.
 pub fn run_suite(cases: &[Case], config: &SuiteConfig) -> Result<Report, String> {
     let start = Instant::now();
+    // Asked before the runs: the tree may change while a long suite runs.
+    let revision = machine::git_revision();
     let scratch = Scratch::new()?;
     let cc = config
         .contenders
@@ -74,7 +76,7 @@ pub fn run_suite(cases: &[Case], config: &SuiteConfig) -> Result<Report, String>
             results,
         });
     }
-    let (git_revision, git_dirty) = match machine::git_revision() {
+    let (git_revision, git_dirty) = match revision {
         Some((rev, dirty)) => (Some(rev), Some(dirty)),
         None => (None, None),
     };
