@@ -230,11 +230,12 @@ impl Bytecode {
                             tape: &mut *tape,
                             ptr,
                         };
-                        if let Err(e) = run_range(&self.source, gap.span, &mut fallback, io, budget)
-                        {
+                        let r = run_range(&self.source, gap.span, &mut fallback, io, budget);
+                        // On error too, so the pointer reported is the reference's.
+                        ptr = fallback.ptr;
+                        if let Err(e) = r {
                             break Err(e);
                         }
-                        ptr = fallback.ptr;
                         pc = gap.resume as usize;
                     }
                 }

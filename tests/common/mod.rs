@@ -56,7 +56,7 @@ impl ManifestEntry {
 /// `e-1:differs(exit 3)` → `("e-1", 3)` for every such clause.
 fn variant_exits(conventions: &str) -> HashMap<String, i32> {
     conventions
-        .split(|c| c == ';' || c == '|')
+        .split([';', '|'])
         .filter_map(|clause| {
             let (variant, rest) = clause.trim().split_once(':')?;
             let code = rest.split_once("(exit ")?.1.split(')').next()?;
