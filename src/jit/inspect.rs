@@ -56,7 +56,7 @@ pub fn inspect(
     mode: JitMode,
     capture: Capture,
 ) -> Result<Vec<FunctionCode>, String> {
-    let mut jit = Jit::new(mode, program.cell)?;
+    let mut jit = Jit::new(mode, program.cell, ir_passes::ir::count_ops(&program.body))?;
     let entry = jit.declare()?;
     let mut tables = Tables::new(program, entry);
     let mut out = Vec::new();

@@ -61,7 +61,7 @@ pub struct JitCode {
 
 /// Compiles a program to native code.
 pub fn compile(program: &Program, mode: JitMode) -> Result<JitCode, String> {
-    let mut jit = Jit::new(mode, program.cell)?;
+    let mut jit = Jit::new(mode, program.cell, ir_passes::ir::count_ops(&program.body))?;
     // Step 1: declare the entry function; it covers the whole top level.
     let entry = jit.declare()?;
     let mut tables = Tables::new(program, entry);

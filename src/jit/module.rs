@@ -11,6 +11,11 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
 use ir_passes::ir::CellWidth;
 
+/// Programs with more ops than this compile in the simple tier with the
+/// single-pass register allocator (see [`Jit::new`]); the largest programs of
+/// the benchmark corpus stay well below it.
+pub const HUGE_PROGRAM_OPS: usize = 200_000;
+
 /// The shims as declared in the module, so each generated function can import
 /// the ones it calls.
 #[derive(Clone, Copy)]
@@ -63,12 +68,20 @@ pub struct Jit {
 }
 
 impl Jit {
-    /// A module for the host with the flags of `mode`, for cells of `cell`.
-    pub fn new(mode: JitMode, cell: CellWidth) -> Result<Jit, String> {
+    /// A module for the host with the flags of `mode`, for cells of `cell`,
+    /// for a program of `ops` ops (nested ones included).
+    pub fn new(mode: JitMode, cell: CellWidth, ops: usize) -> Result<Jit, String> {
         let mut flags = settings::builder();
         let opt_level = match mode {
             JitMode::Simple => "none",
             JitMode::Opt => "speed",
+        };
+        // Register allocation is most of the simple tier's compile time;
+        // past a size where compiling costs seconds, the single-pass
+        // allocator's quick compile matters more than its code.
+        let regalloc = match mode {
+            JitMode::Simple if ops > HUGE_PROGRAM_OPS => "single_pass",
+            _ => "backtracking",
         };
         let verifier = if cfg!(debug_assertions) {
             "true"
@@ -77,6 +90,7 @@ impl Jit {
         };
         for (name, value) in [
             ("opt_level", opt_level),
+            ("regalloc_algorithm", regalloc),
             ("enable_verifier", verifier),
             // cranelift-jit requires non-PIC code and far calls to the shims.
             ("is_pic", "false"),

@@ -25,25 +25,37 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::{FuncId, Module};
 use ir_passes::budget::Budget;
 use ir_passes::guard::{inner_span, segments, source_excursion, Segment};
-use ir_passes::ir::{count_ops, Node, Op, Program};
+use ir_passes::ir::{Node, Op, Program};
 use ir_passes::span::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-/// A piece of the program that becomes one generated function: consecutive
-/// segments of a body, each followed by the control op after it (if any).
+/// A piece of the program that becomes one generated function.
 pub struct Unit<'p> {
     /// The declared function.
     pub id: FuncId,
-    /// The body the segments index into.
+    /// The body the work indexes into.
     pub body: &'p [Node],
-    /// The segments, consecutive, as `guard::segments` made them; empty for
-    /// a whole body (see `range`).
-    pub segs: Vec<Segment>,
-    /// For a unit that is a whole body: that body's source range (the body
-    /// may then be split further).
-    pub whole: Option<Span>,
+    /// Which part of `body` the function runs.
+    pub work: Work,
     /// False for the segments of a loop whose entry guard covers them.
     pub guarded: bool,
+}
+
+/// What a big body entered without outlining counts towards
+/// [`MAX_FUNCTION_OPS`] (besides its ops): limits the nesting depth of big
+/// bodies in one function to about a hundred.
+const NEST_WEIGHT: usize = 20;
+
+/// What a [`Unit`] runs of its body.
+pub enum Work {
+    /// The whole body, whose source range this is (it may be split further).
+    Whole(Span),
+    /// Consecutive segments as `guard::segments` made them, each followed by
+    /// the control op after it (if any).
+    Segments(Vec<Segment>),
+    /// The body is a run of straight-line ops, part of a segment too long
+    /// for one function; the caller checked the segment's guard.
+    Straight,
 }
 
 /// What translation accumulates across the functions of one program.
@@ -54,6 +66,9 @@ pub struct Tables<'p> {
     pub pending: Vec<Unit<'p>>,
     /// Which loops get one hoisted guard (opt tier).
     pub shapes: Shapes,
+    /// Memoized op counts of `Loop`/`If` nodes (nested ops included), so
+    /// asking at every level of a deep nest stays linear.
+    sizes: HashMap<*const Node, usize>,
 }
 
 impl<'p> Tables<'p> {
@@ -65,12 +80,31 @@ impl<'p> Tables<'p> {
             pending: vec![Unit {
                 id: entry,
                 body: &program.body,
-                segs: Vec::new(),
-                whole: Some(program.source.full_span()),
+                work: Work::Whole(program.source.full_span()),
                 guarded: true,
             }],
             shapes: Shapes::default(),
+            sizes: HashMap::new(),
         }
+    }
+
+    /// The number of ops in `body`, nested ones included.
+    fn size(&mut self, body: &[Node]) -> usize {
+        body.iter().map(|n| self.node_size(n)).sum()
+    }
+
+    /// The number of ops of one node, its nested ones included.
+    fn node_size(&mut self, node: &Node) -> usize {
+        let Some(body) = node.op.body() else {
+            return 1;
+        };
+        let key = node as *const Node;
+        if let Some(&size) = self.sizes.get(&key) {
+            return size;
+        }
+        let size = 1 + self.size(body);
+        self.sizes.insert(key, size);
+        size
     }
 }
 
@@ -115,11 +149,13 @@ pub fn translate<'p>(
         fail,
         tables,
         promoted: None,
+        emitted: 0,
     };
     t.load_fuel();
-    match unit.whole {
-        Some(range) => t.body(unit.body, range, unit.guarded),
-        None => t.chunk(unit.body, &unit.segs, unit.guarded),
+    match &unit.work {
+        Work::Whole(range) => t.body(unit.body, *range, unit.guarded),
+        Work::Segments(segs) => t.chunk(unit.body, segs, unit.guarded),
+        Work::Straight => unit.body.iter().for_each(|n| t.straight(n)),
     }
     t.store_fuel();
     let p = t.b.use_var(ptr);
@@ -165,6 +201,9 @@ struct Translator<'a, 'p, 't> {
     tables: &'t mut Tables<'p>,
     /// Inside a loop whose cells live in Variables (see `promoted_loop`).
     promoted: Option<Promotion>,
+    /// Ops (and calls to outlined functions) emitted into this function so
+    /// far: bounds the function's size when nesting keeps every body big.
+    emitted: usize,
 }
 
 /// The cells of a promoted loop: one Variable per cell offset from the
@@ -192,38 +231,89 @@ impl<'p> Translator<'_, 'p, '_> {
     /// Cranelift function (compile time and memory grow faster than linearly
     /// with function size) is cut into pieces at control ops, each piece
     /// outlined into its own function; a single control op too big by itself
-    /// stays here, and its own body gets cut in turn.
+    /// stays here, and its own body gets cut in turn, until this function
+    /// holds [`MAX_FUNCTION_OPS`] ops: then the next body is outlined whole
+    /// (a deep nest becomes a chain of functions, not one huge one). A
+    /// segment too long by itself keeps its guard here and runs its ops in
+    /// outlined pieces.
     fn body(&mut self, body: &'p [Node], range: Span, guarded: bool) {
+        let big = self.tables.size(body) > MAX_FUNCTION_OPS;
+        if big && self.emitted >= MAX_FUNCTION_OPS {
+            return self.outline(body, Work::Whole(range), guarded);
+        }
         let segs = segments(body, range, &self.program.source);
-        if count_ops(body) <= MAX_FUNCTION_OPS {
+        if !big {
             return self.chunk(body, &segs, guarded);
         }
+        // Each loop level costs register allocation more than an op does
+        // (values live across every level), so a nest of big bodies fills
+        // the function sooner.
+        self.emitted += NEST_WEIGHT;
         let mut group: Vec<Segment> = Vec::new();
         let mut size = 0;
         for seg in segs {
             let control = body.get(seg.ops.end);
-            let piece = seg.ops.len() + control.map_or(0, |n| count_ops(std::slice::from_ref(n)));
+            let control_size = control.map_or(0, |n| self.tables.node_size(n));
+            let piece = seg.ops.len() + control_size;
             if piece > MAX_FUNCTION_OPS {
-                self.outline(body, std::mem::take(&mut group), guarded);
+                self.outline(body, Work::Segments(std::mem::take(&mut group)), guarded);
                 size = 0;
-                self.chunk(body, &[seg], guarded);
+                if seg.ops.len() <= MAX_FUNCTION_OPS {
+                    self.chunk(body, &[seg], guarded);
+                    continue;
+                }
+                self.long_segment(body, &seg, guarded);
+                match control {
+                    Some(node) if control_size > MAX_FUNCTION_OPS => self.control(node),
+                    Some(node) => {
+                        // The control op alone, as a segment without ops.
+                        let at = seg.ops.end;
+                        let start = Span::new(node.span.start, node.span.start);
+                        group.push(Segment {
+                            ops: at..at,
+                            gap: start,
+                            lo: 0,
+                            hi: 0,
+                        });
+                        size = control_size;
+                    }
+                    None => {}
+                }
                 continue;
             }
             if size + piece > MAX_FUNCTION_OPS {
-                self.outline(body, std::mem::take(&mut group), guarded);
+                self.outline(body, Work::Segments(std::mem::take(&mut group)), guarded);
                 size = 0;
             }
             size += piece;
             group.push(seg);
         }
-        self.outline(body, group, guarded);
+        self.outline(body, Work::Segments(group), guarded);
     }
 
-    /// Emits a call to a new function that will run `segs` of `body`.
-    fn outline(&mut self, body: &'p [Node], segs: Vec<Segment>, guarded: bool) {
-        if segs.is_empty() {
+    /// A segment with more ops than one function should hold: its guard
+    /// here, its ops in outlined pieces of at most [`MAX_FUNCTION_OPS`].
+    fn long_segment(&mut self, body: &'p [Node], seg: &Segment, guarded: bool) {
+        let ops = seg.ops.clone();
+        let pieces = |t: &mut Self| {
+            for start in ops.clone().step_by(MAX_FUNCTION_OPS) {
+                let end = (start + MAX_FUNCTION_OPS).min(ops.end);
+                t.outline(&body[start..end], Work::Straight, false);
+            }
+        };
+        if guarded && seg.needs_guard() {
+            self.guarded(seg.lo, seg.hi, seg.gap, pieces);
+        } else {
+            pieces(self);
+        }
+    }
+
+    /// Emits a call to a new function that will run `work` of `body`.
+    fn outline(&mut self, body: &'p [Node], work: Work, guarded: bool) {
+        if matches!(&work, Work::Segments(segs) if segs.is_empty()) {
             return;
         }
+        self.emitted += 1;
         let id = self
             .module
             .declare_anonymous_function(&self.b.func.signature)
@@ -232,8 +322,7 @@ impl<'p> Translator<'_, 'p, '_> {
         self.tables.pending.push(Unit {
             id,
             body,
-            segs,
-            whole: None,
+            work,
             guarded,
         });
         // The callee counts fuel on from where we are.
@@ -333,6 +422,7 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// A straight-line op.
     fn straight(&mut self, node: &Node) {
+        self.emitted += 1;
         match node.op {
             Op::Add { offset, delta } => self.add(offset, delta),
             Op::Set { offset, value } => self.set(offset, value),
@@ -403,6 +493,7 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// A control op.
     fn control(&mut self, node: &'p Node) {
+        self.emitted += 1;
         match &node.op {
             Op::Loop { body } | Op::If { body } => {
                 // Also inside a loop with a hoisted guard: that guard covers
