@@ -209,10 +209,8 @@ fn hundreds_of_megabytes_of_output_arrive_complete() {
     }
 }
 
-/// Tiers that must compile every hostile program below in bounded time.
-/// The simple tier's compile time on the largest inputs is still unbounded
-/// (about a minute for 100,000-deep nesting), so it runs them only in the
-/// `huge_programs_on_the_simple_tier` test that CI runs in release.
+/// Runs a hostile program on the given tiers and checks it succeeds with
+/// the expected output; compile time and memory must stay bounded.
 fn hostile(text: &[u8], tiers: &[&str], stdout: &[u8]) {
     let (_dir, path) = program(text);
     for tier in tiers {
@@ -245,21 +243,19 @@ fn ten_megabytes() -> Vec<u8> {
 
 #[test]
 fn huge_programs_compile_and_run() {
-    hostile(&million_plus(), &["interp", "opt"], b"@");
+    hostile(&million_plus(), TIERS, b"@");
     // One loop body of 600,000 ops; 200,000 mod 256 = 64.
     let body = [&b"+[-"[..], &b">+<".repeat(200_000), b"]>."].concat();
     hostile(&body, TIERS, b"@");
-    hostile(&deep_nesting(false), &["interp", "opt"], b"");
-    hostile(&deep_nesting(true), &["interp"], &[1]);
+    hostile(&deep_nesting(false), TIERS, b"");
+    hostile(&deep_nesting(true), TIERS, &[1]);
     hostile(&ten_megabytes(), &["interp", "opt"], &[128]);
 }
 
 #[test]
-#[ignore = "slow: the simple tier takes about a minute on these (issue 8)"]
-fn huge_programs_on_the_simple_tier() {
-    hostile(&million_plus(), &["simple"], b"@");
-    hostile(&deep_nesting(false), &["simple"], b"");
-    hostile(&deep_nesting(true), &["simple", "opt"], &[1]);
+#[ignore = "slow in debug builds: the simple tier compiles 8 M raw ops (about 8 s in release)"]
+fn a_ten_megabyte_program_on_the_simple_tier() {
+    hostile(&ten_megabytes(), &["simple"], &[128]);
 }
 
 #[test]
