@@ -20,7 +20,7 @@ use super::shape::{Shapes, MAX_FUNCTION_OPS};
 use super::JitMode;
 use crate::runtime::shims::Runtime;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, SourceLoc, Type, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::{FuncId, Module};
 use ir_passes::budget::Budget;
@@ -353,6 +353,8 @@ impl<'p> Translator<'_, 'p, '_> {
     /// it is not, the source range `span` (equivalent to `inner`) runs on the
     /// reference interpreter instead.
     fn guarded(&mut self, lo: i32, hi: i32, span: Span, inner: impl FnOnce(&mut Self)) {
+        // The guard's code is attributed to the start of the source it checks.
+        self.b.set_srcloc(SourceLoc::new(span.start));
         if lo >= 0 && hi <= 0 {
             // Only the current cell, which is always on the tape.
             return inner(self);
@@ -422,6 +424,8 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// A straight-line op.
     fn straight(&mut self, node: &Node) {
+        // Source locations let `inspect --emit asm` group code by IR op.
+        self.b.set_srcloc(SourceLoc::new(node.span.start));
         self.emitted += 1;
         match node.op {
             Op::Add { offset, delta } => self.add(offset, delta),
@@ -493,6 +497,7 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// A control op.
     fn control(&mut self, node: &'p Node) {
+        self.b.set_srcloc(SourceLoc::new(node.span.start));
         self.emitted += 1;
         match &node.op {
             Op::Loop { body } | Op::If { body } => {
