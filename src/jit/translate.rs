@@ -349,6 +349,24 @@ impl<'p> Translator<'_, 'p, '_> {
         }
     }
 
+    /// Emits the check that `p+lo ..= p+hi` is on the tape, with a cold path
+    /// that runs the source `span` on the reference interpreter and then
+    /// continues at `resume`. Leaves the builder in the block where the check
+    /// passed.
+    fn check_or_fall_back(&mut self, lo: i32, hi: i32, span: Span, resume: Block) {
+        let ok = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let p = self.b.use_var(self.ptr);
+        self.branch_if_off_tape(p, lo, hi, slow, ok);
+        // Both have all their predecessors: the check's two branches.
+        self.b.seal_block(ok);
+        self.b.seal_block(slow);
+        self.b.switch_to_block(slow);
+        self.fallback(span, p, resume);
+        self.b.switch_to_block(ok);
+    }
+
     /// Emits `inner` behind a guard that `p+lo ..= p+hi` is on the tape; if
     /// it is not, the source range `span` (equivalent to `inner`) runs on the
     /// reference interpreter instead.
@@ -359,18 +377,8 @@ impl<'p> Translator<'_, 'p, '_> {
             // Only the current cell, which is always on the tape.
             return inner(self);
         }
-        let ok = self.b.create_block();
-        let slow = self.b.create_block();
         let after = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let p = self.b.use_var(self.ptr);
-        self.branch_if_off_tape(p, lo, hi, slow, ok);
-        // Both have all their predecessors: the guard's branches.
-        self.b.seal_block(ok);
-        self.b.seal_block(slow);
-        self.b.switch_to_block(slow);
-        self.fallback(span, p, after);
-        self.b.switch_to_block(ok);
+        self.check_or_fall_back(lo, hi, span, after);
         inner(self);
         self.b.ins().jump(after, &[]);
         // Reached from the fast and the slow path, both emitted now.
@@ -738,17 +746,7 @@ impl<'p> Translator<'_, 'p, '_> {
             self.set_ptr_checked(r);
             self.b.ins().jump(exit, &[]);
         } else {
-            let advance = self.b.create_block();
-            let slow = self.b.create_block();
-            self.b.set_cold_block(slow);
-            let p = self.b.use_var(self.ptr);
-            self.branch_if_off_tape(p, lo, hi, slow, advance);
-            // Each has all its predecessors now.
-            self.b.seal_block(advance);
-            self.b.seal_block(slow);
-            self.b.switch_to_block(slow);
-            self.fallback(span, p, exit);
-            self.b.switch_to_block(advance);
+            self.check_or_fall_back(lo, hi, span, exit);
             self.move_by(stride);
             let c = self.load(0);
             self.b.ins().brif(c, step, &[], exit, &[]);
