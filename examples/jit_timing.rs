@@ -1,10 +1,10 @@
 //! Times compilation and execution of one program on one tier, each the
 //! median of several repetitions, for the notes:
-//! `cargo run --release --example jit_timing -- FILE TIER [RUNS [LEVEL]]`
+//! `cargo run --release --example jit_timing -- FILE TIER [RUNS [LEVEL [enforced]]]`
 //! (TIER: interp, simple, opt; input from FILE's `.in` sibling, output
 //! discarded). Compile time includes the pass pipeline for interp and opt.
 
-use bfjit::tier::{compile, RunConfig, Tier};
+use bfjit::tier::{compile, Limits, RunConfig, Tier};
 use ir_passes::ir::CellWidth;
 use ir_passes::pipeline::Pipeline;
 use std::path::Path;
@@ -19,7 +19,9 @@ fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (file, tier) = match &args[..] {
         [f, t, ..] => (Path::new(f), t.as_str()),
-        _ => return Err("usage: jit_timing FILE interp|simple|opt [RUNS]".into()),
+        _ => {
+            return Err("usage: jit_timing FILE interp|simple|opt [RUNS [LEVEL [enforced]]]".into())
+        }
     };
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(5);
     let tier = match tier {
@@ -33,6 +35,11 @@ fn main() -> Result<(), String> {
         None if tier == Tier::Simple => 0,
         None => 2,
     };
+    // A fifth argument `enforced` compiles the budget checks `--timeout` needs.
+    let limits = match args.get(4).map(String::as_str) {
+        Some("enforced") => Limits::Enforced,
+        _ => Limits::Unlimited,
+    };
     let program = bfjit::load::load(file, CellWidth::U8).map_err(|e| e.to_string())?;
     let input = std::fs::read(file.with_extension("in")).unwrap_or_default();
     let (mut pass_times, mut compile_times) = (Vec::new(), Vec::new());
@@ -42,7 +49,7 @@ fn main() -> Result<(), String> {
         let optimized = Pipeline::level(level).run(program.clone(), false).program;
         pass_times.push(start.elapsed());
         let start = Instant::now();
-        let c = compile(&optimized, tier)?;
+        let c = compile(&optimized, tier, limits)?;
         compile_times.push(start.elapsed());
         compiled = Some(c);
     }

@@ -1,6 +1,7 @@
 //! The execution tiers behind one interface: compile a [`Program`] for a tier,
 //! then run it on a fresh tape with the chosen conventions.
 
+pub use crate::jit::Limits;
 use crate::jit::{self, JitCode, JitMode};
 use crate::runtime::tape::Tape;
 use ir_passes::budget::Budget;
@@ -58,6 +59,17 @@ pub struct RunConfig {
     pub max_steps: Option<u64>,
 }
 
+impl RunConfig {
+    /// What code for this run must enforce: limits when a timeout or a step
+    /// limit is set.
+    pub fn limits(&self) -> Limits {
+        match (self.timeout, self.max_steps) {
+            (None, None) => Limits::Unlimited,
+            _ => Limits::Enforced,
+        }
+    }
+}
+
 impl Default for RunConfig {
     fn default() -> RunConfig {
         RunConfig {
@@ -83,6 +95,8 @@ pub struct Compiled {
     pub engine: Engine,
     /// The cell width the code was made for.
     pub cell: CellWidth,
+    /// Whether the code can stop at a run's budget.
+    pub limits: Limits,
 }
 
 /// How a run ended.
@@ -94,29 +108,47 @@ pub struct Outcome {
     pub ptr: usize,
 }
 
-/// Compiles a program for a tier.
-pub fn compile(program: &Program, tier: Tier) -> Result<Compiled, String> {
-    let engine = match tier {
-        Tier::Interp => Engine::Interp(Bytecode::compile(program)),
-        Tier::Simple => Engine::Jit(jit::compile(program, JitMode::Simple)?),
-        Tier::Opt => Engine::Jit(jit::compile(program, JitMode::Opt)?),
+/// Compiles a program for a tier. Code compiled with [`Limits::Unlimited`]
+/// refuses runs whose [`RunConfig::limits`] are enforced; pass
+/// `config.limits()` when the run's configuration is known.
+pub fn compile(program: &Program, tier: Tier, limits: Limits) -> Result<Compiled, String> {
+    let (engine, limits) = match tier {
+        // The interpreter's budget tick is cheap; it always enforces.
+        Tier::Interp => (Engine::Interp(Bytecode::compile(program)), Limits::Enforced),
+        Tier::Simple => (
+            Engine::Jit(jit::compile(program, JitMode::Simple, limits)?),
+            limits,
+        ),
+        Tier::Opt => (
+            Engine::Jit(jit::compile(program, JitMode::Opt, limits)?),
+            limits,
+        ),
     };
     Ok(Compiled {
         engine,
         cell: program.cell,
+        limits,
     })
 }
 
 impl Compiled {
     /// Runs the code on a fresh tape. Pending output is flushed before this
     /// returns, whether the run succeeded or not. An `Err` means the run could
-    /// not start (the tape could not be allocated).
+    /// not start (the tape could not be allocated, or the config sets limits
+    /// the code was compiled without).
     pub fn run(
         &self,
         config: &RunConfig,
         input: &mut dyn Read,
         output: &mut dyn Write,
     ) -> Result<Outcome, String> {
+        if config.limits() == Limits::Enforced && self.limits == Limits::Unlimited {
+            return Err(
+                "this code was compiled without budget checks, so it cannot \
+                        enforce a timeout or step limit"
+                    .into(),
+            );
+        }
         match self.cell {
             CellWidth::U8 => self.run_cells::<u8>(config, input, output),
             CellWidth::U16 => self.run_cells::<u16>(config, input, output),

@@ -8,7 +8,7 @@ use super::contender::TierSpec;
 use super::discovery::Case;
 use super::memory::PeakProbe;
 use super::report::Status;
-use crate::tier::{compile, RunConfig};
+use crate::tier::{compile, Limits, RunConfig};
 use ir_passes::error::RunError;
 use ir_passes::ir::CellWidth;
 use ir_passes::parse::parse;
@@ -87,8 +87,16 @@ fn fail(status: Status, message: impl Into<String>) -> Failure {
     }
 }
 
-/// Runs the program once on the tier and checks its output.
-pub fn measure(loaded: &Loaded, spec: TierSpec, settings: &Settings) -> Result<Sample, Failure> {
+/// Runs the program once on the tier and checks its output. With
+/// [`Limits::Unlimited`] the JIT tiers' code has no budget checks (the code
+/// `bfjit run` runs without `--timeout`) and the time limit cannot stop it:
+/// only for a program already seen to finish within it on the same input.
+pub fn measure(
+    loaded: &Loaded,
+    spec: TierSpec,
+    settings: &Settings,
+    limits: Limits,
+) -> Result<Sample, Failure> {
     let probe = PeakProbe::start();
     let clock = settings.clock;
     let t0 = clock.read();
@@ -97,12 +105,20 @@ pub fn measure(loaded: &Loaded, spec: TierSpec, settings: &Settings) -> Result<S
     let t1 = clock.read();
     let program = Pipeline::level(spec.level).run(program, false).program;
     let t2 = clock.read();
-    let compiled = compile(&program, spec.tier)
+    let compiled = compile(&program, spec.tier, limits)
         .map_err(|e| fail(Status::Error, format!("cannot compile: {e}")))?;
     let t3 = clock.read();
     let mut output = Vec::with_capacity(loaded.expected.len());
+    let run_config = match limits {
+        Limits::Enforced => settings.config.clone(),
+        Limits::Unlimited => RunConfig {
+            timeout: None,
+            max_steps: None,
+            ..settings.config.clone()
+        },
+    };
     let outcome = compiled
-        .run(&settings.config, &mut &loaded.input[..], &mut output)
+        .run(&run_config, &mut &loaded.input[..], &mut output)
         .map_err(|e| fail(Status::Error, e))?;
     let t4 = clock.read();
     drop(compiled);

@@ -14,6 +14,7 @@ use super::report::{
 };
 use super::runner::{measure, Failure, Loaded, Sample, Settings};
 use super::stats::Stats;
+use crate::tier::Limits;
 use ir_passes::io::EofMode;
 use std::time::{Duration, Instant};
 
@@ -162,6 +163,10 @@ fn measure_tier(
     let label = Contender::Tier(spec).label();
     let mut samples = Vec::new();
     let total = config.warmup + config.runs;
+    // Runs are deterministic: once one has finished within the time limit,
+    // the rest run the code `bfjit run` runs without `--timeout`, which has
+    // no budget checks on its back edges.
+    let mut limits = Limits::Enforced;
     for i in 0..total {
         let warm = i < config.warmup;
         progress.step(&if warm {
@@ -169,11 +174,12 @@ fn measure_tier(
         } else {
             format!("run {}/{}", i + 1 - config.warmup, config.runs)
         });
-        match measure(loaded, spec, &config.settings) {
+        match measure(loaded, spec, &config.settings, limits) {
             Ok(s) if !warm => samples.push(s),
             Ok(_) => {}
             Err(f) => return result_of(label, &samples, Some(f)),
         }
+        limits = Limits::Unlimited;
     }
     result_of(label, &samples, None)
 }

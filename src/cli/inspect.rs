@@ -5,7 +5,7 @@ use super::args::{Conventions, Optimization};
 use super::{error, EXIT_OK, EXIT_USAGE};
 use crate::inspect::{inspect, Options, ProfileRun, View};
 use crate::load::load;
-use crate::tier::{RunConfig, Tier};
+use crate::tier::{Limits, RunConfig, Tier};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -48,6 +48,10 @@ pub struct InspectArgs {
     /// Clif view: also show Cranelift's VCode (lowered code with registers).
     #[arg(long)]
     pub vcode: bool,
+    /// Clif and asm views: show the code compiled for a run with --timeout,
+    /// whose loop back edges count down fuel for the budget check.
+    #[arg(long)]
+    pub with_limits: bool,
     /// Run the program on the counting interpreter (stdin is its input) and
     /// list its hottest loops.
     #[arg(long)]
@@ -112,6 +116,10 @@ fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
         source: args.source,
         times: !args.no_times,
         vcode: args.vcode,
+        limits: match args.with_limits {
+            true => Limits::Enforced,
+            false => Limits::Unlimited,
+        },
         top: args.top,
         json: args.format == Format::Json,
     };

@@ -71,7 +71,12 @@ pub struct AsmInstruction {
 
 /// Builds the view by translating and compiling (not running) the program.
 pub fn build(program: &Program, options: &Options) -> Result<AsmView, String> {
-    let functions = inspect(program, jit_mode(options.tier)?, Capture::default())?;
+    let functions = inspect(
+        program,
+        jit_mode(options.tier)?,
+        options.limits,
+        Capture::default(),
+    )?;
     let disassembled = cfg!(target_arch = "x86_64");
     let ops = ops_by_position(program);
     let functions = functions

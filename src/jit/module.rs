@@ -2,11 +2,14 @@
 //! as symbols, and the function declarations every generated function uses.
 
 use super::JitMode;
-use crate::runtime::shims::{self, names};
-use cranelift_codegen::ir::{types, AbiParam, FuncRef, Function, Signature};
+use crate::runtime::shims::{self, names, Runtime};
+use cranelift_codegen::ir::{
+    types, AbiParam, FuncRef, Function, InstBuilder, MemFlagsData, Signature,
+};
+use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
-use cranelift_frontend::FunctionBuilderContext;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
 use ir_passes::ir::CellWidth;
@@ -16,8 +19,15 @@ use ir_passes::ir::CellWidth;
 /// the benchmark corpus stay well below it.
 pub const HUGE_PROGRAM_OPS: usize = 200_000;
 
-/// The shims as declared in the module, so each generated function can import
-/// the ones it calls.
+/// The shims as generated code calls them, so each generated function can
+/// import the ones it calls. Each is a *preserving stub*: a small generated
+/// function with Cranelift's `preserve_all` calling convention that calls
+/// the Rust shim (System V) and stores its result in [`Runtime::result`]
+/// (`preserve_all` has no return values). A call to a stub clobbers no
+/// register, so the rare calls on cold paths (guard fallbacks, budget
+/// checks) do not make the register allocator spill the pointer and the
+/// context around them and reload them on the hot paths they merge into.
+/// The stub pays for saving what the shim may clobber, only when it runs.
 #[derive(Clone, Copy)]
 pub struct ShimIds {
     /// [`shims::put`]: `(rt, value: i32) -> i32`.
@@ -26,9 +36,9 @@ pub struct ShimIds {
     pub get: FuncId,
     /// [`shims::budget`]: `(rt) -> i32`.
     pub budget: FuncId,
-    /// [`shims::fallback`]: `(rt, span: i32, ptr: i64) -> i64`.
+    /// [`shims::fallback`]: `(rt, span: i32, ptr: address) -> address`.
     pub fallback: FuncId,
-    /// [`shims::scan_u8`]: `(rt, ptr: i64, stride, span, lo, hi: i32) -> i64`.
+    /// [`shims::scan_u8`]: `(rt, ptr: address, stride, span, lo, hi: i32) -> address`.
     pub scan_u8: FuncId,
 }
 
@@ -61,9 +71,9 @@ pub struct Jit {
     /// The shims, declared once.
     pub shims: ShimIds,
     /// The signature every generated function has:
-    /// `(rt: *mut Runtime, tape: *mut Cell, len: i64, ptr: i64) -> i64`,
-    /// returning the final pointer, or -1 when the run failed (the error is
-    /// in the runtime context).
+    /// `(rt: *mut Runtime, ptr: *mut Cell) -> *mut Cell`: the pointer as the
+    /// current cell's address, in and out; null when the run failed (the
+    /// error is in the runtime context).
     pub signature: Signature,
 }
 
@@ -111,12 +121,11 @@ impl Jit {
         builder.symbols(symbols);
         let mut module = JITModule::new(builder);
         let shims = declare_shims(&mut module)?;
+        let shims = preserving_stubs(&mut module, shims)?;
         let ptr = module.target_config().pointer_type();
         let mut signature = module.make_signature();
-        signature
-            .params
-            .extend([ptr, ptr, types::I64, types::I64].map(AbiParam::new));
-        signature.returns.push(AbiParam::new(types::I64));
+        signature.params.extend([ptr, ptr].map(AbiParam::new));
+        signature.returns.push(AbiParam::new(ptr));
         Ok(Jit {
             ctx: module.make_context(),
             builder_ctx: FunctionBuilderContext::new(),
@@ -151,6 +160,54 @@ pub fn import_shims(module: &mut JITModule, ids: &ShimIds, func: &mut Function) 
         fallback: module.declare_func_in_func(ids.fallback, func),
         scan_u8: module.declare_func_in_func(ids.scan_u8, func),
     }
+}
+
+/// The preserving stub of each shim (see [`ShimIds`]), defined in `module`.
+fn preserving_stubs(module: &mut JITModule, shims: ShimIds) -> Result<ShimIds, String> {
+    let mut ctx = module.make_context();
+    let mut builder_ctx = FunctionBuilderContext::new();
+    let mut stub = |shim: FuncId| -> Result<FuncId, String> {
+        let decl = module.declarations().get_function_decl(shim);
+        let name = format!("{}.preserving", decl.name.as_deref().unwrap_or("shim"));
+        let mut sig = decl.signature.clone();
+        let ret = sig.returns.pop().map(|r| r.value_type);
+        sig.call_conv = CallConv::PreserveAll;
+        let id = module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(|e| e.to_string())?;
+        ctx.func.signature = sig;
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut builder_ctx);
+        let callee = module.declare_func_in_func(shim, b.func);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let args = b.block_params(entry).to_vec();
+        let call = b.ins().call(callee, &args);
+        if let Some(ty) = ret {
+            let r = b.inst_results(call)[0];
+            let r = if ty == types::I64 {
+                r
+            } else {
+                b.ins().sextend(types::I64, r)
+            };
+            b.ins()
+                .store(MemFlagsData::trusted(), r, args[0], Runtime::RESULT_OFFSET);
+        }
+        b.ins().return_(&[]);
+        b.finalize(module.target_config());
+        let defined = module.define_function(id, &mut ctx);
+        module.clear_context(&mut ctx);
+        defined.map_err(|e| format!("Cranelift could not compile a shim stub: {e:?}"))?;
+        Ok(id)
+    };
+    Ok(ShimIds {
+        put: stub(shims.put)?,
+        get: stub(shims.get)?,
+        budget: stub(shims.budget)?,
+        fallback: stub(shims.fallback)?,
+        scan_u8: stub(shims.scan_u8)?,
+    })
 }
 
 fn declare_shims(module: &mut JITModule) -> Result<ShimIds, String> {

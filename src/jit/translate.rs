@@ -1,8 +1,13 @@
 //! IR → CLIF for one generated function: one method per construct.
 //!
-//! The tape pointer is a cell index in an SSA [`Variable`]; a cell's address
-//! is `tape + (ptr << shift) + offset`, which x86 folds into one addressing
-//! mode. Tape safety is the segment-guard scheme of `ir_passes::guard`,
+//! The tape pointer is the current cell's address, in an SSA [`Variable`];
+//! `p[offset]` is one load or store at an immediate displacement from it. The
+//! tape's bounds are not kept in registers: guards compare against the
+//! runtime context's `tape` and `end` fields in memory. So the only values
+//! live through a whole function are the pointer and the context, and the
+//! cold paths (shim calls clobber every caller-saved register) do not force
+//! the register allocator to spill and reload the tape base on hot paths, as
+//! it did when the base and length were function parameters. Tape safety is the segment-guard scheme of `ir_passes::guard`,
 //! exactly as the bytecode tier uses it: a guard at a segment's entry checks
 //! `0 <= p+lo && p+hi < len`; when it fails, the `fallback` shim runs the
 //! segment's source with the reference interpreter (exact error, or a normal
@@ -12,15 +17,19 @@
 //! measures the IR passes and Cranelift's optimizer, not two bounds-check
 //! schemes.
 //!
-//! Back edges count down a fuel counter (another Variable) and call the
-//! `budget` shim every [`Budget::interval`] of them.
+//! With [`Limits::Enforced`], back edges count down a fuel counter (another
+//! Variable) and call the `budget` shim every [`Budget::interval`] of them;
+//! with [`Limits::Unlimited`] they are plain jumps (the count costs about a
+//! tenth of the run time of loop-heavy programs).
 
 use super::module::{cell_type, import_shims, Jit, ShimRefs};
 use super::shape::{Shapes, MAX_FUNCTION_OPS};
-use super::JitMode;
+use super::{JitMode, Limits};
 use crate::runtime::shims::Runtime;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, SourceLoc, Type, Value};
+use cranelift_codegen::ir::{
+    types, AliasRegionData, Block, FuncRef, InstBuilder, MemFlagsData, SourceLoc, Type, Value,
+};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::{FuncId, Module};
 use ir_passes::budget::Budget;
@@ -28,6 +37,9 @@ use ir_passes::guard::{inner_span, segments, source_excursion, Segment};
 use ir_passes::ir::{Node, Op, Program};
 use ir_passes::span::Span;
 use std::collections::{BTreeMap, HashMap};
+
+/// The alias region id of the runtime context's fields.
+const CONTEXT_REGION: u32 = 1;
 
 /// A piece of the program that becomes one generated function.
 pub struct Unit<'p> {
@@ -66,6 +78,8 @@ pub struct Tables<'p> {
     pub pending: Vec<Unit<'p>>,
     /// Which loops get one hoisted guard (opt tier).
     pub shapes: Shapes,
+    /// Whether back edges check the run's budget.
+    limits: Limits,
     /// Memoized op counts of `Loop`/`If` nodes (nested ops included), so
     /// asking at every level of a deep nest stays linear.
     sizes: HashMap<*const Node, usize>,
@@ -74,7 +88,7 @@ pub struct Tables<'p> {
 impl<'p> Tables<'p> {
     /// The tables at the start of a program's translation: one pending unit,
     /// the whole top level as the function `entry`.
-    pub fn new(program: &'p Program, entry: FuncId) -> Tables<'p> {
+    pub fn new(program: &'p Program, entry: FuncId, limits: Limits) -> Tables<'p> {
         Tables {
             spans: Vec::new(),
             pending: vec![Unit {
@@ -84,6 +98,7 @@ impl<'p> Tables<'p> {
                 guarded: true,
             }],
             shapes: Shapes::default(),
+            limits,
             sizes: HashMap::new(),
         }
     }
@@ -124,12 +139,15 @@ pub fn translate<'p>(
     b.switch_to_block(entry);
     // The entry block has no predecessors.
     b.seal_block(entry);
-    let &[rt, tape, len, start] = b.block_params(entry) else {
-        unreachable!("the signature has four parameters")
+    let &[rt, start] = b.block_params(entry) else {
+        unreachable!("the signature has two parameters")
     };
     let ptr = b.declare_var(types::I64);
     b.def_var(ptr, start);
-    let fuel = b.declare_var(types::I32);
+    let fuel = match tables.limits {
+        Limits::Enforced => Some(b.declare_var(types::I32)),
+        Limits::Unlimited => None,
+    };
     let fail = b.create_block();
     b.set_cold_block(fail);
     let cell = cell_type(program.cell);
@@ -142,8 +160,6 @@ pub fn translate<'p>(
         shift: cell.bytes().trailing_zeros() as i64,
         shims,
         rt,
-        tape,
-        len,
         ptr,
         fuel,
         fail,
@@ -163,8 +179,8 @@ pub fn translate<'p>(
     t.b.switch_to_block(fail);
     // Every failing path has been emitted by now.
     t.b.seal_block(fail);
-    let minus_one = t.b.ins().iconst(types::I64, -1);
-    t.b.ins().return_(&[minus_one]);
+    let null = t.b.ins().iconst(types::I64, 0);
+    t.b.ins().return_(&[null]);
     let config = t.module.target_config();
     t.b.finalize(config);
 }
@@ -187,14 +203,11 @@ struct Translator<'a, 'p, 't> {
     shims: ShimRefs,
     /// The runtime context parameter.
     rt: Value,
-    /// The tape's address parameter.
-    tape: Value,
-    /// The tape's length in cells.
-    len: Value,
-    /// The pointer, a cell index.
+    /// The pointer: the current cell's address.
     ptr: Variable,
-    /// Back edges left before the next budget check.
-    fuel: Variable,
+    /// Back edges left before the next budget check (none when the run's
+    /// limits are not enforced).
+    fuel: Option<Variable>,
     /// The block that returns -1 (a shim stored an error).
     fail: Block,
     /// Program-wide tables.
@@ -328,10 +341,7 @@ impl<'p> Translator<'_, 'p, '_> {
         // The callee counts fuel on from where we are.
         self.store_fuel();
         let p = self.b.use_var(self.ptr);
-        let call = self
-            .b
-            .ins()
-            .call(callee, &[self.rt, self.tape, self.len, p]);
+        let call = self.b.ins().call(callee, &[self.rt, p]);
         let r = self.b.inst_results(call)[0];
         self.load_fuel();
         self.set_ptr_checked(r);
@@ -388,16 +398,20 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// Branches to `off` when some cell of `p+lo ..= p+hi` is off the tape
     /// (`lo <= 0 <= hi`), else to `on`. A side whose bound is 0 needs no
-    /// compare. (One unsigned range compare could check both sides, but its
-    /// limit, `len - (hi - lo)`, is a value per guard width that Cranelift
-    /// hoists to the function entry, and the long live ranges cost more in
-    /// register allocation and spills than the second compare costs.)
+    /// compare. The bounds are read from the context each time (an L1 hit,
+    /// folded into the compare) rather than kept in registers: see the
+    /// module comment.
     fn branch_if_off_tape(&mut self, p: Value, lo: i32, hi: i32, off: Block, on: Block) {
         if lo < 0 {
-            let below = self
-                .b
-                .ins()
-                .icmp_imm_u(IntCC::UnsignedLessThan, p, -(lo as i64));
+            // `p >= tape` always holds (the pointer is on the tape at every
+            // guard), so the distance is exact and cannot wrap.
+            let tape = self.context_field(Runtime::TAPE_OFFSET);
+            let from_start = self.b.ins().isub(p, tape);
+            let below = self.b.ins().icmp_imm_u(
+                IntCC::UnsignedLessThan,
+                from_start,
+                (-(lo as i64)) << self.shift,
+            );
             let next = if hi > 0 { self.b.create_block() } else { on };
             self.b.ins().brif(below, off, &[], next, &[]);
             if hi > 0 {
@@ -407,13 +421,33 @@ impl<'p> Translator<'_, 'p, '_> {
             }
         }
         if hi > 0 {
-            let top = self.b.ins().iadd_imm_s(p, hi as i64);
+            // User-space addresses are far below 2^63, so this cannot wrap.
+            let top = self.b.ins().iadd_imm_s(p, (hi as i64) << self.shift);
+            let end = self.context_field(Runtime::END_OFFSET);
             let above = self
                 .b
                 .ins()
-                .icmp(IntCC::UnsignedGreaterThanOrEqual, top, self.len);
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, top, end);
             self.b.ins().brif(above, off, &[], on, &[]);
         }
+    }
+
+    /// Loads a pointer-sized field of the runtime context. The context has
+    /// its own alias region: tape stores never make Cranelift reload it.
+    fn context_field(&mut self, offset: i32) -> Value {
+        let flags = self.context_flags();
+        self.b.ins().load(types::I64, flags, self.rt, offset)
+    }
+
+    /// The flags of an access to the runtime context: its own alias region.
+    fn context_flags(&mut self) -> MemFlagsData {
+        let mut flags = MemFlagsData::trusted();
+        let region = self.b.func.dfg.alias_regions.insert(AliasRegionData {
+            user_id: CONTEXT_REGION,
+            description: "runtime context".into(),
+        });
+        flags.set_alias_region(Some(region));
+        flags
     }
 
     /// The slow path of a guard, in the current block: runs the source
@@ -422,12 +456,10 @@ impl<'p> Translator<'_, 'p, '_> {
     fn fallback(&mut self, span: Span, p: Value, after: Block) {
         let index = self.span_index(span);
         let index = self.b.ins().iconst(types::I32, index as i64);
-        let call = self.b.ins().call(self.shims.fallback, &[self.rt, index, p]);
-        let r = self.b.inst_results(call)[0];
+        let r = self.call_shim(self.shims.fallback, &[self.rt, index, p]);
         // Defined on both edges; the failure exit ignores it.
         self.b.def_var(self.ptr, r);
-        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
-        self.b.ins().brif(failed, self.fail, &[], after, &[]);
+        self.b.ins().brif(r, after, &[], self.fail, &[]);
     }
 
     /// A straight-line op.
@@ -478,7 +510,7 @@ impl<'p> Translator<'_, 'p, '_> {
             p.at += delta as i64;
         }
         let p = self.b.use_var(self.ptr);
-        let moved = self.b.ins().iadd_imm_s(p, delta as i64);
+        let moved = self.b.ins().iadd_imm_s(p, (delta as i64) << self.shift);
         self.b.def_var(self.ptr, moved);
     }
 
@@ -486,8 +518,7 @@ impl<'p> Translator<'_, 'p, '_> {
     fn output(&mut self, offset: i32) {
         let v = self.load(offset);
         let v = self.widen(v);
-        let call = self.b.ins().call(self.shims.put, &[self.rt, v]);
-        let status = self.b.inst_results(call)[0];
+        let status = self.call_shim(self.shims.put, &[self.rt, v]);
         self.fail_if_nonzero(status);
     }
 
@@ -495,8 +526,7 @@ impl<'p> Translator<'_, 'p, '_> {
     fn input(&mut self, offset: i32) {
         let old = self.load(offset);
         let old = self.widen(old);
-        let call = self.b.ins().call(self.shims.get, &[self.rt, old]);
-        let r = self.b.inst_results(call)[0];
+        let r = self.call_shim(self.shims.get, &[self.rt, old]);
         let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
         self.fail_if_nonzero(negative);
         let v = self.b.ins().ireduce(self.cell, r);
@@ -695,12 +725,17 @@ impl<'p> Translator<'_, 'p, '_> {
         self.b.switch_to_block(exit);
     }
 
-    /// A loop's back edge to `target`: counts one unit of fuel; every
-    /// [`Budget::interval`] back edges, asks the budget shim whether to go on.
+    /// A loop's back edge to `target`. With limits enforced, it counts one
+    /// unit of fuel, and every [`Budget::interval`] back edges asks the
+    /// budget shim whether to go on.
     fn back_edge(&mut self, target: Block) {
-        let fuel = self.b.use_var(self.fuel);
+        let Some(fuel_var) = self.fuel else {
+            self.b.ins().jump(target, &[]);
+            return;
+        };
+        let fuel = self.b.use_var(fuel_var);
         let fuel = self.b.ins().iadd_imm_s(fuel, -1);
-        self.b.def_var(self.fuel, fuel);
+        self.b.def_var(fuel_var, fuel);
         let check = self.b.create_block();
         self.b.set_cold_block(check);
         self.b.ins().brif(fuel, target, &[], check, &[]);
@@ -709,11 +744,10 @@ impl<'p> Translator<'_, 'p, '_> {
         self.b.switch_to_block(check);
         // The tape is up to date whenever a shim runs.
         self.write_back();
-        let call = self.b.ins().call(self.shims.budget, &[self.rt]);
-        let status = self.b.inst_results(call)[0];
+        let status = self.call_shim(self.shims.budget, &[self.rt]);
         self.fail_if_nonzero(status);
         let full = self.b.ins().iconst(types::I32, Budget::interval() as i64);
-        self.b.def_var(self.fuel, full);
+        self.b.def_var(fuel_var, full);
         self.b.ins().jump(target, &[]);
     }
 
@@ -738,11 +772,10 @@ impl<'p> Translator<'_, 'p, '_> {
             let index = self.span_index(span);
             let args =
                 [stride, index as i32, lo, hi].map(|x| self.b.ins().iconst(types::I32, x as i64));
-            let call = self.b.ins().call(
+            let r = self.call_shim(
                 self.shims.scan_u8,
                 &[self.rt, p, args[0], args[1], args[2], args[3]],
             );
-            let r = self.b.inst_results(call)[0];
             self.set_ptr_checked(r);
             self.b.ins().jump(exit, &[]);
         } else {
@@ -756,6 +789,16 @@ impl<'p> Translator<'_, 'p, '_> {
         // From the first test, the loop test (or shim call) and the fallback.
         self.b.seal_block(exit);
         self.b.switch_to_block(exit);
+    }
+
+    /// Calls a shim through its preserving stub and reads its result from
+    /// the runtime context.
+    fn call_shim(&mut self, shim: FuncRef, args: &[Value]) -> Value {
+        self.b.ins().call(shim, args);
+        let flags = self.context_flags();
+        self.b
+            .ins()
+            .load(types::I64, flags, self.rt, Runtime::RESULT_OFFSET)
     }
 
     /// The index of `span` in the fallback table (the fallback shim's argument).
@@ -791,16 +834,10 @@ impl<'p> Translator<'_, 'p, '_> {
     /// flags are `trusted` (cannot trap, aligned).
     fn address(&mut self, offset: i32) -> (Value, i32) {
         let p = self.b.use_var(self.ptr);
-        let scaled = if self.shift > 0 {
-            self.b.ins().ishl_imm_u(p, self.shift)
-        } else {
-            p
-        };
-        let addr = self.b.ins().iadd(self.tape, scaled);
         let bytes = (offset as i64) << self.shift;
         match i32::try_from(bytes) {
-            Ok(imm) => (addr, imm),
-            Err(_) => (self.b.ins().iadd_imm_s(addr, bytes), 0),
+            Ok(imm) => (p, imm),
+            Err(_) => (self.b.ins().iadd_imm_s(p, bytes), 0),
         }
     }
 
@@ -820,10 +857,13 @@ impl<'p> Translator<'_, 'p, '_> {
     }
 
     /// Sets the pointer to a shim's or callee's result, leaving for the
-    /// failure exit if it is negative.
+    /// failure exit if it is null.
     fn set_ptr_checked(&mut self, r: Value) {
-        let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
-        self.fail_if_nonzero(negative);
+        let ok = self.b.create_block();
+        self.b.ins().brif(r, ok, &[], self.fail, &[]);
+        // Its only predecessor is the branch just emitted.
+        self.b.seal_block(ok);
+        self.b.switch_to_block(ok);
         self.b.def_var(self.ptr, r);
     }
 
@@ -836,22 +876,22 @@ impl<'p> Translator<'_, 'p, '_> {
         self.b.switch_to_block(ok);
     }
 
-    /// Reads the fuel counter from the runtime context into the Variable.
+    /// Reads the fuel counter from the runtime context into its Variable.
     fn load_fuel(&mut self) {
-        let f = self.b.ins().load(
-            types::I32,
-            MemFlagsData::trusted(),
-            self.rt,
-            Runtime::FUEL_OFFSET,
-        );
-        self.b.def_var(self.fuel, f);
+        let Some(fuel) = self.fuel else { return };
+        let flags = self.context_flags();
+        let f = self
+            .b
+            .ins()
+            .load(types::I32, flags, self.rt, Runtime::FUEL_OFFSET);
+        self.b.def_var(fuel, f);
     }
 
     /// Writes the fuel counter back to the runtime context.
     fn store_fuel(&mut self) {
-        let f = self.b.use_var(self.fuel);
-        self.b
-            .ins()
-            .store(MemFlagsData::trusted(), f, self.rt, Runtime::FUEL_OFFSET);
+        let Some(fuel) = self.fuel else { return };
+        let f = self.b.use_var(fuel);
+        let flags = self.context_flags();
+        self.b.ins().store(flags, f, self.rt, Runtime::FUEL_OFFSET);
     }
 }
