@@ -6,7 +6,7 @@
 //! or that give the wrong output are skipped with a note, so `cargo bench`
 //! works on any checkout. `bfjit bench` is the tool for whole suites.
 
-use bfjit::tier::{compile, Compiled, Limits, RunConfig, Tier};
+use bfjit::tier::{compile, Compiled, RunConfig, Tier};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
@@ -72,7 +72,7 @@ fn optimized(program: &Program, tier: Tier) -> Program {
 
 /// Compiles and runs once, checking the output; `Err` says why to skip.
 fn check(s: &Subject, tier: Tier) -> Result<(Compiled, Duration), String> {
-    let compiled = compile(&optimized(&s.program, tier), tier, Limits::Unlimited)?;
+    let compiled = compile(&optimized(&s.program, tier), tier, &RunConfig::default())?;
     let mut out = Vec::new();
     let start = Instant::now();
     let outcome = compiled.run(&RunConfig::default(), &mut &s.input[..], &mut out)?;
@@ -111,7 +111,7 @@ fn tiers(c: &mut Criterion) {
                     } else {
                         p
                     };
-                    compile(&p, *tier, Limits::Unlimited)
+                    compile(&p, *tier, &RunConfig::default())
                 },
                 BatchSize::SmallInput,
             )

@@ -4,7 +4,7 @@
 //! (TIER: interp, simple, opt; input from FILE's `.in` sibling, output
 //! discarded). Compile time includes the pass pipeline for interp and opt.
 
-use bfjit::tier::{compile, Limits, RunConfig, Tier};
+use bfjit::tier::{compile, RunConfig, Tier};
 use ir_passes::ir::CellWidth;
 use ir_passes::pipeline::Pipeline;
 use std::path::Path;
@@ -35,10 +35,14 @@ fn main() -> Result<(), String> {
         None if tier == Tier::Simple => 0,
         None => 2,
     };
-    // A fifth argument `enforced` compiles the budget checks `--timeout` needs.
-    let limits = match args.get(4).map(String::as_str) {
-        Some("enforced") => Limits::Enforced,
-        _ => Limits::Unlimited,
+    // A fifth argument `enforced` compiles the budget checks `--timeout` needs
+    // (a step limit no run reaches stands in for it).
+    let config = match args.get(4).map(String::as_str) {
+        Some("enforced") => RunConfig {
+            max_steps: Some(u64::MAX),
+            ..RunConfig::default()
+        },
+        _ => RunConfig::default(),
     };
     let program = bfjit::load::load(file, CellWidth::U8).map_err(|e| e.to_string())?;
     let input = std::fs::read(file.with_extension("in")).unwrap_or_default();
@@ -49,7 +53,7 @@ fn main() -> Result<(), String> {
         let optimized = Pipeline::level(level).run(program.clone(), false).program;
         pass_times.push(start.elapsed());
         let start = Instant::now();
-        let c = compile(&optimized, tier, limits)?;
+        let c = compile(&optimized, tier, &config)?;
         compile_times.push(start.elapsed());
         compiled = Some(c);
     }
@@ -57,7 +61,7 @@ fn main() -> Result<(), String> {
     let mut run_times = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let outcome = compiled.run(&RunConfig::default(), &mut &input[..], &mut std::io::sink())?;
+        let outcome = compiled.run(&config, &mut &input[..], &mut std::io::sink())?;
         run_times.push(start.elapsed());
         outcome.result.map_err(|e| e.to_string())?;
     }

@@ -1,8 +1,8 @@
 //! The execution tiers behind one interface: compile a [`Program`] for a tier,
 //! then run it on a fresh tape with the chosen conventions.
 
-pub use crate::jit::Limits;
 use crate::jit::{self, JitCode, JitMode};
+pub use crate::jit::{CodeConfig, Limits};
 use crate::runtime::tape::Tape;
 use ir_passes::budget::Budget;
 use ir_passes::bytecode::Bytecode;
@@ -95,8 +95,9 @@ pub struct Compiled {
     pub engine: Engine,
     /// The cell width the code was made for.
     pub cell: CellWidth,
-    /// Whether the code can stop at a run's budget.
-    pub limits: Limits,
+    /// What native code is specialized for (`None` for the interpreter,
+    /// which runs with any configuration).
+    pub code: Option<CodeConfig>,
 }
 
 /// How a run ended.
@@ -108,46 +109,58 @@ pub struct Outcome {
     pub ptr: usize,
 }
 
-/// Compiles a program for a tier. Code compiled with [`Limits::Unlimited`]
-/// refuses runs whose [`RunConfig::limits`] are enforced; pass
-/// `config.limits()` when the run's configuration is known.
-pub fn compile(program: &Program, tier: Tier, limits: Limits) -> Result<Compiled, String> {
-    let (engine, limits) = match tier {
-        // The interpreter's budget tick is cheap; it always enforces.
-        Tier::Interp => (Engine::Interp(Bytecode::compile(program)), Limits::Enforced),
+/// Compiles a program for a tier, for runs with `config`'s tape size and
+/// limits: native code has the tape length built in, and enforces a timeout
+/// or step limit only if `config` sets one (see [`Limits`]). The code
+/// refuses runs with another tape size, or with limits it does not enforce.
+pub fn compile(program: &Program, tier: Tier, config: &RunConfig) -> Result<Compiled, String> {
+    let code = CodeConfig {
+        limits: config.limits(),
+        tape_size: config.tape_size,
+    };
+    let (engine, code) = match tier {
+        Tier::Interp => (Engine::Interp(Bytecode::compile(program)), None),
         Tier::Simple => (
-            Engine::Jit(jit::compile(program, JitMode::Simple, limits)?),
-            limits,
+            Engine::Jit(jit::compile(program, JitMode::Simple, code)?),
+            Some(code),
         ),
         Tier::Opt => (
-            Engine::Jit(jit::compile(program, JitMode::Opt, limits)?),
-            limits,
+            Engine::Jit(jit::compile(program, JitMode::Opt, code)?),
+            Some(code),
         ),
     };
     Ok(Compiled {
         engine,
         cell: program.cell,
-        limits,
+        code,
     })
 }
 
 impl Compiled {
     /// Runs the code on a fresh tape. Pending output is flushed before this
     /// returns, whether the run succeeded or not. An `Err` means the run could
-    /// not start (the tape could not be allocated, or the config sets limits
-    /// the code was compiled without).
+    /// not start (the tape could not be allocated, or the config does not
+    /// match what the code was compiled for).
     pub fn run(
         &self,
         config: &RunConfig,
         input: &mut dyn Read,
         output: &mut dyn Write,
     ) -> Result<Outcome, String> {
-        if config.limits() == Limits::Enforced && self.limits == Limits::Unlimited {
-            return Err(
-                "this code was compiled without budget checks, so it cannot \
-                        enforce a timeout or step limit"
-                    .into(),
-            );
+        if let Some(code) = self.code {
+            if config.tape_size != code.tape_size {
+                return Err(format!(
+                    "this code was compiled for a tape of {} cells, not {}",
+                    code.tape_size, config.tape_size
+                ));
+            }
+            if config.limits() == Limits::Enforced && code.limits == Limits::Unlimited {
+                return Err(
+                    "this code was compiled without budget checks, so it cannot \
+                            enforce a timeout or step limit"
+                        .into(),
+                );
+            }
         }
         match self.cell {
             CellWidth::U8 => self.run_cells::<u8>(config, input, output),

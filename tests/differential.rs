@@ -69,7 +69,7 @@ fn reference_run(p: &Program, input: &[u8], config: &RunConfig) -> Run {
 
 fn tier_run(p: &Program, tier: Tier, level: u8, input: &[u8], config: &RunConfig) -> Run {
     let optimized = Pipeline::level(level).run(p.clone(), false).program;
-    let code = compile(&optimized, tier, config.limits()).expect("compile");
+    let code = compile(&optimized, tier, config).expect("compile");
     let (mut inp, mut output) = (input, Vec::new());
     let outcome = code.run(config, &mut inp, &mut output).expect("tape");
     let ptr = outcome.result.is_ok().then_some(outcome.ptr);
@@ -109,7 +109,7 @@ fn check(text: &str, cell: CellWidth, eof: EofMode, input: &[u8]) -> Result<bool
         max_steps: None,
         ..config.clone()
     };
-    let checked = text.len() % 2 == 0;
+    let checked = text.len().is_multiple_of(2);
     for &(tier, level) in CONFIGS {
         if !checked {
             let got = tier_run(&p, tier, level, input, &unlimited);

@@ -8,7 +8,7 @@
 mod common;
 
 use bfjit::emit_c::emit_c;
-use bfjit::tier::{compile, Limits, RunConfig, Tier};
+use bfjit::tier::{compile, RunConfig, Tier};
 use common::{cases, corpus, manifest, relative, Case, SLOW_COMMANDS};
 use ir_passes::error::RunError;
 use ir_passes::io::EofMode;
@@ -33,7 +33,7 @@ struct Run {
 
 fn run_program(program: &Program, tier: Tier, level: u8, input: &[u8], config: &RunConfig) -> Run {
     let optimized = Pipeline::level(level).run(program.clone(), false).program;
-    let compiled = compile(&optimized, tier, config.limits()).expect("compile");
+    let compiled = compile(&optimized, tier, config).expect("compile");
     let mut output = Vec::new();
     let outcome = compiled
         .run(config, &mut &input[..], &mut output)
@@ -454,7 +454,7 @@ fn huge_programs_are_split_into_several_functions() {
     let want = run_program(&p, Tier::Interp, 0, b"", &RunConfig::default());
     for (tier, level) in JIT_TIERS {
         let optimized = Pipeline::level(level).run(p.clone(), false).program;
-        let compiled = compile(&optimized, tier, Limits::Unlimited).unwrap();
+        let compiled = compile(&optimized, tier, &RunConfig::default()).unwrap();
         if let bfjit::tier::Engine::Jit(code) = &compiled.engine {
             assert!(code.function_count() > 1, "{tier:?} made one function");
         }
@@ -605,21 +605,27 @@ fn emitted_c_exits_3_off_the_tape() {
 
 /// Code compiled without budget checks (what `bfjit run` runs without
 /// `--timeout`) refuses a run that sets a limit instead of ignoring it, and
-/// runs one that sets none.
+/// code compiled for one tape size refuses another; matching runs go.
 #[test]
-fn code_without_budget_checks_refuses_limited_runs() {
+fn native_code_refuses_runs_it_was_not_compiled_for() {
     let p = parse("t.b", b"+++[>++<-]>.", CellWidth::U8).unwrap();
     let limited = RunConfig {
         max_steps: Some(1 << 20),
         ..RunConfig::default()
     };
     for tier in [Tier::Simple, Tier::Opt] {
-        let compiled = compile(&p, tier, Limits::Unlimited).unwrap();
+        let compiled = compile(&p, tier, &RunConfig::default()).unwrap();
         let refused = compiled.run(&limited, &mut &b""[..], &mut Vec::new());
         assert!(
             refused.is_err(),
             "{tier:?} ran a limited run without checks"
         );
+        let other_tape = RunConfig {
+            tape_size: 1000,
+            ..RunConfig::default()
+        };
+        let refused = compiled.run(&other_tape, &mut &b""[..], &mut Vec::new());
+        assert!(refused.is_err(), "{tier:?} ran on another tape size");
         let mut out = Vec::new();
         let outcome = compiled
             .run(&RunConfig::default(), &mut &b""[..], &mut out)

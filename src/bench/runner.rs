@@ -105,10 +105,6 @@ pub fn measure(
     let t1 = clock.read();
     let program = Pipeline::level(spec.level).run(program, false).program;
     let t2 = clock.read();
-    let compiled = compile(&program, spec.tier, limits)
-        .map_err(|e| fail(Status::Error, format!("cannot compile: {e}")))?;
-    let t3 = clock.read();
-    let mut output = Vec::with_capacity(loaded.expected.len());
     let run_config = match limits {
         Limits::Enforced => settings.config.clone(),
         Limits::Unlimited => RunConfig {
@@ -117,6 +113,10 @@ pub fn measure(
             ..settings.config.clone()
         },
     };
+    let compiled = compile(&program, spec.tier, &run_config)
+        .map_err(|e| fail(Status::Error, format!("cannot compile: {e}")))?;
+    let t3 = clock.read();
+    let mut output = Vec::with_capacity(loaded.expected.len());
     let outcome = compiled
         .run(&run_config, &mut &loaded.input[..], &mut output)
         .map_err(|e| fail(Status::Error, e))?;

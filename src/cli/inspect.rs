@@ -5,7 +5,7 @@ use super::args::{Conventions, Optimization};
 use super::{error, EXIT_OK, EXIT_USAGE};
 use crate::inspect::{inspect, Options, ProfileRun, View};
 use crate::load::load;
-use crate::tier::{Limits, RunConfig, Tier};
+use crate::tier::{CodeConfig, Limits, RunConfig, Tier};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -116,9 +116,12 @@ fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
         source: args.source,
         times: !args.no_times,
         vcode: args.vcode,
-        limits: match args.with_limits {
-            true => Limits::Enforced,
-            false => Limits::Unlimited,
+        code: CodeConfig {
+            limits: match args.with_limits {
+                true => Limits::Enforced,
+                false => Limits::Unlimited,
+            },
+            tape_size: args.conventions.tape_size as usize,
         },
         top: args.top,
         json: args.format == Format::Json,

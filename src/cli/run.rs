@@ -59,8 +59,7 @@ pub fn run(args: &RunArgs) -> u8 {
             profile.outcome
         })
     } else {
-        compile(&program, args.tier, config.limits())
-            .and_then(|c| c.run(&config, &mut stdin, &mut stdout))
+        compile(&program, args.tier, &config).and_then(|c| c.run(&config, &mut stdin, &mut stdout))
     };
     let outcome = match outcome {
         Ok(o) => o,

@@ -74,7 +74,7 @@ pub fn build(program: &Program, options: &Options) -> Result<AsmView, String> {
     let functions = inspect(
         program,
         jit_mode(options.tier)?,
-        options.limits,
+        options.code,
         Capture::default(),
     )?;
     let disassembled = cfg!(target_arch = "x86_64");

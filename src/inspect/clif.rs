@@ -50,7 +50,7 @@ pub fn build(program: &Program, options: &Options) -> Result<ClifView, String> {
         clif: true,
         vcode: options.vcode,
     };
-    let functions = inspect(program, jit_mode(options.tier)?, options.limits, capture)?
+    let functions = inspect(program, jit_mode(options.tier)?, options.code, capture)?
         .into_iter()
         .map(|f| ClifFunction {
             name: f.name,

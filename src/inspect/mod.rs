@@ -14,7 +14,7 @@ pub mod passes;
 pub mod profile;
 pub mod stats;
 
-use crate::tier::{Limits, RunConfig, Tier};
+use crate::tier::{CodeConfig, RunConfig, Tier};
 use ir_passes::ir::{Node, Program};
 use ir_passes::pipeline::Pipeline;
 use serde::Serialize;
@@ -73,10 +73,10 @@ pub struct Options {
     /// Clif view: add Cranelift's VCode listing (machine instructions with
     /// virtual and real registers, as Cranelift lowered them).
     pub vcode: bool,
-    /// Clif and asm views: show the code compiled for a run with limits
-    /// (`--timeout`), whose back edges count fuel; by default the code
-    /// `bfjit run` runs without one.
-    pub limits: Limits,
+    /// Clif and asm views: what the code is compiled for — the tape size,
+    /// and whether it enforces limits (`--timeout`; back edges count fuel),
+    /// which `bfjit run` code does not without one.
+    pub code: CodeConfig,
     /// Profile view: how many loops to list.
     pub top: usize,
     /// Build the parts only tools read (`--format json`): the IR view's

@@ -9,7 +9,7 @@
 
 use super::module::Jit;
 use super::translate::{translate, Tables};
-use super::{JitMode, Limits};
+use super::{CodeConfig, JitMode};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{ExternalName, UserFuncName};
 use cranelift_codegen::FinalizedRelocTarget;
@@ -54,12 +54,12 @@ pub struct FunctionCode {
 pub fn inspect(
     program: &Program,
     mode: JitMode,
-    limits: Limits,
+    config: CodeConfig,
     capture: Capture,
 ) -> Result<Vec<FunctionCode>, String> {
     let mut jit = Jit::new(mode, program.cell, ir_passes::ir::count_ops(&program.body))?;
     let entry = jit.declare()?;
-    let mut tables = Tables::new(program, entry, limits);
+    let mut tables = Tables::new(program, entry, config);
     let mut out = Vec::new();
     let mut failure = None;
     while let Some(unit) = tables.pending.pop() {

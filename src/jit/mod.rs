@@ -53,8 +53,20 @@ pub enum Limits {
     Enforced,
 }
 
+/// What generated code is specialized for. The tape's length is a constant
+/// in the code: a guard is then one compare with an immediate (two-sided ones
+/// too, as one unsigned range check), as `cc` gets it from the C yardstick's
+/// `TAPE_SIZE`. The code runs only with this configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeConfig {
+    /// Whether back edges check the run's budget.
+    pub limits: Limits,
+    /// The number of cells of the tape the code runs on.
+    pub tape_size: usize,
+}
+
 /// The type of every generated function; see [`module::Jit::signature`].
-type Entry = unsafe extern "C" fn(*mut Runtime<'_, '_>, *mut u8) -> *mut u8;
+type Entry = unsafe extern "C" fn(*mut Runtime<'_, '_>, *mut u8, i64) -> i64;
 
 /// Native code for one program, ready to run.
 pub struct JitCode {
@@ -65,6 +77,8 @@ pub struct JitCode {
     entry: Entry,
     /// The cell width the code was generated for.
     cell: CellWidth,
+    /// What the code is specialized for.
+    config: CodeConfig,
     /// The source, for the fallback interpreter.
     source: Arc<Source>,
     /// The source ranges the fallback shim runs, by index.
@@ -74,11 +88,11 @@ pub struct JitCode {
 }
 
 /// Compiles a program to native code.
-pub fn compile(program: &Program, mode: JitMode, limits: Limits) -> Result<JitCode, String> {
+pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<JitCode, String> {
     let mut jit = Jit::new(mode, program.cell, ir_passes::ir::count_ops(&program.body))?;
     // Step 1: declare the entry function; it covers the whole top level.
     let entry = jit.declare()?;
-    let mut tables = Tables::new(program, entry, limits);
+    let mut tables = Tables::new(program, entry, config);
     // Step 2: translate and compile functions until none is pending (huge
     // bodies declare more functions while they are translated).
     let mut functions = 0;
@@ -101,6 +115,7 @@ pub fn compile(program: &Program, mode: JitMode, limits: Limits) -> Result<JitCo
         module: Some(Box::new(module)),
         entry,
         cell: program.cell,
+        config,
         source: Arc::clone(&program.source),
         spans: tables.spans,
         functions,
@@ -111,8 +126,9 @@ impl JitCode {
     /// Runs the code on a tape from pointer `ptr`; returns the final pointer.
     ///
     /// # Panics
-    /// If `C` is not the cell width the program was compiled for, or `ptr`
-    /// is not on the tape (both are caller bugs, never user input).
+    /// If `C` is not the cell width the program was compiled for, the tape
+    /// is not as long as it was compiled for, or `ptr` is not on the tape
+    /// (all caller bugs, never user input).
     pub fn run<C: CellType>(
         &self,
         tape: &mut [C],
@@ -125,18 +141,22 @@ impl JitCode {
             self.cell,
             "the code was compiled for another cell width"
         );
+        assert_eq!(
+            tape.len(),
+            self.config.tape_size,
+            "the code was compiled for another tape size"
+        );
         assert!(ptr < tape.len(), "the start pointer is not on the tape");
         let (base, len) = (tape.as_mut_ptr() as *mut u8, tape.len());
         // SAFETY: `base` points to `len` cells of `C`, which we borrow
         // mutably for the whole call and do not touch ourselves.
-        let mut rt = unsafe { Runtime::new::<C>(base, len, io, budget, &self.source, &self.spans) };
-        let start = tape[ptr..].as_mut_ptr() as *mut u8;
-        // SAFETY: the code was compiled for cells of `C` (checked above) and
-        // checks every tape access against the tape's bounds in `rt`, which
+        let mut rt = unsafe { Runtime::new(base, len, io, budget, &self.source, &self.spans) };
+        // SAFETY: the code was compiled for `len` cells of `C` (checked
+        // above) and checks every tape access against that length; `rt`
         // outlives the call.
-        let result = unsafe { (self.entry)(&mut rt, start) };
+        let result = unsafe { (self.entry)(&mut rt, base, ptr as i64) };
         match result {
-            p if !p.is_null() => Ok((p as usize - base as usize) / std::mem::size_of::<C>()),
+            p if p >= 0 => Ok(p as usize),
             _ => Err(rt.error.take().unwrap_or_else(|| {
                 RunError::Io("internal error: generated code failed without a reason".into())
             })),

@@ -36,9 +36,9 @@ pub struct ShimIds {
     pub get: FuncId,
     /// [`shims::budget`]: `(rt) -> i32`.
     pub budget: FuncId,
-    /// [`shims::fallback`]: `(rt, span: i32, ptr: address) -> address`.
+    /// [`shims::fallback`]: `(rt, span: i32, ptr: i64) -> i64`.
     pub fallback: FuncId,
-    /// [`shims::scan_u8`]: `(rt, ptr: address, stride, span, lo, hi: i32) -> address`.
+    /// [`shims::scan_u8`]: `(rt, ptr: i64, stride, span, lo, hi: i32) -> i64`.
     pub scan_u8: FuncId,
 }
 
@@ -124,8 +124,10 @@ impl Jit {
         let shims = preserving_stubs(&mut module, shims)?;
         let ptr = module.target_config().pointer_type();
         let mut signature = module.make_signature();
-        signature.params.extend([ptr, ptr].map(AbiParam::new));
-        signature.returns.push(AbiParam::new(ptr));
+        signature
+            .params
+            .extend([ptr, ptr, types::I64].map(AbiParam::new));
+        signature.returns.push(AbiParam::new(types::I64));
         Ok(Jit {
             ctx: module.make_context(),
             builder_ctx: FunctionBuilderContext::new(),

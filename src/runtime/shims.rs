@@ -2,10 +2,9 @@
 //! calls for everything that is not plain tape arithmetic: I/O, guard
 //! fallbacks, fast scans and the budget check.
 //!
-//! Conventions shared with `src/jit`: generated code holds the pointer as the
-//! current cell's address, and so do the shims that take or return one. A shim
-//! that can fail stores the error in [`Runtime::error`] and returns `-1`, or a
-//! null address; generated code then returns null itself, all the way out to [`crate::jit::JitCode::run`], which
+//! Conventions shared with `src/jit`: a shim that can fail stores the error in
+//! [`Runtime::error`] and returns a negative number (`-1`); generated code then
+//! returns `-1` itself, all the way out to [`crate::jit::JitCode::run`], which
 //! takes the error from the context. A shim never unwinds into generated code:
 //! every body runs under `catch_unwind`, and a panic becomes an error.
 
@@ -19,8 +18,8 @@ use ir_passes::span::Span;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// What one run of generated code works with. Generated code only touches
-/// [`Runtime::fuel`], `tape` and `end` (at the offsets [`Runtime::FUEL_OFFSET`],
-/// [`Runtime::TAPE_OFFSET`], [`Runtime::END_OFFSET`]); the shims use the rest.
+/// [`Runtime::fuel`] and [`Runtime::result`] (at [`Runtime::FUEL_OFFSET`] and
+/// [`Runtime::RESULT_OFFSET`]); the shims use the rest.
 #[repr(C)]
 pub struct Runtime<'r, 'io> {
     /// Back edges left until the next [`Budget::check`]. Each generated
@@ -30,9 +29,6 @@ pub struct Runtime<'r, 'io> {
     pub fuel: u32,
     /// The tape's first cell (its cell type is the shim's type parameter).
     tape: *mut u8,
-    /// One past the tape's last cell: guards compare addresses against
-    /// `tape` and `end`.
-    end: *mut u8,
     /// The number of cells.
     len: usize,
     /// The run's I/O; the EOF convention is applied there.
@@ -56,18 +52,14 @@ impl<'r, 'io> Runtime<'r, 'io> {
     pub const FUEL_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, fuel) as i32;
     /// Byte offset of [`Runtime::result`].
     pub const RESULT_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, result) as i32;
-    /// Byte offset of the tape's start address.
-    pub const TAPE_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, tape) as i32;
-    /// Byte offset of the tape's end address.
-    pub const END_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, end) as i32;
 
     /// A context for a run on `tape` (a pointer to `len` cells).
     ///
     /// # Safety
-    /// `tape` must point to `len` cells of `C`, the type the generated code and
-    /// the shims are instantiated for, valid for reads and writes, and not
+    /// `tape` must point to `len` cells of the type the generated code and the
+    /// shims are instantiated for, valid for reads and writes, and not
     /// accessed through any other reference while the context is in use.
-    pub unsafe fn new<C: CellType>(
+    pub unsafe fn new(
         tape: *mut u8,
         len: usize,
         io: &'r mut Io<'io>,
@@ -78,8 +70,6 @@ impl<'r, 'io> Runtime<'r, 'io> {
         Runtime {
             fuel: Budget::interval(),
             tape,
-            // SAFETY: one past the end of the caller's allocation.
-            end: unsafe { tape.add(len * std::mem::size_of::<C>()) },
             len,
             io,
             budget,
@@ -97,16 +87,6 @@ impl<'r, 'io> Runtime<'r, 'io> {
         // SAFETY: `new`'s contract: `tape` holds `len` cells of type `C`, and
         // nothing else accesses them while a shim runs.
         unsafe { std::slice::from_raw_parts_mut(self.tape as *mut C, self.len) }
-    }
-
-    /// The index of the cell at `address`.
-    fn index<C: CellType>(&self, address: i64) -> usize {
-        (address as usize - self.tape as usize) / std::mem::size_of::<C>()
-    }
-
-    /// The address of cell `index`.
-    fn address<C: CellType>(&self, index: usize) -> i64 {
-        (self.tape as usize + index * std::mem::size_of::<C>()) as i64
     }
 
     /// Runs the source range number `span` with the reference interpreter
@@ -167,12 +147,11 @@ pub extern "C" fn budget(rt: *mut Runtime<'_, '_>) -> i32 {
 }
 
 /// A guard failed: runs source range number `span` with the reference
-/// interpreter from the cell at address `ptr`. Returns the new pointer's
-/// address, or null on error (the exact off-tape position among them).
+/// interpreter from cell `ptr`. Returns the new pointer, or -1 on error (the
+/// exact off-tape position among them).
 pub extern "C" fn fallback<C: CellType>(rt: *mut Runtime<'_, '_>, span: u32, ptr: i64) -> i64 {
-    shim(rt, 0, |rt| {
-        let p = rt.fallback::<C>(span, rt.index::<C>(ptr))?;
-        Ok(rt.address::<C>(p))
+    shim(rt, -1, |rt| {
+        rt.fallback::<C>(span, ptr as usize).map(|p| p as i64)
     })
 }
 
@@ -181,8 +160,7 @@ pub extern "C" fn fallback<C: CellType>(rt: *mut Runtime<'_, '_>, span: u32, ptr
 /// source (which may visit `p+lo ..= p+hi`) stays on the tape. If the zero is
 /// not found there, the scan loop's source (range number `span`) runs from the
 /// first cell outside that window, which either finds the zero or reports the
-/// exact command that leaves the tape. Takes and returns the pointer as an
-/// address; null on error.
+/// exact command that leaves the tape. Returns the new pointer or -1.
 pub extern "C" fn scan_u8(
     rt: *mut Runtime<'_, '_>,
     ptr: i64,
@@ -191,8 +169,8 @@ pub extern "C" fn scan_u8(
     lo: i32,
     hi: i32,
 ) -> i64 {
-    shim(rt, 0, |rt| {
-        let p = rt.index::<u8>(ptr);
+    shim(rt, -1, |rt| {
+        let p = ptr as usize;
         let len = rt.len;
         // Cells `first ..= last` are those a step may start from.
         let first = (-(lo as i64)).max(0) as usize;
@@ -202,18 +180,17 @@ pub extern "C" fn scan_u8(
             p
         } else if stride > 0 {
             match memchr::memchr(0, &tape[p..=last as usize]) {
-                Some(i) => return Ok(rt.address::<u8>(p + i)),
+                Some(i) => return Ok((p + i) as i64),
                 None => last as usize + 1,
             }
         } else {
             match memchr::memrchr(0, &tape[first..=p]) {
-                Some(i) => return Ok(rt.address::<u8>(first + i)),
+                Some(i) => return Ok((first + i) as i64),
                 // `first >= 1` here: a left scan has `lo <= -1`.
                 None => first - 1,
             }
         };
-        let p = rt.fallback::<u8>(span, resume)?;
-        Ok(rt.address::<u8>(p))
+        rt.fallback::<u8>(span, resume).map(|p| p as i64)
     })
 }
 
