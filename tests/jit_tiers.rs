@@ -633,3 +633,36 @@ fn native_code_refuses_runs_it_was_not_compiled_for() {
         assert_eq!((outcome.result, out), (Ok(()), vec![6]), "{tier:?}");
     }
 }
+
+/// A static loop or if nested in a hoisted one skips its own guard when the
+/// outer guard already proved its cells on the tape. Near either end of
+/// small tapes, the optimized code must still agree with the interpreter
+/// on output, final pointer and the exact error position.
+#[test]
+fn nested_static_loops_near_the_tape_ends() {
+    let bodies = [
+        "+[>+[>+<-]<-]",
+        "++[>++[-]>+<<-]",
+        "+[>+[<+>-]>[-]+<<-]>.",
+        "<+[>[>+<-]<-]",
+        "+[>+[>+[-]<[-]]<-]",
+    ];
+    for body in bodies {
+        for shift in 0..8 {
+            for tape in [3usize, 5, 9] {
+                let text = format!("{}{body}", ">".repeat(shift));
+                let p = parse("n.b", text.as_bytes(), CellWidth::U8).unwrap();
+                let config = RunConfig {
+                    tape_size: tape,
+                    max_steps: Some(1 << 20),
+                    ..RunConfig::default()
+                };
+                let want = run_program(&p, Tier::Interp, 0, b"", &config);
+                for level in [1, 2] {
+                    let got = run_program(&p, Tier::Opt, level, b"", &config);
+                    assert_eq!(got, want, "{text} on {tape} cells, -O{level}");
+                }
+            }
+        }
+    }
+}

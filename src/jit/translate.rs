@@ -166,6 +166,7 @@ pub fn translate<'p>(
         fail,
         tables,
         promoted: None,
+        proven: None,
         emitted: 0,
     };
     t.set_ptr(start);
@@ -225,9 +226,21 @@ struct Translator<'a, 'p, 't> {
     tables: &'t mut Tables<'p>,
     /// Inside a loop whose cells live in Variables (see `promoted_loop`).
     promoted: Option<Promotion>,
+    /// Inside a loop or if whose hoisted guard proved cells on the tape.
+    proven: Option<Proven>,
     /// Ops (and calls to outlined functions) emitted into this function so
     /// far: bounds the function's size when nesting keeps every body big.
     emitted: usize,
+}
+
+/// Cells an enclosing hoisted guard proved on the tape, for all iterations:
+/// `lo ..= hi` relative to the pointer at that guard, and where the pointer
+/// is now relative to it (static bodies move it, but back by their end).
+#[derive(Clone, Copy)]
+struct Proven {
+    lo: i64,
+    hi: i64,
+    at: i64,
 }
 
 /// The cells of a promoted loop: one Variable per cell offset from the
@@ -508,6 +521,9 @@ impl<'p> Translator<'_, 'p, '_> {
         if let Some(p) = &mut self.promoted {
             p.at += delta as i64;
         }
+        if let Some(w) = &mut self.proven {
+            w.at += delta as i64;
+        }
         let p = self.b.use_var(self.ptr);
         let moved = self.b.ins().iadd_imm_s(p, delta as i64);
         self.b.def_var(self.ptr, moved);
@@ -571,10 +587,26 @@ impl<'p> Translator<'_, 'p, '_> {
         self.b.switch_to_block(run);
         let leaf_loop =
             matches!(node.op, Op::Loop { .. }) && body.iter().all(|n| !n.op.is_control());
-        self.guarded(lo, hi, node.span, |t| match leaf_loop {
+        let inside = |t: &mut Self| match leaf_loop {
             true => t.promoted_loop(body),
             false => t.block(node, body, false, true),
-        });
+        };
+        let (lo, hi) = (lo as i64, hi as i64);
+        let covered = self
+            .proven
+            .is_some_and(|w| w.lo <= w.at + lo && w.at + hi <= w.hi);
+        if covered {
+            // An enclosing hoisted guard already proved every cell this one
+            // would check (nested ifs of a static loop, typically).
+            inside(self);
+        } else {
+            let outer = self.proven;
+            self.guarded(lo as i32, hi as i32, node.span, |t| {
+                t.proven = Some(Proven { lo, hi, at: 0 });
+                inside(t);
+            });
+            self.proven = outer;
+        }
         self.b.ins().jump(exit, &[]);
         // From the test and the end of the guarded region.
         self.b.seal_block(exit);
