@@ -26,7 +26,8 @@ use super::{CodeConfig, JitMode, Limits};
 use crate::runtime::shims::Runtime;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AliasRegionData, Block, FuncRef, InstBuilder, MemFlagsData, SourceLoc, Type, Value,
+    types, AliasRegionData, Block, BlockCall, FuncRef, InstBuilder, JumpTableData, MemFlagsData,
+    SourceLoc, Type, Value,
 };
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::{FuncId, Module};
@@ -149,6 +150,7 @@ pub fn translate<'p>(
     let fail = b.create_block();
     b.set_cold_block(fail);
     let cell = cell_type(program.cell);
+    let spans_before = tables.spans.len();
     let mut t = Translator {
         b,
         module: &mut jit.module,
@@ -167,6 +169,8 @@ pub fn translate<'p>(
         tables,
         promoted: None,
         proven: None,
+        resumes: Vec::new(),
+        spans_before,
         emitted: 0,
     };
     t.set_ptr(start);
@@ -179,11 +183,15 @@ pub fn translate<'p>(
     t.store_fuel();
     let p = t.b.use_var(ptr);
     t.b.ins().return_(&[p]);
+    t.fallback_dispatch();
     t.b.switch_to_block(fail);
     // Every failing path has been emitted by now.
     t.b.seal_block(fail);
     let minus_one = t.b.ins().iconst(types::I64, -1);
     t.b.ins().return_(&[minus_one]);
+    // Resume points of guard fallbacks are sealed only now: the dispatch
+    // block's branch table is among their predecessors.
+    t.b.seal_all_blocks();
     let config = t.module.target_config();
     t.b.finalize(config);
 }
@@ -228,6 +236,12 @@ struct Translator<'a, 'p, 't> {
     promoted: Option<Promotion>,
     /// Inside a loop or if whose hoisted guard proved cells on the tape.
     proven: Option<Proven>,
+    /// Each guard's fallback: the block that sends it to the shared
+    /// dispatch (see `fallback_dispatch`), and where it resumes.
+    resumes: Vec<(Block, u32, Block)>,
+    /// How many fallback spans earlier functions registered: this
+    /// function's guards are numbered from there.
+    spans_before: usize,
     /// Ops (and calls to outlined functions) emitted into this function so
     /// far: bounds the function's size when nesting keeps every body big.
     emitted: usize,
@@ -393,12 +407,62 @@ impl<'p> Translator<'_, 'p, '_> {
         self.b.set_cold_block(slow);
         let p = self.b.use_var(self.ptr);
         self.branch_if_off_tape(p, lo, hi, slow, ok);
-        // Both have all their predecessors: the check's two branches.
+        // The check's branch is the only predecessor of `ok`; `slow` gets
+        // its jump to the dispatch at the end of the function.
         self.b.seal_block(ok);
         self.b.seal_block(slow);
-        self.b.switch_to_block(slow);
-        self.fallback(span, p, resume);
+        let index = self.span_index(span);
+        self.resumes.push((slow, index, resume));
         self.b.switch_to_block(ok);
+    }
+
+    /// The one fallback path of the function, shared by all its guards (a
+    /// call and a merge per guard were about 40% of mandelbrot's compile
+    /// time): each failing guard jumps here with its number; the fallback
+    /// shim runs that guard's source, then a branch table resumes after
+    /// the guard. Resume blocks stay unsealed until this is emitted.
+    fn fallback_dispatch(&mut self) {
+        if self.resumes.is_empty() {
+            return;
+        }
+        let dispatch = self.b.create_block();
+        self.b.set_cold_block(dispatch);
+        let number = self.b.append_block_param(dispatch, types::I32);
+        let first = self.spans_before as i64;
+        let mut table = vec![None; self.tables.spans.len() - self.spans_before];
+        for &(slow, index, resume) in &std::mem::take(&mut self.resumes) {
+            self.b.switch_to_block(slow);
+            // Attributed to the guard, like its check.
+            let start = self.tables.spans[index as usize].start;
+            self.b.set_srcloc(SourceLoc::new(start));
+            let n = self.b.ins().iconst(types::I32, index as i64 - first);
+            self.b.ins().jump(dispatch, &[n.into()]);
+            table[(index as i64 - first) as usize] = Some(resume);
+        }
+        self.b.seal_block(dispatch);
+        self.b.switch_to_block(dispatch);
+        self.b.set_srcloc(SourceLoc::default());
+        let span = self.b.ins().iadd_imm_s(number, first);
+        let p = self.b.use_var(self.ptr);
+        let r = self.call_shim(self.shims.fallback, &[self.rt, span, p]);
+        let resume = self.b.create_block();
+        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
+        self.b.ins().brif(failed, self.fail, &[], resume, &[]);
+        self.b.seal_block(resume);
+        self.b.switch_to_block(resume);
+        self.set_ptr(r);
+        let calls: Vec<BlockCall> = table
+            .iter()
+            .map(|t| {
+                let target = t.unwrap_or(self.fail);
+                self.b.func.dfg.block_call(target, &[])
+            })
+            .collect();
+        let default = self.b.func.dfg.block_call(self.fail, &[]);
+        let jt = self
+            .b
+            .create_jump_table(JumpTableData::new(default, &calls));
+        self.b.ins().br_table(number, jt);
     }
 
     /// Emits `inner` behind a guard that `p+lo ..= p+hi` is on the tape; if
@@ -415,8 +479,7 @@ impl<'p> Translator<'_, 'p, '_> {
         self.check_or_fall_back(lo, hi, span, after);
         inner(self);
         self.b.ins().jump(after, &[]);
-        // Reached from the fast and the slow path, both emitted now.
-        self.b.seal_block(after);
+        // Sealed at the end: the fallback dispatch also leads here.
         self.b.switch_to_block(after);
     }
 
@@ -459,19 +522,6 @@ impl<'p> Translator<'_, 'p, '_> {
         });
         flags.set_alias_region(Some(region));
         flags
-    }
-
-    /// The slow path of a guard, in the current block: runs the source
-    /// `span` on the reference interpreter from `p`, then continues at
-    /// `after` with the pointer it returns (or fails).
-    fn fallback(&mut self, span: Span, p: Value, after: Block) {
-        let index = self.span_index(span);
-        let index = self.b.ins().iconst(types::I32, index as i64);
-        let r = self.call_shim(self.shims.fallback, &[self.rt, index, p]);
-        // Defined on both edges; the failure exit ignores it.
-        self.set_ptr(r);
-        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
-        self.b.ins().brif(failed, self.fail, &[], after, &[]);
     }
 
     /// A straight-line op.
@@ -820,8 +870,7 @@ impl<'p> Translator<'_, 'p, '_> {
             // The step is reached from the first test and from the loop test.
             self.b.seal_block(step);
         }
-        // From the first test, the loop test (or shim call) and the fallback.
-        self.b.seal_block(exit);
+        // Sealed at the end: the fallback dispatch may also lead here.
         self.b.switch_to_block(exit);
     }
 
