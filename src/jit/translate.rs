@@ -252,8 +252,11 @@ struct Translator<'a, 'p, 't> {
 /// is now relative to it (static bodies move it, but back by their end).
 #[derive(Clone, Copy)]
 struct Proven {
+    /// Lowest proven cell, relative to the pointer at the guard.
     lo: i64,
+    /// Highest proven cell, relative to the pointer at the guard.
     hi: i64,
+    /// The pointer's offset from where it was at the guard.
     at: i64,
 }
 
