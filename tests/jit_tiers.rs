@@ -666,3 +666,38 @@ fn nested_static_loops_near_the_tape_ends() {
         }
     }
 }
+
+/// Small loops that move the pointer every iteration keep a guard per
+/// iteration. Runs that stop anywhere near either end of small tapes, or
+/// leave them, must agree with the interpreter exactly.
+#[test]
+fn moving_loops_near_the_tape_ends() {
+    let loops = ["[->>]", "[-<<]", "[+>]", "[-<]", "[>+>+<<->>>]", "[-<<<.]"];
+    for body in loops {
+        for ones in 0..7usize {
+            for start in 0..7 {
+                for tape in [4usize, 7, 12] {
+                    // `ones` non-zero cells two apart from the left end,
+                    // back to the left end, then the loop from `start`
+                    // cells in (left-moving ones run back towards it).
+                    let setup: String = (0..ones)
+                        .map(|i| if i == 0 { "+" } else { ">>+" })
+                        .collect();
+                    let back = "<<".repeat(ones.saturating_sub(1));
+                    let text = format!("{setup}{back}{}{body}", ">".repeat(start));
+                    let p = parse("u.b", text.as_bytes(), CellWidth::U8).unwrap();
+                    let config = RunConfig {
+                        tape_size: tape,
+                        max_steps: Some(1 << 20),
+                        ..RunConfig::default()
+                    };
+                    let want = run_program(&p, Tier::Interp, 0, b"", &config);
+                    for level in [1, 2] {
+                        let got = run_program(&p, Tier::Opt, level, b"", &config);
+                        assert_eq!(got, want, "{text} on {tape} cells, -O{level}");
+                    }
+                }
+            }
+        }
+    }
+}
