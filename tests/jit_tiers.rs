@@ -701,3 +701,36 @@ fn moving_loops_near_the_tape_ends() {
         }
     }
 }
+
+/// A static loop too big for one function has pieces outlined. A loop
+/// nested after an outlined piece that moved the pointer sits further on
+/// than the caller saw moves for, so the enclosing guard's proof must not
+/// be applied at that stale offset. Here the nested loop (translated in the
+/// caller with the long segment before it) steps one cell past the
+/// enclosing loop's reach, off the tape's right end.
+#[test]
+fn nested_loop_after_outlined_pieces_keeps_its_guard() {
+    let (skip, run) = (3, 1990);
+    let nested = format!("[{}-]", ">.<.".repeat(5));
+    let text = format!(
+        "+[{}[.-]{}{nested}{}-]",
+        ">".repeat(skip),
+        ">+".repeat(run),
+        "<".repeat(skip + run)
+    );
+    let p = parse("o.b", text.as_bytes(), CellWidth::U8).unwrap();
+    let config = RunConfig {
+        tape_size: skip + run + 1,
+        max_steps: Some(1 << 20),
+        ..RunConfig::default()
+    };
+    let want = run_program(&p, Tier::Interp, 0, b"", &config);
+    assert!(
+        matches!(want.result, Err(RunError::OffTape { .. })),
+        "{want:?}"
+    );
+    for level in [1, 2] {
+        let got = run_program(&p, Tier::Opt, level, b"", &config);
+        assert_eq!(got, want, "-O{level}");
+    }
+}

@@ -1,7 +1,8 @@
 //! The Cranelift tiers: [`compile`] turns a program into native code for the
 //! host, [`JitCode::run`] calls it with a runtime context.
 //!
-//! - `module.rs`: the JITModule, flags per tier, shim declarations.
+//! - `module.rs`: the JITModule, flags per tier, shim declarations and their
+//!   `preserve_all` stubs.
 //! - `translate.rs`: IR → CLIF, one method per construct.
 //! - `shape.rs`: loop shapes (guard hoisting) and the function size limit.
 //!
@@ -128,7 +129,9 @@ impl JitCode {
     /// # Panics
     /// If `C` is not the cell width the program was compiled for, the tape
     /// is not as long as it was compiled for, or `ptr` is not on the tape
-    /// (all caller bugs, never user input).
+    /// (all caller bugs, never user input). Code compiled with
+    /// [`Limits::Unlimited`] never looks at `budget`: [`crate::tier`] refuses
+    /// such runs with limits before they get here.
     pub fn run<C: CellType>(
         &self,
         tape: &mut [C],

@@ -24,21 +24,24 @@ pub const HUGE_PROGRAM_OPS: usize = 200_000;
 /// function with Cranelift's `preserve_all` calling convention that calls
 /// the Rust shim (System V) and stores its result in [`Runtime::result`]
 /// (`preserve_all` has no return values). A call to a stub clobbers no
-/// register, so the rare calls on cold paths (guard fallbacks, budget
-/// checks) do not make the register allocator spill the pointer and the
-/// context around them and reload them on the hot paths they merge into.
-/// The stub pays for saving what the shim may clobber, only when it runs.
+/// register, so the calls on cold paths (guard fallbacks, budget checks)
+/// do not make the register allocator spill the pointer and the context
+/// around them and reload them on the hot paths they merge into. The stub
+/// pays for saving what the shim may clobber (vector registers included)
+/// when it runs, which output-heavy programs pay on every `put`.
 #[derive(Clone, Copy)]
 pub struct ShimIds {
-    /// [`shims::put`]: `(rt, value: i32) -> i32`.
+    /// Stub of [`shims::put`]: `(rt, value: i32)`, result status (i32).
     pub put: FuncId,
-    /// [`shims::get`]: `(rt, old: i32) -> i64`.
+    /// Stub of [`shims::get`]: `(rt, old: i32)`, result the value or -1.
     pub get: FuncId,
-    /// [`shims::budget`]: `(rt) -> i32`.
+    /// Stub of [`shims::budget`]: `(rt)`, result status (i32).
     pub budget: FuncId,
-    /// [`shims::fallback`]: `(rt, span: i32, ptr: i64) -> i64`.
+    /// Stub of [`shims::fallback`]: `(rt, span: i32, ptr: i64)`, result
+    /// the new pointer or -1.
     pub fallback: FuncId,
-    /// [`shims::scan_u8`]: `(rt, ptr: i64, stride, span, lo, hi: i32) -> i64`.
+    /// Stub of [`shims::scan_u8`]: `(rt, ptr: i64, stride, span, lo, hi:
+    /// i32)`, result the new pointer or -1.
     pub scan_u8: FuncId,
 }
 
@@ -71,9 +74,9 @@ pub struct Jit {
     /// The shims, declared once.
     pub shims: ShimIds,
     /// The signature every generated function has:
-    /// `(rt: *mut Runtime, ptr: *mut Cell) -> *mut Cell`: the pointer as the
-    /// current cell's address, in and out; null when the run failed (the
-    /// error is in the runtime context).
+    /// `(rt: *mut Runtime, tape: *mut Cell, ptr: i64) -> i64`: the pointer
+    /// as a cell index, in and out; -1 when the run failed (the error is in
+    /// the runtime context).
     pub signature: Signature,
 }
 

@@ -8,7 +8,8 @@
 //! their offsets, then proves all of them on the tape for every iteration,
 //! and they run unguarded. Nested loops keep their own (hoisted) guards, so
 //! a nested loop that never runs near a tape end cannot make the outer guard
-//! fail. The guard is checked only when the loop is about to run
+//! fail — unless the outer guard already proves every cell a nested one
+//! would check; then the translator drops it (`Proven` in `translate.rs`). The guard is checked only when the loop is about to run
 //! (`p[0] != 0`); when it fails, the whole loop's source runs on the
 //! reference interpreter, which is exact. Hot inner loops of typical
 //! programs are of this shape and lose all their per-iteration checks.

@@ -1,15 +1,19 @@
 //! IR → CLIF for one generated function: one method per construct.
 //!
-//! The tape pointer is a cell index in an SSA [`Variable`]; a cell's address
-//! is `tape + (ptr << shift) + offset`, which x86 folds into one addressing
-//! mode. The tape's length is a constant of the code ([`CodeConfig`]), so a
-//! guard is one compare with an immediate. Shims are called through
+//! The tape pointer is a cell index in an SSA [`Variable`], and the current
+//! cell's address, `tape + (ptr << shift)`, another one moved with it, so
+//! `p[offset]` is one load or store at an immediate displacement. The
+//! tape's length is a constant of the code ([`CodeConfig`]), so a guard is
+//! one compare of the index with an immediate. Shims are called through
 //! `preserve_all` stubs (see `module.rs`), so no call clobbers a register and
-//! the tape base and pointer stay in registers across the cold paths. Tape safety is the segment-guard scheme of `ir_passes::guard`,
-//! exactly as the bytecode tier uses it: a guard at a segment's entry checks
-//! `0 <= p+lo && p+hi < len`; when it fails, the `fallback` shim runs the
-//! segment's source with the reference interpreter (exact error, or a normal
-//! finish) and the code continues after the segment. The simple tier uses the
+//! the tape base and pointer stay in registers across the cold paths.
+//!
+//! Tape safety is the segment-guard scheme of `ir_passes::guard`, exactly
+//! as the bytecode tier uses it: a guard at a segment's entry checks
+//! `0 <= p+lo && p+hi < len`; when it fails, the `fallback` shim (called
+//! from one dispatch block per function) runs the segment's source with the
+//! reference interpreter (exact error, or a normal finish) and the code
+//! continues after the segment. The simple tier uses the
 //! same guards rather than a check per `>`/`<`: they are exact by the same
 //! fallback, and one mechanism for both tiers means the simple/opt comparison
 //! measures the IR passes and Cranelift's optimizer, not two bounds-check
@@ -237,7 +241,8 @@ struct Translator<'a, 'p, 't> {
     /// Inside a loop or if whose hoisted guard proved cells on the tape.
     proven: Option<Proven>,
     /// Each guard's fallback: the block that sends it to the shared
-    /// dispatch (see `fallback_dispatch`), and where it resumes.
+    /// dispatch (see `fallback_dispatch`), the index of the source span it
+    /// runs, and where it resumes.
     resumes: Vec<(Block, u32, Block)>,
     /// How many fallback spans earlier functions registered: this
     /// function's guards are numbered from there.
@@ -368,6 +373,10 @@ impl<'p> Translator<'_, 'p, '_> {
             return;
         }
         self.emitted += 1;
+        // The outlined work may move the pointer without `move_by` here, so
+        // offsets into an enclosing hoisted guard's proof are unknown from
+        // now on: later nested loops keep their own guards.
+        self.proven = None;
         let id = self
             .module
             .declare_anonymous_function(&self.b.func.signature)
@@ -492,6 +501,8 @@ impl<'p> Translator<'_, 'p, '_> {
     /// Both: `p + lo`, as unsigned (a negative one wraps to a huge value),
     /// above `len - 1 - (hi - lo)`.
     fn branch_if_off_tape(&mut self, p: Value, lo: i32, hi: i32, off: Block, on: Block) {
+        // The compares below rely on it: every window holds the current cell.
+        debug_assert!(lo <= 0 && 0 <= hi, "guard window [{lo}, {hi}]");
         let (lo, hi) = (lo as i64, hi as i64);
         if hi - lo >= self.len {
             // Wider than the tape: no pointer passes.
