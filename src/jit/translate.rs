@@ -870,10 +870,12 @@ impl<'p> Translator<'_, 'p, '_> {
             let index = self.span_index(span);
             let args =
                 [stride, index as i32, lo, hi].map(|x| self.b.ins().iconst(types::I32, x as i64));
-            let r = self.call_shim(
+            // A direct System V call, unlike the other shims (see `ShimIds`).
+            let call = self.b.ins().call(
                 self.shims.scan_u8,
                 &[self.rt, p, args[0], args[1], args[2], args[3]],
             );
+            let r = self.b.inst_results(call)[0];
             self.set_ptr_checked(r);
             self.b.ins().jump(exit, &[]);
         } else {
