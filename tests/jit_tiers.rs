@@ -634,6 +634,23 @@ fn native_code_refuses_runs_it_was_not_compiled_for() {
     }
 }
 
+/// Runs `text` on a tape of `tape` cells on the interpreter without passes
+/// and on the opt tier at -O1 and -O2, asserting they agree; the run.
+fn opt_agrees_with_interp(text: &str, tape: usize) -> Run {
+    let p = parse("t.b", text.as_bytes(), CellWidth::U8).unwrap();
+    let config = RunConfig {
+        tape_size: tape,
+        max_steps: Some(1 << 20),
+        ..RunConfig::default()
+    };
+    let want = run_program(&p, Tier::Interp, 0, b"", &config);
+    for level in [1, 2] {
+        let got = run_program(&p, Tier::Opt, level, b"", &config);
+        assert_eq!(got, want, "{text} on {tape} cells, -O{level}");
+    }
+    want
+}
+
 /// A static loop or if nested in a hoisted one skips its own guard when the
 /// outer guard already proved its cells on the tape. Near either end of
 /// small tapes, the optimized code must still agree with the interpreter
@@ -651,17 +668,7 @@ fn nested_static_loops_near_the_tape_ends() {
         for shift in 0..8 {
             for tape in [3usize, 5, 9] {
                 let text = format!("{}{body}", ">".repeat(shift));
-                let p = parse("n.b", text.as_bytes(), CellWidth::U8).unwrap();
-                let config = RunConfig {
-                    tape_size: tape,
-                    max_steps: Some(1 << 20),
-                    ..RunConfig::default()
-                };
-                let want = run_program(&p, Tier::Interp, 0, b"", &config);
-                for level in [1, 2] {
-                    let got = run_program(&p, Tier::Opt, level, b"", &config);
-                    assert_eq!(got, want, "{text} on {tape} cells, -O{level}");
-                }
+                opt_agrees_with_interp(&text, tape);
             }
         }
     }
@@ -685,17 +692,7 @@ fn moving_loops_near_the_tape_ends() {
                         .collect();
                     let back = "<<".repeat(ones.saturating_sub(1));
                     let text = format!("{setup}{back}{}{body}", ">".repeat(start));
-                    let p = parse("u.b", text.as_bytes(), CellWidth::U8).unwrap();
-                    let config = RunConfig {
-                        tape_size: tape,
-                        max_steps: Some(1 << 20),
-                        ..RunConfig::default()
-                    };
-                    let want = run_program(&p, Tier::Interp, 0, b"", &config);
-                    for level in [1, 2] {
-                        let got = run_program(&p, Tier::Opt, level, b"", &config);
-                        assert_eq!(got, want, "{text} on {tape} cells, -O{level}");
-                    }
+                    opt_agrees_with_interp(&text, tape);
                 }
             }
         }
@@ -718,19 +715,9 @@ fn nested_loop_after_outlined_pieces_keeps_its_guard() {
         ">+".repeat(run),
         "<".repeat(skip + run)
     );
-    let p = parse("o.b", text.as_bytes(), CellWidth::U8).unwrap();
-    let config = RunConfig {
-        tape_size: skip + run + 1,
-        max_steps: Some(1 << 20),
-        ..RunConfig::default()
-    };
-    let want = run_program(&p, Tier::Interp, 0, b"", &config);
+    let want = opt_agrees_with_interp(&text, skip + run + 1);
     assert!(
         matches!(want.result, Err(RunError::OffTape { .. })),
         "{want:?}"
     );
-    for level in [1, 2] {
-        let got = run_program(&p, Tier::Opt, level, b"", &config);
-        assert_eq!(got, want, "-O{level}");
-    }
 }

@@ -20,29 +20,30 @@ use ir_passes::ir::CellWidth;
 pub const HUGE_PROGRAM_OPS: usize = 200_000;
 
 /// The shims as generated code calls them, so each generated function can
-/// import the ones it calls. All but the scan are *preserving stubs*: a small generated
-/// function with Cranelift's `preserve_all` calling convention that calls
-/// the Rust shim (System V) and stores its result in [`Runtime::result`]
+/// import the ones it calls. The two called only on cold paths (guard
+/// fallbacks, budget checks) are *preserving stubs*: small generated
+/// functions with Cranelift's `preserve_all` calling convention that call
+/// the Rust shim (System V) and store its result in [`Runtime::result`]
 /// (`preserve_all` has no return values). A call to a stub clobbers no
-/// register, so the calls on cold paths (guard fallbacks, budget checks)
-/// do not make the register allocator spill the pointer and the context
-/// around them and reload them on the hot paths they merge into. The stub
-/// pays for saving what the shim may clobber (vector registers included)
-/// when it runs, which output-heavy programs pay on every `put`.
+/// register, so those calls do not make the register allocator spill the
+/// pointer and the context around them and reload them on the hot paths
+/// they merge into. The shims hot paths call (`.`, `,`, scans) are called
+/// directly: there a call's clobbers are the expected cost, and a stub's
+/// saves of every register (vector ones too) cost more — output through a
+/// stub ran 3× slower, scans 10% (dbfi, selfint).
 #[derive(Clone, Copy)]
 pub struct ShimIds {
-    /// Stub of [`shims::put`]: `(rt, value: i32)`, result status (i32).
+    /// [`shims::put`]: `(rt, value: i32) -> i32`, the status.
     pub put: FuncId,
-    /// Stub of [`shims::get`]: `(rt, old: i32)`, result the value or -1.
+    /// [`shims::get`]: `(rt, old: i32) -> i64`, the value or -1.
     pub get: FuncId,
     /// Stub of [`shims::budget`]: `(rt)`, result status (i32).
     pub budget: FuncId,
     /// Stub of [`shims::fallback`]: `(rt, span: i32, ptr: i64)`, result
     /// the new pointer or -1.
     pub fallback: FuncId,
-    /// [`shims::scan_u8`] itself, not a stub (see `preserving_stubs`):
-    /// `(rt, ptr: i64, stride, span, lo, hi: i32) -> i64`, the new pointer
-    /// or -1.
+    /// [`shims::scan_u8`]: `(rt, ptr: i64, stride, span, lo, hi: i32) ->
+    /// i64`, the new pointer or -1.
     pub scan_u8: FuncId,
 }
 
@@ -168,7 +169,8 @@ pub fn import_shims(module: &mut JITModule, ids: &ShimIds, func: &mut Function) 
     }
 }
 
-/// The preserving stub of each shim (see [`ShimIds`]), defined in `module`.
+/// The preserving stubs of the cold-path shims (see [`ShimIds`]), defined
+/// in `module`; the other shims as they are.
 fn preserving_stubs(module: &mut JITModule, shims: ShimIds) -> Result<ShimIds, String> {
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
@@ -208,14 +210,9 @@ fn preserving_stubs(module: &mut JITModule, shims: ShimIds) -> Result<ShimIds, S
         Ok(id)
     };
     Ok(ShimIds {
-        put: stub(shims.put)?,
-        get: stub(shims.get)?,
         budget: stub(shims.budget)?,
         fallback: stub(shims.fallback)?,
-        // Scans run on hot paths, where a call's clobbers are the expected
-        // cost, and the stub's saves (every vector register too) cost more:
-        // called directly, dbfi and selfint run 10% faster.
-        scan_u8: shims.scan_u8,
+        ..shims
     })
 }
 

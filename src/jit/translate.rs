@@ -4,9 +4,9 @@
 //! cell's address, `tape + (ptr << shift)`, another one moved with it, so
 //! `p[offset]` is one load or store at an immediate displacement. The
 //! tape's length is a constant of the code ([`CodeConfig`]), so a guard is
-//! one compare of the index with an immediate. Shims are called through
-//! `preserve_all` stubs (see `module.rs`), so no call clobbers a register and
-//! the tape base and pointer stay in registers across the cold paths.
+//! one compare of the index with an immediate. Cold-path shims are called
+//! through `preserve_all` stubs (see `module.rs`), so those calls clobber no
+//! register and the tape base and pointer stay in registers across them.
 //!
 //! Tape safety is the segment-guard scheme of `ir_passes::guard`, exactly
 //! as the bytecode tier uses it: a guard at a segment's entry checks
@@ -600,7 +600,7 @@ impl<'p> Translator<'_, 'p, '_> {
     fn output(&mut self, offset: i32) {
         let v = self.load(offset);
         let v = self.widen(v);
-        let status = self.call_shim(self.shims.put, &[self.rt, v]);
+        let status = self.call_direct(self.shims.put, &[self.rt, v]);
         self.fail_if_nonzero(status);
     }
 
@@ -608,7 +608,7 @@ impl<'p> Translator<'_, 'p, '_> {
     fn input(&mut self, offset: i32) {
         let old = self.load(offset);
         let old = self.widen(old);
-        let r = self.call_shim(self.shims.get, &[self.rt, old]);
+        let r = self.call_direct(self.shims.get, &[self.rt, old]);
         let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
         self.fail_if_nonzero(negative);
         let v = self.b.ins().ireduce(self.cell, r);
@@ -870,12 +870,10 @@ impl<'p> Translator<'_, 'p, '_> {
             let index = self.span_index(span);
             let args =
                 [stride, index as i32, lo, hi].map(|x| self.b.ins().iconst(types::I32, x as i64));
-            // A direct System V call, unlike the other shims (see `ShimIds`).
-            let call = self.b.ins().call(
+            let r = self.call_direct(
                 self.shims.scan_u8,
                 &[self.rt, p, args[0], args[1], args[2], args[3]],
             );
-            let r = self.b.inst_results(call)[0];
             self.set_ptr_checked(r);
             self.b.ins().jump(exit, &[]);
         } else {
@@ -890,8 +888,14 @@ impl<'p> Translator<'_, 'p, '_> {
         self.b.switch_to_block(exit);
     }
 
-    /// Calls a shim through its preserving stub and reads its result from
-    /// the runtime context.
+    /// Calls a shim of a hot path directly (see `ShimIds`); its result.
+    fn call_direct(&mut self, shim: FuncRef, args: &[Value]) -> Value {
+        let call = self.b.ins().call(shim, args);
+        self.b.inst_results(call)[0]
+    }
+
+    /// Calls a cold-path shim through its preserving stub and reads its
+    /// result from the runtime context.
     fn call_shim(&mut self, shim: FuncRef, args: &[Value]) -> Value {
         self.b.ins().call(shim, args);
         let flags = self.context_flags();
