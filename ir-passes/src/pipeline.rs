@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// How many times `-O2` may repeat the pass list looking for a fixed point.
-const MAX_ROUNDS: u32 = 4;
+const MAX_ROUNDS: u32 = 8;
 
 /// What happened in one pass.
 #[derive(Clone, Debug)]

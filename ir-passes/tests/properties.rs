@@ -1,5 +1,6 @@
 //! Structural properties of every pass on random programs: a pass never makes
-//! a program longer, running it twice changes nothing, and the span
+//! a program longer, running it twice changes nothing (but see
+//! `NOT_IDEMPOTENT`), and the span
 //! invariants the segment guards rely on survive (a control op spans exactly
 //! its source brackets). Also: passes cope with very deep nesting.
 
@@ -11,8 +12,12 @@ use ir_passes::passes::PASSES;
 use ir_passes::pipeline::Pipeline;
 use proptest::prelude::*;
 
-/// Passes for which a second run may still find something: none so far.
-const NOT_IDEMPOTENT: &[&str] = &[];
+/// Passes for which a second run may still find something. `known_values`
+/// analyses a loop body with the facts from before the loop only when the
+/// body's shape allows (small, balanced, no scans); its own rewrite can give
+/// an enclosing loop that shape (a dead `[>]` goes), and the next run then
+/// knows more inside it. The `-O2` pipeline repeats until nothing changes.
+const NOT_IDEMPOTENT: &[&str] = &["known_values"];
 
 /// `cases` per property, unless `PROPTEST_CASES` asks for another number
 /// (for a longer hunt than CI affords).
@@ -88,7 +93,8 @@ fn on_big_stack(f: impl FnOnce() + Send + 'static) {
 fn deep_nesting_passes_through_every_level() {
     on_big_stack(|| {
         const DEPTH: usize = 100_000;
-        let text = format!("+{}-{}>[-]", "[".repeat(DEPTH), "]".repeat(DEPTH));
+        // Input, so that no pass knows whether the loops run.
+        let text = format!(",{}-{}>[-]", "[".repeat(DEPTH), "]".repeat(DEPTH));
         let original = program(&text, CellWidth::U8);
         let optimized = Pipeline::level(2).run(original, false).program;
         // The innermost `[-]` became a set, the loop around it an `if` (its
@@ -96,7 +102,7 @@ fn deep_nesting_passes_through_every_level() {
         assert_eq!(optimized.op_count(), DEPTH + 3);
         let run = common::bytecode(
             &optimized,
-            &common::Setup::small(vec![], Default::default()),
+            &common::Setup::small(vec![1], Default::default()),
         );
         assert_eq!(run.result, Ok(()));
         assert_eq!(run.tape[0], 0);

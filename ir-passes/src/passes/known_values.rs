@@ -45,7 +45,15 @@ use std::collections::HashMap;
 /// nothing about the cells it starts with.
 pub fn known_values(program: Program) -> Program {
     let Program { body, cell, source } = program;
-    let (body, _) = propagate(body, true, cell);
+    let mut ctx = Ctx {
+        cell,
+        budget: BUDGET_BASE + BUDGET_PER_OP * crate::ir::count_ops(&body),
+    };
+    let start = Entry {
+        cells: HashMap::new(),
+        rest_zero: true,
+    };
+    let (body, _, _) = propagate(body, start, &mut ctx);
     Program { body, cell, source }
 }
 
@@ -53,6 +61,102 @@ pub fn known_values(program: Program) -> Program {
 /// write anything": nested loops pass their sets outwards, and the cap keeps
 /// that linear however deep the nesting.
 const MAX_WRITES: usize = 64;
+
+/// How many times a loop body is analysed with facts from before the loop
+/// before the pass gives up on them (each retry drops a fact the body did not
+/// keep; two usually suffice).
+const MAX_ATTEMPTS: usize = 3;
+
+/// Only bodies with at most this many ops (nested ones included) are analysed
+/// more than once (with facts from before the loop, or again once it turned
+/// out to be an `if`): nested re-analyses multiply, so only small loop nests
+/// get them.
+const MAX_EXTRA_OPS: usize = 500;
+
+/// Op visits the pass may spend before it stops analysing any body more than
+/// once: a fixed allowance plus a multiple of the program's size. With
+/// [`MAX_EXTRA_OPS`], this keeps the pass near linear on hostile nests.
+const BUDGET_BASE: usize = 100_000;
+/// See [`BUDGET_BASE`].
+const BUDGET_PER_OP: usize = 4;
+
+/// At most this many known cells go into a loop body's analysis.
+const MAX_ENTRY_CELLS: usize = 256;
+
+/// State shared by the whole pass.
+struct Ctx {
+    cell: CellWidth,
+    /// What is left of the allowance, in op visits.
+    budget: usize,
+}
+
+impl Ctx {
+    /// Pays for analysing `body` once more, if the allowance covers it.
+    fn spend(&mut self, body: &[Node]) -> bool {
+        match self.budget.checked_sub(body.len()) {
+            Some(left) => {
+                self.budget = left;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// What is known about the cells when a body starts (or ends), relative to
+/// the pointer there.
+#[derive(Clone, Default)]
+struct Entry {
+    /// Known (`Some`) or unknown (`None`) cell values; cells not listed are
+    /// zero when `rest_zero`, else unknown.
+    cells: HashMap<i64, Option<Value>>,
+    rest_zero: bool,
+}
+
+impl Entry {
+    fn value(&self, at: i64) -> Option<Value> {
+        match self.cells.get(&at) {
+            Some(&v) => v,
+            None => self.rest_zero.then_some(0),
+        }
+    }
+
+    /// Whether any cell's value is known.
+    fn knows_something(&self) -> bool {
+        self.rest_zero || self.cells.values().any(Option::is_some)
+    }
+
+    /// Whether this knows a cell value `other` does not (given that all
+    /// `other` knows, this knows too).
+    fn knows_more_than(&self, other: &Entry) -> bool {
+        (self.rest_zero && !other.rest_zero)
+            || self
+                .cells
+                .iter()
+                .any(|(&at, v)| v.is_some() && other.value(at).is_none())
+            || other
+                .cells
+                .iter()
+                .any(|(&at, v)| v.is_none() && self.value(at).is_some())
+    }
+
+    /// Keeps only the facts that `end` agrees with; whether any went.
+    fn meet(&mut self, end: &Entry) -> bool {
+        let mut dropped = self.rest_zero && !end.rest_zero;
+        let rest_zero = self.rest_zero && end.rest_zero;
+        let keys: Vec<i64> = self.cells.keys().chain(end.cells.keys()).copied().collect();
+        let mut cells = HashMap::with_capacity(keys.len());
+        for at in keys {
+            let (before, after) = (self.value(at), end.value(at));
+            if before.is_some() && before != after {
+                dropped = true;
+            }
+            cells.insert(at, if before == after { before } else { None });
+        }
+        *self = Entry { cells, rest_zero };
+        dropped
+    }
+}
 
 /// What a body is known to do as a whole.
 struct Summary {
@@ -101,6 +205,46 @@ impl Facts {
         }
     }
 
+    /// The facts here, relative to the pointer, as a body starting here sees
+    /// them (only cells near the pointer when many are known).
+    fn here(&self) -> Entry {
+        let near = |at: i64| (at - self.pos).abs() <= MAX_ENTRY_CELLS as i64 / 2;
+        let all = self.cells.len() <= MAX_ENTRY_CELLS;
+        Entry {
+            cells: self
+                .cells
+                .iter()
+                .filter(|&(&at, _)| all || near(at))
+                .map(|(&at, &v)| (at - self.pos, v))
+                .collect(),
+            rest_zero: self.rest_zero && all,
+        }
+    }
+
+    /// The facts about cells `lo ..= hi` from the pointer, relative to it, as
+    /// a body that touches only those cells sees them.
+    fn near(&self, (lo, hi): (i64, i64)) -> Entry {
+        let (lo, hi) = (self.pos + lo, self.pos + hi);
+        let mut cells = HashMap::new();
+        if ((hi - lo) as usize) < self.cells.len() {
+            for at in lo..=hi {
+                if let Some(&v) = self.cells.get(&at) {
+                    cells.insert(at - self.pos, v);
+                }
+            }
+        } else {
+            for (&at, &v) in &self.cells {
+                if (lo..=hi).contains(&at) {
+                    cells.insert(at - self.pos, v);
+                }
+            }
+        }
+        Entry {
+            cells,
+            rest_zero: self.rest_zero,
+        }
+    }
+
     /// After a control op: it stopped on a zero cell. If it is balanced and
     /// its writes are known, every other cell keeps what was known about it;
     /// otherwise nothing else is known.
@@ -129,6 +273,18 @@ impl Facts {
             }
         }
         self.write(self.pos, Some(0));
+    }
+
+    /// After a loop whose body was analysed with the facts `head`: they hold
+    /// every time the loop's condition is tested, so also when it exits.
+    fn after_loop(&mut self, inner: &Summary, head: Option<&Entry>) {
+        self.after_control(Some(inner));
+        for (&at, &value) in head.iter().flat_map(|h| h.cells.iter()) {
+            if value.is_some() && at != 0 {
+                // Not a write: the body's writes are recorded already.
+                self.cells.insert(self.pos + at, value);
+            }
+        }
     }
 
     /// The rewritten form of `p[offset] += delta` (none if it does nothing).
@@ -165,10 +321,78 @@ fn splices(body: &[Node]) -> bool {
     moves == 0
 }
 
-fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary) {
+/// The cells a body can touch, relative to the pointer where it starts, if
+/// it has at most `budget` ops (nested ones included; they are subtracted),
+/// no scans, and it and every body inside it bring the pointer back to where
+/// they started. Stops early otherwise, so it is cheap on huge bodies.
+fn reach(body: &[Node], budget: &mut usize) -> Option<(i64, i64)> {
+    let (mut pos, mut lo, mut hi) = (0i64, 0i64, 0i64);
+    for node in body {
+        *budget = budget.checked_sub(1)?;
+        let (a, b) = match node.op {
+            Op::Move { delta } => {
+                pos += delta as i64;
+                (pos, pos)
+            }
+            Op::Add { offset, .. }
+            | Op::Set { offset, .. }
+            | Op::Input { offset }
+            | Op::Output { offset } => (pos + offset as i64, pos + offset as i64),
+            Op::MulAdd { src, dst, .. } => {
+                let (src, dst) = (pos + src as i64, pos + dst as i64);
+                (src.min(dst), src.max(dst))
+            }
+            Op::Loop { ref body } | Op::If { ref body } => {
+                let (l, h) = reach(body, budget)?;
+                (pos + l, pos + h)
+            }
+            Op::Scan { .. } => return None,
+        };
+        (lo, hi) = (lo.min(a), hi.max(b));
+    }
+    (pos == 0).then_some((lo, hi))
+}
+
+/// Analyses a loop body, given the facts where the loop starts.
+///
+/// The facts that hold every time the loop tests its cell are a fixed point:
+/// those known on entry that one run of the body, started with them, leaves
+/// as they were. The search starts from everything known on entry and drops
+/// what a run of the body changes, until a run keeps all that is left; by
+/// induction over the iterations, those facts then hold at every test, and
+/// the body's rewrite under them is valid for every iteration. If the search
+/// does not settle quickly (or the body moves the pointer), the body is
+/// analysed knowing nothing, as before. Returns the rewritten body, its
+/// summary and the facts at every test, if they were found.
+fn loop_body(
+    body: Vec<Node>,
+    entry: Option<Entry>,
+    ctx: &mut Ctx,
+) -> (Vec<Node>, Summary, Option<Entry>) {
+    if let Some(mut head) = entry.filter(Entry::knows_something) {
+        for _ in 0..MAX_ATTEMPTS {
+            if !ctx.spend(&body) {
+                break;
+            }
+            let (rewritten, summary, end) = propagate(body.clone(), head.clone(), ctx);
+            let Some(end) = end else { break };
+            if !head.meet(&end) {
+                return (rewritten, summary, Some(head));
+            }
+        }
+    }
+    let (rewritten, summary, _) = propagate(body, Entry::default(), ctx);
+    (rewritten, summary, None)
+}
+
+/// Rewrites a body under the facts known at its start; returns its summary
+/// and, if it is balanced, the facts at its end.
+fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summary, Option<Entry>) {
+    let cell = ctx.cell;
+    ctx.budget = ctx.budget.saturating_sub(body.len());
     let mut facts = Facts {
-        cells: HashMap::new(),
-        rest_zero: top,
+        cells: entry.cells,
+        rest_zero: entry.rest_zero,
         pos: 0,
         origin_is_entry: true,
         writes: Some(Vec::new()),
@@ -224,12 +448,31 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
                 None
             }
             Op::Loop { body } => {
-                let (body, inner) = propagate(body, false, cell);
+                let entry = reach(&body, &mut MAX_EXTRA_OPS.clone()).map(|r| facts.near(r));
+                let (mut body, mut inner, head) = loop_body(body, entry, ctx);
+                // A loop that runs at most once is an `if`: its body starts
+                // with what is known here, which may be more than what holds
+                // at every test of the loop. (The rewritten body may qualify
+                // where the loop did not.)
+                let reach = inner
+                    .ends_zero
+                    .then(|| reach(&body, &mut MAX_EXTRA_OPS.clone()));
+                if let Some(entry) = reach.flatten().map(|r| facts.near(r)) {
+                    let more = head.as_ref().is_none_or(|h| entry.knows_more_than(h));
+                    if inner.ends_zero && more && entry.knows_something() && ctx.spend(&body) {
+                        let (again, summary, _) = propagate(body, entry, ctx);
+                        body = again;
+                        inner = Summary {
+                            ends_zero: true,
+                            ..summary
+                        };
+                    }
+                }
                 if inner.ends_zero && facts.value(facts.pos).is_some() && splices(&body) {
                     work.extend(body.into_iter().rev());
                     continue;
                 }
-                facts.after_control(Some(&inner));
+                facts.after_loop(&inner, head.as_ref());
                 let op = if inner.ends_zero {
                     Op::If { body }
                 } else {
@@ -237,8 +480,18 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
                 };
                 Some(Node::new(op, span))
             }
+            // An `if` body runs at most once, starting with the facts here.
             Op::If { body } => {
-                let (body, inner) = propagate(body, false, cell);
+                let entry = match reach(&body, &mut MAX_EXTRA_OPS.clone()) {
+                    Some(r) => facts.near(r),
+                    None => facts.here(),
+                };
+                let (body, inner, _) = propagate(body, entry, ctx);
+                // Known to run, and now straight-line: it joins the segment.
+                if facts.value(facts.pos).is_some() && splices(&body) {
+                    work.extend(body.into_iter().rev());
+                    continue;
+                }
                 facts.after_control(Some(&inner));
                 Some(Node::new(Op::If { body }, span))
             }
@@ -252,6 +505,10 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
     let balanced = facts.origin_is_entry && facts.pos == 0;
     let ends_zero = balanced && facts.value(0) == Some(0);
     let writes = if balanced { facts.writes } else { None };
+    let end = balanced.then_some(Entry {
+        cells: facts.cells,
+        rest_zero: facts.rest_zero,
+    });
     (
         out,
         Summary {
@@ -259,6 +516,7 @@ fn propagate(body: Vec<Node>, top: bool, cell: CellWidth) -> (Vec<Node>, Summary
             ends_zero,
             writes,
         },
+        end,
     )
 }
 
@@ -298,16 +556,16 @@ mod tests {
             "in p[0]\nloop {\n  add p[0], -1\n}\n"
         );
         assert_eq!(
-            after(o1_then, ",>+[-]<[>[.]<-]"),
-            "in p[0]\nloop {\n  move +1\n  loop {\n    out p[0]\n  }\n  add p[-1], -1\n  move -1\n}\n"
+            after(o1_then, ",>,[-]<[>[.]<-]"),
+            "in p[0]\nin p[+1]\nset p[+1], 0\nloop {\n  move +1\n  add p[-1], -1\n  move -1\n}\n"
         );
     }
 
     #[test]
     fn loops_that_end_on_zero_become_ifs() {
         assert_eq!(
-            after(o1_then, ",[>+<[-]]"),
-            "in p[0]\nif {\n  add p[+1], 1\n  set p[0], 0\n}\n"
+            after(o1_then, ",>,<[>+<[-]]"),
+            "in p[0]\nin p[+1]\nif {\n  add p[+1], 1\n  set p[0], 0\n}\n"
         );
         // An inner loop ends on zero too.
         assert_eq!(
@@ -325,8 +583,8 @@ mod tests {
     fn facts_survive_balanced_loops_that_do_not_touch_them() {
         // p[0] is cleared before the inner loop, which only writes p[+1].
         assert_eq!(
-            after(o1_then, ",[[-]>[.-]<]"),
-            "in p[0]\nif {\n  set p[0], 0\n  move +1\n  loop {\n    out p[0]\n    add p[0], -1\n  }\n  move -1\n}\n"
+            after(o1_then, ",>,<[[-]>[.-]<]"),
+            "in p[0]\nin p[+1]\nif {\n  set p[0], 0\n  move +1\n  loop {\n    out p[0]\n    add p[0], -1\n  }\n  move -1\n}\n"
         );
         // At program start, p[+2] is still zero after a loop on p[0], p[+1].
         assert_eq!(
@@ -352,13 +610,41 @@ mod tests {
     }
 
     #[test]
+    fn facts_that_every_iteration_keeps_hold_inside_the_loop() {
+        // p[+1] is zero on entry and again at the end of every iteration
+        // (the inner loop ends on it), so the add in the body is a set.
+        assert_eq!(
+            after(o1_then, ",[>+++[.-]<-]"),
+            "in p[0]\nloop {\n  set p[+1], 3\n  move +1\n  loop {\n    out p[0]\n    add p[0], -1\n  }\n  add p[-1], -1\n  move -1\n}\n"
+        );
+        // Nested counted loops on cells the body clears again collapse
+        // (the `bench` program's nest): the inner one runs for certain.
+        let o2 = |p| crate::pipeline::Pipeline::level(2).run(p, false).program;
+        assert_eq!(after(o2, ",[>++++[>+++[-]<-]<-]"), "in p[0]\nset p[0], 0\n");
+    }
+
+    #[test]
+    fn facts_an_iteration_changes_do_not_hold_inside_the_loop() {
+        // p[+1] is zero on entry but one after an iteration: the add stays.
+        assert_eq!(
+            after(o1_then, ",[>+[.-]+<-]"),
+            "in p[0]\nloop {\n  add p[+1], 1\n  move +1\n  loop {\n    out p[0]\n    add p[0], -1\n  }\n  set p[0], 1\n  add p[-1], -1\n  move -1\n}\n"
+        );
+        // A loop that moves the pointer keeps nothing.
+        assert_eq!(
+            after(o1_then, ",[>+<[.-]>]"),
+            "in p[0]\nloop {\n  add p[+1], 1\n  loop {\n    out p[0]\n    add p[0], -1\n  }\n  move +1\n}\n"
+        );
+    }
+
+    #[test]
     fn loops_that_may_run_again_stay_loops() {
         for bf in [
-            ",[>+<[-]+]",     // sets p[0] nonzero again
-            ",[>[-]]",        // ends on another cell
-            ",[[-]>[<]]",     // unbalanced inner scan: position unknown
-            ",[[-],]",        // input after the clear
-            ",[[-]<[->+<]>]", // a muladd may write p[0] again
+            ",[>+<[-]+]",       // sets p[0] nonzero again
+            ",[>[-]]",          // ends on another cell
+            ",[[-]>[<]]",       // unbalanced inner scan: position unknown
+            ",[[-],]",          // input after the clear
+            ",>,[[-]<[->+<]>]", // a muladd may write p[0] again
         ] {
             let text = after(o1_then, bf);
             assert!(

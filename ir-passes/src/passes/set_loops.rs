@@ -198,8 +198,8 @@ mod tests {
         // an `if` that `known_values` spliced into the outer body.
         let o2 = |p| crate::pipeline::Pipeline::level(2).run(p, false).program;
         assert_eq!(
-            after(o2, ",[>[-]+++++[>[-]+++[-]<-]<-]"),
-            "in p[0]\nif {\n  set p[+1], 0\n  set p[+2], 0\n  set p[0], 0\n}\n"
+            after(o2, ",>,>,<<[>[-]+++++[>[-]+++[-]<-]<-]"),
+            "in p[0]\nin p[+1]\nin p[+2]\nif {\n  set p[+1], 0\n  set p[+2], 0\n  set p[0], 0\n}\n"
         );
     }
 
