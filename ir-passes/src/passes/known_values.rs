@@ -290,8 +290,10 @@ impl Facts {
     /// The rewritten form of `p[offset] += delta` (none if it does nothing).
     fn add(&mut self, offset: Offset, delta: Value, span: Span) -> Option<Node> {
         let at = self.pos + offset as i64;
+        if self.cell.wrap(delta) == 0 {
+            return None;
+        }
         let op = match self.value(at) {
-            Some(_) if self.cell.wrap(delta) == 0 => return None,
             Some(v) => {
                 let value = self.cell.wrap(v.wrapping_add(delta));
                 self.write(at, Some(value));

@@ -8,6 +8,7 @@ pub mod clear_loops;
 pub mod dead_code;
 pub mod fold_runs;
 pub mod known_values;
+pub mod linear_fold;
 pub mod mul_loops;
 pub mod offsets;
 pub mod scan_loops;
@@ -74,6 +75,12 @@ pub const PASSES: &[PassInfo] = &[
         summary: "combine adds and sets to the same cell within a segment",
         level: 1,
         run: set_fold::set_fold,
+    },
+    PassInfo {
+        name: "linear_fold",
+        summary: "write each cell's final linear function of a stretch's inputs once",
+        level: 2,
+        run: linear_fold::linear_fold,
     },
     PassInfo {
         name: "dead_code",

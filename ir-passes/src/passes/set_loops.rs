@@ -23,13 +23,16 @@ use std::sync::Arc;
 ///          }
 /// ```
 ///
-/// The loop qualifies when its body only adds, sets and moves, comes back to
+/// The loop qualifies when its body only adds, sets, moves and copies the
+/// counter into a set cell, comes back to
 /// where it started, adds an odd total to its own cell and never sets it, and
 /// sets at least one other cell (without sets it is `mul_loops`' business).
 /// It then runs `n = p[0] * inverse(-step)` times; a cell with only adds gains
 /// `n` times their total, a cell with a set ends with the value its last set
 /// and the adds after it give, but only if the loop runs at all, hence the
-/// `if`.
+/// `if`. A set cell may also receive multiply-adds from the counter (a copy
+/// of the counter, which `linear_fold` leaves of `[->+>+<<]>>[-<<+>>]<<`):
+/// in the last run, the counter starts at `-step`, so that too is a constant.
 ///
 /// Unlike every other body, this `if`'s body does not do what one run of its
 /// source does: it does all of them. That is still exact under the segment
@@ -51,7 +54,7 @@ pub fn set_loops(program: Program) -> Program {
             Some(Effect::Add(step)) if cell.wrap(*step) % 2 == 1 => cell.wrap(*step),
             _ => return None,
         };
-        if !effects.values().any(|e| matches!(e, Effect::Set(_))) {
+        if !effects.values().any(|e| matches!(e, Effect::Set { .. })) {
             return None;
         }
         // The cells one run of the body's source visits for certain: those
@@ -83,10 +86,12 @@ pub fn set_loops(program: Program) -> Program {
                     };
                     muladds.push(Node::new(op, inner));
                 }
-                Effect::Set(v) => {
+                Effect::Set { value, per_entry } => {
+                    // In the last run, the counter starts at -step.
+                    let last = per_entry.wrapping_mul(negate(step, cell));
                     let op = Op::Set {
                         offset,
-                        value: cell.wrap(v),
+                        value: cell.wrap(value.wrapping_add(last)),
                     };
                     sets.push(Node::new(op, inner));
                 }
@@ -110,12 +115,15 @@ pub fn set_loops(program: Program) -> Program {
 enum Effect {
     /// Adds this much (wrapping).
     Add(Value),
-    /// Ends up holding this value, whatever it held before.
-    Set(Value),
+    /// Ends up holding `value + per_entry * c`, whatever it held before,
+    /// where `c` is the counter's value when the run began (a set followed
+    /// by multiply-adds from the counter: a copy of the loop's counter).
+    Set { value: Value, per_entry: Value },
 }
 
-/// The per-cell effect of a body of adds, sets and moves that comes back to
-/// where it started; `None` for any other body.
+/// The per-cell effect of a body of adds, sets, moves and multiply-adds from
+/// the counter into a cell set before, that comes back to where it started;
+/// `None` for any other body.
 fn effects(body: &[Node]) -> Option<BTreeMap<i64, Effect>> {
     let mut pos: i64 = 0;
     let mut cells = BTreeMap::new();
@@ -125,11 +133,34 @@ fn effects(body: &[Node]) -> Option<BTreeMap<i64, Effect>> {
                 let e = cells.entry(pos + offset as i64).or_insert(Effect::Add(0));
                 *e = match *e {
                     Effect::Add(k) => Effect::Add(k.wrapping_add(delta)),
-                    Effect::Set(v) => Effect::Set(v.wrapping_add(delta)),
+                    Effect::Set { value, per_entry } => Effect::Set {
+                        value: value.wrapping_add(delta),
+                        per_entry,
+                    },
                 };
             }
             Op::Set { offset, value } => {
-                cells.insert(pos + offset as i64, Effect::Set(value));
+                let set = Effect::Set {
+                    value,
+                    per_entry: 0,
+                };
+                cells.insert(pos + offset as i64, set);
+            }
+            // The counter here is its value at the run's start plus the
+            // adds to it so far.
+            Op::MulAdd { src, dst, factor } if pos + src as i64 == 0 => {
+                let so_far = match cells.get(&0) {
+                    None => 0,
+                    Some(Effect::Add(k)) => *k,
+                    Some(Effect::Set { .. }) => return None,
+                };
+                match cells.get_mut(&(pos + dst as i64)) {
+                    Some(Effect::Set { value, per_entry }) => {
+                        *value = value.wrapping_add(factor.wrapping_mul(so_far));
+                        *per_entry = per_entry.wrapping_add(factor);
+                    }
+                    _ => return None,
+                }
             }
             Op::Move { delta } => pos += delta as i64,
             _ => return None,
@@ -189,6 +220,25 @@ mod tests {
             after_with(set_loops, ",[-->+<]", CellWidth::U16),
             "in p[0]\nloop {\n  add p[0], -1\n  add p[0], -1\n  move +1\n  add p[0], 1\n  move -1\n}\n"
         );
+    }
+
+    #[test]
+    fn a_copy_of_the_counter_ends_as_its_last_value() {
+        // Each run sets p[+1] to the counter after its decrement: the last
+        // run leaves 0 there. Counting up by 1, the last run starts at 255
+        // and copies 255 + 1 = 0 plus 7.
+        let o2 = |p| crate::pipeline::Pipeline::level(2).run(p, false).program;
+        assert_eq!(
+            after(o2, ",>,<[->[-]>[-]<<[->+>+<<]>>[-<<+>>]<<]"),
+            "in p[0]\nin p[+1]\nif {\n  set p[+1], 0\n  set p[0], 0\n}\n"
+        );
+        assert_eq!(
+            after(o2, ",>,<[+>[-]+++++++>[-]<<[->+>+<<]>>[-<<+>>]<<]"),
+            "in p[0]\nin p[+1]\nif {\n  set p[+1], 7\n  set p[0], 0\n}\n"
+        );
+        // A copy into a cell that is only added to sums over the runs.
+        let text = after(o2, ",>,<[->>[-]<<[->+>+<<]>>[-<<+>>]<<]");
+        assert!(text.contains("loop"), "{text}");
     }
 
     #[test]

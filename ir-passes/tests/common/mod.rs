@@ -253,6 +253,7 @@ pub fn bf_program() -> impl Strategy<Value = String> {
             .prop_map(str::to_string),
         3 => multiply_loop(),
         2 => delay_loop(),
+        1 => copy_idiom(),
     ];
     // Loops get a few `+` (or a `,`) in front most of the time: on the zero
     // tape a program starts with, a bare loop would hardly ever run.
@@ -319,6 +320,43 @@ fn multiply_loop() -> impl Strategy<Value = String> {
             }
             body.push_str(extra);
             format!("[{body}]")
+        })
+}
+
+/// Copies through a temporary and back (`[->+>+<<]>>[-<<+>>]<<`), with the
+/// target or the temporary cleared first or not, on their own or as the body
+/// of a counter loop that copies its own counter each run (`[->[-]<` copy
+/// `]`, the shape `linear_fold` and `set_loops` reduce together).
+fn copy_idiom() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec![-2i32, -1, 1, 2, 3]),
+        prop::sample::select(vec![-2i32, -1, 1, 2, 3]),
+        prop::sample::select(vec!["+", "+", "++", "-"]),
+        prop::sample::select(vec!["+", "+", "-"]),
+        (any::<bool>(), any::<bool>()),
+        prop::sample::select(vec!["", "", "", "-", "-", "+"]),
+    )
+        .prop_map(|(dst, tmp, factor, back_factor, (clear_dst, clear_tmp), counter)| {
+            let tmp = if tmp == dst { dst + 1 } else { tmp };
+            let (to_dst, from_dst) = moves(dst);
+            let (to_tmp, from_tmp) = moves(tmp);
+            let clear = |yes: bool, there: &str, back: &str| {
+                if yes {
+                    format!("{there}[-]{back}")
+                } else {
+                    String::new()
+                }
+            };
+            let copy = format!(
+                "{}{}[-{to_dst}{factor}{from_dst}{to_tmp}+{from_tmp}]{to_tmp}[-{from_tmp}{back_factor}{to_tmp}]{from_tmp}",
+                clear(clear_dst, &to_dst, &from_dst),
+                clear(clear_tmp, &to_tmp, &from_tmp),
+            );
+            if counter.is_empty() {
+                copy
+            } else {
+                format!("[{counter}{copy}]")
+            }
         })
 }
 

@@ -1,0 +1,309 @@
+//! Linear folding: in a stretch of adds, sets, multiply-adds and moves, every
+//! cell ends up holding a linear function of the values the cells held when
+//! the stretch began. Writing each function out directly often takes fewer
+//! ops than the source's way of computing it (a copy through a temporary cell
+//! and back is the typical case).
+
+use crate::ir::{map_bodies, CellWidth, Node, Offset, Op, Program, Value};
+use crate::span::Span;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Re-emits straight-line stretches as one write per changed cell.
+///
+/// ```text
+/// BF:      [->+>+<<]>>[-<<+>>]<<       (copy p[0] to p[+1] through p[+2])
+/// before:  muladd p[+1], p[0] * 1      (after the -O1 passes)
+///          muladd p[+2], p[0] * 1
+///          set p[0], 0
+///          muladd p[0], p[+2] * 1
+///          set p[+2], 0
+/// after:   muladd p[+1], p[0] * 1
+///          muladd p[0], p[+2] * 1
+///          set p[+2], 0
+/// ```
+///
+/// (`p[0]` ends up holding `p[0] + p[+2]`: the temporary was not known to be
+/// zero here; `known_values` drops that term where it is.)
+///
+/// A stretch is a run of `add`, `set`, `muladd` and `move` ops; I/O and
+/// control ops end it, so the tape is exactly as the source left it whenever
+/// output happens or code outside the stretch runs. Walking the stretch, each
+/// cell's value is kept as `c + k1*x1 + k2*x2 + ...` over the cells' values
+/// `x` at the stretch's start (modulo the cell width). Each cell whose
+/// function is not just its start value is then written once: a `set` (or an
+/// `add`, if the cell keeps its own start value) and a `muladd` per other
+/// term. A write must come after every write that reads the old value of the
+/// cell it changes; when reads go round in a cycle (a swap), or a cell's
+/// function scales its own value, the stretch stays as it was. It also stays
+/// when the rewrite would not be shorter. The moves become one at the end.
+/// Every cell the new ops touch was touched by the old ones, so the segment
+/// guards' ranges still hold.
+pub fn linear_fold(program: Program) -> Program {
+    let Program { body, cell, source } = program;
+    let body = map_bodies(body, &mut |body| fold(body, cell));
+    Program { body, cell, source }
+}
+
+/// Terms beyond which a cell's function counts as too complex to rewrite.
+const MAX_TERMS: usize = 8;
+
+/// A cell's value as `constant + sum(factor * start value of cell)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Linear {
+    constant: Value,
+    /// Nonzero factors, by cell offset from the stretch's start.
+    terms: BTreeMap<i64, Value>,
+}
+
+impl Linear {
+    /// The value cell `at` held when the stretch began.
+    fn start(at: i64) -> Linear {
+        Linear {
+            constant: 0,
+            terms: BTreeMap::from([(at, 1)]),
+        }
+    }
+
+    /// `self += factor * other`, modulo the cell width.
+    fn add_scaled(&mut self, other: &Linear, factor: Value, cell: CellWidth) {
+        self.constant = cell.wrap(
+            self.constant
+                .wrapping_add(other.constant.wrapping_mul(factor)),
+        );
+        for (&at, &k) in &other.terms {
+            let term = self.terms.entry(at).or_insert(0);
+            *term = cell.wrap(term.wrapping_add(k.wrapping_mul(factor)));
+            if *term == 0 {
+                self.terms.remove(&at);
+            }
+        }
+    }
+}
+
+/// A stretch's effect: each written cell's function, and the span of the
+/// last op that wrote it.
+struct Effect {
+    cells: BTreeMap<i64, (Linear, Span)>,
+    moves: i64,
+    move_span: Option<Span>,
+}
+
+/// The effect of a stretch, or `None` if some function grows too large.
+fn effect(stretch: &[Node], cell: CellWidth) -> Option<Effect> {
+    let mut cells: BTreeMap<i64, (Linear, Span)> = BTreeMap::new();
+    let mut pos: i64 = 0;
+    let mut move_span = None;
+    let value = |cells: &BTreeMap<i64, (Linear, Span)>, at: i64| match cells.get(&at) {
+        Some((f, _)) => f.clone(),
+        None => Linear::start(at),
+    };
+    for node in stretch {
+        match node.op {
+            Op::Move { delta } => {
+                pos += delta as i64;
+                move_span = Some(node.span);
+            }
+            Op::Add { offset, delta } => {
+                let at = pos + offset as i64;
+                let entry = cells
+                    .entry(at)
+                    .or_insert_with(|| (Linear::start(at), node.span));
+                entry.0.constant = cell.wrap(entry.0.constant.wrapping_add(delta));
+                entry.1 = node.span;
+            }
+            Op::Set { offset, value } => {
+                let f = Linear {
+                    constant: cell.wrap(value),
+                    terms: BTreeMap::new(),
+                };
+                cells.insert(pos + offset as i64, (f, node.span));
+            }
+            Op::MulAdd { src, dst, factor } => {
+                let (src, dst) = (pos + src as i64, pos + dst as i64);
+                let from = value(&cells, src);
+                let entry = cells
+                    .entry(dst)
+                    .or_insert_with(|| (Linear::start(dst), node.span));
+                entry.0.add_scaled(&from, factor, cell);
+                entry.1 = node.span;
+                if entry.0.terms.len() > MAX_TERMS {
+                    return None;
+                }
+            }
+            _ => unreachable!("stretches hold only adds, sets, muladds and moves"),
+        }
+    }
+    Some(Effect {
+        cells,
+        moves: pos,
+        move_span,
+    })
+}
+
+/// The ops that write one cell's function, assuming every cell it reads
+/// still holds its start value; `None` if the function scales the cell's own
+/// start value (no op does that).
+fn writes(at: i64, f: &Linear, span: Span) -> Option<Vec<Node>> {
+    let offset = |at: i64| Offset::try_from(at).ok();
+    let mut ops = Vec::new();
+    match f.terms.get(&at) {
+        Some(1) if f.constant != 0 => ops.push(Op::Add {
+            offset: offset(at)?,
+            delta: f.constant,
+        }),
+        Some(1) => {}
+        Some(_) => return None,
+        None => ops.push(Op::Set {
+            offset: offset(at)?,
+            value: f.constant,
+        }),
+    }
+    for (&src, &factor) in f.terms.iter().filter(|&(&src, _)| src != at) {
+        ops.push(Op::MulAdd {
+            src: offset(src)?,
+            dst: offset(at)?,
+            factor,
+        });
+    }
+    Some(ops.into_iter().map(|op| Node::new(op, span)).collect())
+}
+
+/// The stretch rewritten, if that is possible and shorter.
+fn rewrite(stretch: &[Node], cell: CellWidth) -> Option<Vec<Node>> {
+    // Without a muladd, every function is a constant or a cell plus one:
+    // `set_fold` already writes those once.
+    if !stretch.iter().any(|n| matches!(n.op, Op::MulAdd { .. })) {
+        return None;
+    }
+    let effect = effect(stretch, cell)?;
+    let changed: BTreeMap<i64, &(Linear, Span)> = effect
+        .cells
+        .iter()
+        .filter(|(&at, (f, _))| *f != Linear::start(at))
+        .map(|(&at, entry)| (at, entry))
+        .collect();
+    // A cell's write must wait for the writes that read its start value:
+    // `blocking[c]` counts the changed cells whose function reads `c`, and
+    // `readers` lists, for each written cell, the cells it waits for.
+    let mut blocking: BTreeMap<i64, usize> = changed.keys().map(|&at| (at, 0)).collect();
+    for (&at, (f, _)) in &changed {
+        for src in f.terms.keys().filter(|&&src| src != at) {
+            if let Some(n) = blocking.get_mut(src) {
+                *n += 1;
+            }
+        }
+    }
+    let mut ready: BTreeSet<i64> = blocking
+        .iter()
+        .filter(|(_, &n)| n == 0)
+        .map(|(&at, _)| at)
+        .collect();
+    let mut out = Vec::new();
+    while let Some(at) = ready.pop_first() {
+        let (f, span) = changed[&at];
+        out.extend(writes(at, f, *span)?);
+        for src in f.terms.keys().filter(|&&src| src != at) {
+            if let Some(n) = blocking.get_mut(src) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.insert(*src);
+                }
+            }
+        }
+        blocking.remove(&at);
+    }
+    if !blocking.is_empty() {
+        return None; // a cycle: some write reads a cell another must change first
+    }
+    if effect.moves != 0 {
+        let delta = Offset::try_from(effect.moves).ok()?;
+        out.push(Node::new(Op::Move { delta }, effect.move_span?));
+    }
+    (out.len() < stretch.len()).then_some(out)
+}
+
+/// Rewrites the stretches of one body.
+fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut stretch: Vec<Node> = Vec::new();
+    let flush = |stretch: &mut Vec<Node>, out: &mut Vec<Node>| {
+        match rewrite(stretch, cell) {
+            Some(nodes) => out.extend(nodes),
+            None => out.append(stretch),
+        }
+        stretch.clear();
+    };
+    for node in body {
+        match node.op {
+            Op::Add { .. } | Op::Set { .. } | Op::MulAdd { .. } | Op::Move { .. } => {
+                stretch.push(node)
+            }
+            _ => {
+                flush(&mut stretch, &mut out);
+                out.push(node);
+            }
+        }
+    }
+    flush(&mut stretch, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::util::after;
+
+    fn o1_then(p: Program) -> Program {
+        linear_fold(crate::pipeline::Pipeline::level(1).run(p, false).program)
+    }
+
+    #[test]
+    fn a_copy_through_a_temporary_folds() {
+        assert_eq!(
+            after(o1_then, ",[->+>+<<]>>[-<<+>>]<<."),
+            "in p[0]\nmuladd p[+1], p[0] * 1\nmuladd p[0], p[+2] * 1\nset p[+2], 0\nout p[0]\n"
+        );
+    }
+
+    #[test]
+    fn reads_come_before_the_writes_they_read_past() {
+        // p[+1] = p[0] - 1 must read p[0] before p[0] changes.
+        let text = after(o1_then, ",>,>,<<[->[-]<[>+>+<<-]>>[-<<+>>]<<]");
+        let body: Vec<&str> = text.lines().skip(4).collect();
+        assert_eq!(
+            body,
+            [
+                "  set p[+1], -1",
+                "  muladd p[+1], p[0] * 1",
+                "  add p[0], -1",
+                "  muladd p[0], p[+2] * 1",
+                "  set p[+2], 0",
+                "}"
+            ],
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_written_out_stays() {
+        for bf in [
+            ",>,<[->>+<<]>[-<+>]>[-<+>]<<.", // a rotation: reads go round
+            ",[->++<]>[-<+>]<.",             // p[0] doubles itself: no op for that
+            ",>,<[->+<].",                   // already one op per write
+        ] {
+            let before = after(
+                |p| crate::pipeline::Pipeline::level(1).run(p, false).program,
+                bf,
+            );
+            assert_eq!(after(o1_then, bf), before, "{bf}");
+        }
+    }
+
+    #[test]
+    fn output_ends_a_stretch() {
+        // The copy back happens after the output: not folded across it.
+        let text = after(o1_then, ",[->+>+<<].>>[-<<+>>]<<.");
+        assert!(text.contains("out p[0]\n"), "{text}");
+        assert_eq!(text.matches("out").count(), 2, "{text}");
+    }
+}
