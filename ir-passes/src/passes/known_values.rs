@@ -301,7 +301,10 @@ impl Facts {
             }
             None => {
                 self.write(at, None);
-                Op::Add { offset, delta }
+                Op::Add {
+                    offset,
+                    delta: self.cell.wrap(delta),
+                }
             }
         };
         Some(Node::new(op, span))

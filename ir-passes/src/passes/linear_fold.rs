@@ -80,8 +80,9 @@ impl Linear {
     }
 }
 
-/// A stretch's effect: each written cell's function, and the span of the
-/// last op that wrote it.
+/// A stretch's effect: each written cell's function and a span covering
+/// every op that wrote it (the sources its new ops stand for), and the same
+/// for the moves.
 struct Effect {
     cells: BTreeMap<i64, (Linear, Span)>,
     moves: i64,
@@ -101,7 +102,7 @@ fn effect(stretch: &[Node], cell: CellWidth) -> Option<Effect> {
         match node.op {
             Op::Move { delta } => {
                 pos += delta as i64;
-                move_span = Some(node.span);
+                move_span = Some(move_span.map_or(node.span, |s: Span| s.to(node.span)));
             }
             Op::Add { offset, delta } => {
                 let at = pos + offset as i64;
@@ -109,14 +110,16 @@ fn effect(stretch: &[Node], cell: CellWidth) -> Option<Effect> {
                     .entry(at)
                     .or_insert_with(|| (Linear::start(at), node.span));
                 entry.0.constant = cell.wrap(entry.0.constant.wrapping_add(delta));
-                entry.1 = node.span;
+                entry.1 = entry.1.to(node.span);
             }
             Op::Set { offset, value } => {
                 let f = Linear {
                     constant: cell.wrap(value),
                     terms: BTreeMap::new(),
                 };
-                cells.insert(pos + offset as i64, (f, node.span));
+                let at = pos + offset as i64;
+                let span = cells.get(&at).map_or(node.span, |(_, s)| s.to(node.span));
+                cells.insert(at, (f, span));
             }
             Op::MulAdd { src, dst, factor } => {
                 let (src, dst) = (pos + src as i64, pos + dst as i64);
@@ -125,7 +128,7 @@ fn effect(stretch: &[Node], cell: CellWidth) -> Option<Effect> {
                     .entry(dst)
                     .or_insert_with(|| (Linear::start(dst), node.span));
                 entry.0.add_scaled(&from, factor, cell);
-                entry.1 = node.span;
+                entry.1 = entry.1.to(node.span);
                 if entry.0.terms.len() > MAX_TERMS {
                     return None;
                 }
