@@ -330,6 +330,10 @@ fn splices(body: &[Node]) -> bool {
 /// it has at most `budget` ops (nested ones included; they are subtracted),
 /// no scans, and it and every body inside it bring the pointer back to where
 /// they started. Stops early otherwise, so it is cheap on huge bodies.
+///
+/// It must list every cell an op can touch: [`Facts::near`] passes a body
+/// only the facts about these cells, and claims the rest are zero when the
+/// program-start fact `rest_zero` holds (a new op kind must be added here).
 fn reach(body: &[Node], budget: &mut usize) -> Option<(i64, i64)> {
     let (mut pos, mut lo, mut hi) = (0i64, 0i64, 0i64);
     for node in body {

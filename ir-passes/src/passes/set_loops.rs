@@ -43,7 +43,10 @@ use std::sync::Arc;
 /// visited for certain are those the moves outside brackets pass, and those
 /// the body's ops write: in a body of adds and sets only, each of these stands
 /// for a command that ran at that cell (a `+`, a clear loop's `[`, the body
-/// of an `if` or multiply loop known to run). Any inner loop in the source
+/// of an `if` or multiply loop known to run). A counter copy's muladd adds no
+/// cell of its own (its target has a set, its source is the counter). This
+/// rests on what every pass leaves in a body: a pass that put an add or set
+/// on a cell only a loop that may not run writes would break it. Any inner loop in the source
 /// has been folded away by then and ends. A body whose excursion comes from
 /// inner loops that may not run (`[>[-<<>>]<-]`) stays a loop.
 pub fn set_loops(program: Program) -> Program {
