@@ -80,9 +80,6 @@ const BUDGET_BASE: usize = 100_000;
 /// See [`BUDGET_BASE`].
 const BUDGET_PER_OP: usize = 4;
 
-/// At most this many known cells go into a loop body's analysis.
-const MAX_ENTRY_CELLS: usize = 256;
-
 /// State shared by the whole pass.
 struct Ctx {
     cell: CellWidth,
@@ -171,10 +168,8 @@ struct Summary {
 
 /// The facts at one point of a body.
 struct Facts {
-    /// Known (`Some`) or unknown (`None`) cell values, by position relative to
-    /// the frame origin; cells not listed are zero when `rest_zero`, else unknown.
-    cells: HashMap<i64, Option<Value>>,
-    rest_zero: bool,
+    /// The cell values known, by position relative to the frame origin.
+    known: Entry,
     /// The pointer, relative to the frame origin.
     pos: i64,
     /// Whether the frame origin is the body's entry pointer (false once an
@@ -188,15 +183,12 @@ struct Facts {
 
 impl Facts {
     fn value(&self, at: i64) -> Option<Value> {
-        match self.cells.get(&at) {
-            Some(&v) => v,
-            None => self.rest_zero.then_some(0),
-        }
+        self.known.value(at)
     }
 
     /// Records that cell `at` now holds `value` (`None`: unknown).
     fn write(&mut self, at: i64, value: Option<Value>) {
-        self.cells.insert(at, value);
+        self.known.cells.insert(at, value);
         if let Some(writes) = &mut self.writes {
             writes.push(at);
             if writes.len() > MAX_WRITES {
@@ -205,35 +197,20 @@ impl Facts {
         }
     }
 
-    /// The facts here, relative to the pointer, as a body starting here sees
-    /// them (only cells near the pointer when many are known).
-    fn here(&self) -> Entry {
-        let near = |at: i64| (at - self.pos).abs() <= MAX_ENTRY_CELLS as i64 / 2;
-        let all = self.cells.len() <= MAX_ENTRY_CELLS;
-        Entry {
-            cells: self
-                .cells
-                .iter()
-                .filter(|&(&at, _)| all || near(at))
-                .map(|(&at, &v)| (at - self.pos, v))
-                .collect(),
-            rest_zero: self.rest_zero && all,
-        }
-    }
-
     /// The facts about cells `lo ..= hi` from the pointer, relative to it, as
     /// a body that touches only those cells sees them.
     fn near(&self, (lo, hi): (i64, i64)) -> Entry {
         let (lo, hi) = (self.pos + lo, self.pos + hi);
+        let known = &self.known.cells;
         let mut cells = HashMap::new();
-        if ((hi - lo) as usize) < self.cells.len() {
+        if ((hi - lo) as usize) < known.len() {
             for at in lo..=hi {
-                if let Some(&v) = self.cells.get(&at) {
+                if let Some(&v) = known.get(&at) {
                     cells.insert(at - self.pos, v);
                 }
             }
         } else {
-            for (&at, &v) in &self.cells {
+            for (&at, &v) in known {
                 if (lo..=hi).contains(&at) {
                     cells.insert(at - self.pos, v);
                 }
@@ -241,7 +218,7 @@ impl Facts {
         }
         Entry {
             cells,
-            rest_zero: self.rest_zero,
+            rest_zero: self.known.rest_zero,
         }
     }
 
@@ -260,13 +237,11 @@ impl Facts {
                 }
             }
             Some(Summary { balanced: true, .. }) => {
-                self.cells = HashMap::new();
-                self.rest_zero = false;
+                self.known = Entry::default();
                 self.writes = None;
             }
             _ => {
-                self.cells = HashMap::new();
-                self.rest_zero = false;
+                self.known = Entry::default();
                 self.writes = None;
                 self.pos = 0;
                 self.origin_is_entry = false;
@@ -282,7 +257,7 @@ impl Facts {
         for (&at, &value) in head.iter().flat_map(|h| h.cells.iter()) {
             if value.is_some() && at != 0 {
                 // Not a write: the body's writes are recorded already.
-                self.cells.insert(self.pos + at, value);
+                self.known.cells.insert(self.pos + at, value);
             }
         }
     }
@@ -327,14 +302,19 @@ fn splices(body: &[Node]) -> bool {
 }
 
 /// The cells a body can touch, relative to the pointer where it starts, if
-/// it has at most `budget` ops (nested ones included; they are subtracted),
-/// no scans, and it and every body inside it bring the pointer back to where
-/// they started. Stops early otherwise, so it is cheap on huge bodies.
+/// it has at most [`MAX_EXTRA_OPS`] ops (nested ones included), no scans,
+/// and it and every body inside it bring the pointer back to where they
+/// started. Stops early otherwise, so it is cheap on huge bodies.
 ///
 /// It must list every cell an op can touch: [`Facts::near`] passes a body
 /// only the facts about these cells, and claims the rest are zero when the
 /// program-start fact `rest_zero` holds (a new op kind must be added here).
-fn reach(body: &[Node], budget: &mut usize) -> Option<(i64, i64)> {
+fn reach(body: &[Node]) -> Option<(i64, i64)> {
+    reach_within(body, &mut MAX_EXTRA_OPS.clone())
+}
+
+/// [`reach`], counting the ops against `budget`.
+fn reach_within(body: &[Node], budget: &mut usize) -> Option<(i64, i64)> {
     let (mut pos, mut lo, mut hi) = (0i64, 0i64, 0i64);
     for node in body {
         *budget = budget.checked_sub(1)?;
@@ -352,7 +332,7 @@ fn reach(body: &[Node], budget: &mut usize) -> Option<(i64, i64)> {
                 (src.min(dst), src.max(dst))
             }
             Op::Loop { ref body } | Op::If { ref body } => {
-                let (l, h) = reach(body, budget)?;
+                let (l, h) = reach_within(body, budget)?;
                 (pos + l, pos + h)
             }
             Op::Scan { .. } => return None,
@@ -400,8 +380,7 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
     let cell = ctx.cell;
     ctx.budget = ctx.budget.saturating_sub(body.len());
     let mut facts = Facts {
-        cells: entry.cells,
-        rest_zero: entry.rest_zero,
+        known: entry,
         pos: 0,
         origin_is_entry: true,
         writes: Some(Vec::new()),
@@ -457,18 +436,19 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 None
             }
             Op::Loop { body } => {
-                let entry = reach(&body, &mut MAX_EXTRA_OPS.clone()).map(|r| facts.near(r));
+                let entry = reach(&body).map(|r| facts.near(r));
                 let (mut body, mut inner, head) = loop_body(body, entry, ctx);
                 // A loop that runs at most once is an `if`: its body starts
                 // with what is known here, which may be more than what holds
                 // at every test of the loop. (The rewritten body may qualify
                 // where the loop did not.)
-                let reach = inner
-                    .ends_zero
-                    .then(|| reach(&body, &mut MAX_EXTRA_OPS.clone()));
-                if let Some(entry) = reach.flatten().map(|r| facts.near(r)) {
+                let entry = match inner.ends_zero {
+                    true => reach(&body).map(|r| facts.near(r)),
+                    false => None,
+                };
+                if let Some(entry) = entry {
                     let more = head.as_ref().is_none_or(|h| entry.knows_more_than(h));
-                    if inner.ends_zero && more && entry.knows_something() && ctx.spend(&body) {
+                    if more && entry.knows_something() && ctx.spend(&body) {
                         let (again, summary, _) = propagate(body, entry, ctx);
                         body = again;
                         inner = Summary {
@@ -489,12 +469,10 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 };
                 Some(Node::new(op, span))
             }
-            // An `if` body runs at most once, starting with the facts here.
+            // An `if` body runs at most once, starting with the facts here
+            // (those it can touch; a body too big to list them gets none).
             Op::If { body } => {
-                let entry = match reach(&body, &mut MAX_EXTRA_OPS.clone()) {
-                    Some(r) => facts.near(r),
-                    None => facts.here(),
-                };
+                let entry = reach(&body).map_or_else(Entry::default, |r| facts.near(r));
                 let (body, inner, _) = propagate(body, entry, ctx);
                 // Known to run, and now straight-line: it joins the segment.
                 if facts.value(facts.pos).is_some() && splices(&body) {
@@ -514,10 +492,7 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
     let balanced = facts.origin_is_entry && facts.pos == 0;
     let ends_zero = balanced && facts.value(0) == Some(0);
     let writes = if balanced { facts.writes } else { None };
-    let end = balanced.then_some(Entry {
-        cells: facts.cells,
-        rest_zero: facts.rest_zero,
-    });
+    let end = balanced.then_some(facts.known);
     (
         out,
         Summary {
