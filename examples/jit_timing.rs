@@ -3,6 +3,9 @@
 //! `cargo run --release --example jit_timing -- FILE TIER [RUNS [LEVEL [enforced]]]`
 //! (TIER: interp, simple, opt; input from FILE's `.in` sibling, output
 //! discarded). Compile time includes the pass pipeline for interp and opt.
+//! With `BFJIT_CLIF_TIMING` set it also prints the time of each of
+//! Cranelift's phases, summed over the compiles; with `BFJIT_NO_RUN` set it
+//! only compiles.
 
 use bfjit::tier::{compile, RunConfig, Tier};
 use ir_passes::ir::CellWidth;
@@ -58,6 +61,19 @@ fn main() -> Result<(), String> {
         compiled = Some(c);
     }
     let compiled = compiled.ok_or("RUNS must be at least 1")?;
+    if std::env::var_os("BFJIT_CLIF_TIMING").is_some() {
+        eprintln!("{}", cranelift_codegen::timing::take_current());
+    }
+    if std::env::var_os("BFJIT_NO_RUN").is_some() {
+        println!(
+            "{} {:?} -O{level}: passes {:.2} ms, compile {:.2} ms (medians of {runs})",
+            file.display(),
+            tier,
+            median(pass_times).as_secs_f64() * 1e3,
+            median(compile_times).as_secs_f64() * 1e3,
+        );
+        return Ok(());
+    }
     let mut run_times = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();

@@ -674,6 +674,35 @@ fn nested_static_loops_near_the_tape_ends() {
     }
 }
 
+/// A guard whose window comes from a folded loop that may not run
+/// (`[->+<]` on a zero cell visits no neighbour) can fail without an error
+/// near the tape ends, and the code must go on after it; a guard over moves
+/// the source makes for certain has no way back, its failure always being
+/// the error. Both kinds, from every cell of small tapes, with the loop's
+/// counter zero and not, must agree with the interpreter.
+#[test]
+fn conservative_and_exact_guards_near_the_tape_ends() {
+    let gaps = [
+        "[->+<]>",
+        "[-<+>]<",
+        "[->>+<<]",
+        "<[-<<+>>]>",
+        ">[-]<<",
+        "[->+<]<<[-]>>",
+        ">>[-<<+>>]<<",
+    ];
+    for gap in gaps {
+        for value in ["", "+"] {
+            for start in 0..6 {
+                for tape in [1usize, 2, 3, 6] {
+                    let text = format!("{}{value}{gap}+.", ">".repeat(start));
+                    opt_agrees_with_interp(&text, tape);
+                }
+            }
+        }
+    }
+}
+
 /// Small loops that move the pointer every iteration keep a guard per
 /// iteration. Runs that stop anywhere near either end of small tapes, or
 /// leave them, must agree with the interpreter exactly.

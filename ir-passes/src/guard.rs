@@ -17,6 +17,14 @@
 //! reference interpreter instead, which either reports the exact command that
 //! leaves the tape, or finishes the stretch normally (the guard was only
 //! conservative) and the engine carries on after the segment.
+//!
+//! A guard is *exact* when every cell of its window is one the gap's source
+//! visits for certain (its moves outside loops, which run whenever the gap
+//! runs; a loop inside may not run). Then a failing guard means the source
+//! leaves the tape for certain, the fallback always ends in that error, and
+//! an engine need not compile a way back from it. That is most guards (455
+//! of mandelbrot's 511 segments that need one), and the way back, a merge
+//! per guard, was a large part of mandelbrot's register-allocation time.
 
 use crate::ir::{Node, Op};
 use crate::source::Source;
@@ -35,6 +43,10 @@ pub struct Segment {
     pub lo: i32,
     /// Highest such offset.
     pub hi: i32,
+    /// Whether the gap's source visits every cell of `lo ..= hi` for
+    /// certain, so that a failing guard always means an error (see the
+    /// module documentation).
+    pub exact: bool,
 }
 
 impl Segment {
@@ -107,12 +119,21 @@ fn segment(body: &[Node], ops: Range<usize>, gap: Span, source: &Source) -> Segm
             }
         }
     }
+    let (lo, hi) = (clamp(lo), clamp(hi));
     Segment {
         ops,
         gap,
-        lo: clamp(lo),
-        hi: clamp(hi),
+        lo,
+        hi,
+        exact: is_exact(source.slice(gap), lo, hi),
     }
+}
+
+/// Whether running `text` once visits every cell of `lo ..= hi` for
+/// certain (see [`certain_excursion`]).
+pub fn is_exact(text: &[u8], lo: i32, hi: i32) -> bool {
+    let (certain_lo, certain_hi) = certain_excursion(text);
+    certain_lo <= lo as i64 && hi as i64 <= certain_hi
 }
 
 /// The lowest and highest pointer offsets that running `text` once could
@@ -127,6 +148,28 @@ pub fn source_excursion(text: &[u8]) -> (i64, i64) {
             b'<' => at -= 1,
             b'[' => entries.push(at),
             b']' => at = entries.pop().unwrap_or(at),
+            _ => continue,
+        }
+        lo = lo.min(at);
+        hi = hi.max(at);
+    }
+    (lo, hi)
+}
+
+/// The lowest and highest pointer offsets that running `text` once visits
+/// for certain: those its moves outside loops reach. A loop inside may not
+/// run; one that does is balanced or dead, as [`source_excursion`] assumes, so
+/// the moves after it start where it did. Whenever `text` is a segment's gap
+/// or a loop body that is about to run, these moves all happen unless the
+/// source leaves the tape before them: passes fold only loops that end.
+pub fn certain_excursion(text: &[u8]) -> (i64, i64) {
+    let (mut at, mut lo, mut hi, mut depth) = (0i64, 0i64, 0i64, 0usize);
+    for &b in text {
+        match b {
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            b'>' if depth == 0 => at += 1,
+            b'<' if depth == 0 => at -= 1,
             _ => continue,
         }
         lo = lo.min(at);
@@ -156,6 +199,25 @@ mod tests {
         assert_eq!((segs[1].lo, segs[1].hi), (-3, 0));
         assert_eq!(segs[2].ops, 8..8);
         assert!(!segs[2].needs_guard());
+    }
+
+    #[test]
+    fn certain_excursion_skips_loops_that_may_not_run() {
+        assert_eq!(certain_excursion(b"<[->>>+<<<]>>"), (-1, 1));
+        assert_eq!(certain_excursion(b"[<]"), (0, 0));
+        assert_eq!(certain_excursion(b">[[-]>]<<"), (-1, 1));
+        let o1 = |text: &[u8]| {
+            let p = parse("t", text, CellWidth::U8).unwrap();
+            crate::pipeline::Pipeline::level(1).run(p, false).program
+        };
+        // A window that comes from a loop body is not exact.
+        let p = o1(b",[->>+<<]>[-]");
+        let segs = segments(&p.body, p.source.full_span(), &p.source);
+        assert_eq!(segs.len(), 1, "{:?}", p.body);
+        assert_eq!((segs[0].lo, segs[0].hi, segs[0].exact), (0, 2, false));
+        let p = o1(b",>>[-<<+>>]<<");
+        let segs = segments(&p.body, p.source.full_span(), &p.source);
+        assert_eq!((segs[0].lo, segs[0].hi, segs[0].exact), (0, 2, true));
     }
 
     #[test]

@@ -36,7 +36,7 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::{FuncId, Module};
 use ir_passes::budget::Budget;
-use ir_passes::guard::{inner_span, segments, source_excursion, Segment};
+use ir_passes::guard::{inner_span, is_exact, segments, source_excursion, Segment};
 use ir_passes::ir::{Node, Op, Program};
 use ir_passes::span::Span;
 use std::collections::{BTreeMap, HashMap};
@@ -242,8 +242,9 @@ struct Translator<'a, 'p, 't> {
     proven: Option<Proven>,
     /// Each guard's fallback: the block that sends it to the shared
     /// dispatch (see `fallback_dispatch`), the index of the source span it
-    /// runs, and where it resumes.
-    resumes: Vec<(Block, u32, Block)>,
+    /// runs, and where it resumes (`None` for exact guards, whose fallback
+    /// always ends in an error).
+    resumes: Vec<(Block, u32, Option<Block>)>,
     /// How many fallback spans earlier functions registered: this
     /// function's guards are numbered from there.
     spans_before: usize,
@@ -333,6 +334,7 @@ impl<'p> Translator<'_, 'p, '_> {
                             gap: start,
                             lo: 0,
                             hi: 0,
+                            exact: true,
                         });
                         size = control_size;
                     }
@@ -361,7 +363,7 @@ impl<'p> Translator<'_, 'p, '_> {
             }
         };
         if guarded && seg.needs_guard() {
-            self.guarded(seg.lo, seg.hi, seg.gap, pieces);
+            self.guarded(seg.lo, seg.hi, seg.gap, seg.exact, pieces);
         } else {
             pieces(self);
         }
@@ -401,7 +403,7 @@ impl<'p> Translator<'_, 'p, '_> {
     fn segment(&mut self, body: &'p [Node], seg: &Segment, guarded: bool) {
         let ops = &body[seg.ops.clone()];
         if guarded && seg.needs_guard() {
-            self.guarded(seg.lo, seg.hi, seg.gap, |t| {
+            self.guarded(seg.lo, seg.hi, seg.gap, seg.exact, |t| {
                 ops.iter().for_each(|n| t.straight(n))
             });
         } else {
@@ -411,9 +413,10 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// Emits the check that `p+lo ..= p+hi` is on the tape, with a cold path
     /// that runs the source `span` on the reference interpreter and then
-    /// continues at `resume`. Leaves the builder in the block where the check
-    /// passed.
-    fn check_or_fall_back(&mut self, lo: i32, hi: i32, span: Span, resume: Block) {
+    /// continues at `resume` — or, for an exact guard (`None`: the source
+    /// certainly leaves the tape), only reports the error. Leaves the builder
+    /// in the block where the check passed.
+    fn check_or_fall_back(&mut self, lo: i32, hi: i32, span: Span, resume: Option<Block>) {
         let ok = self.b.create_block();
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
@@ -432,30 +435,46 @@ impl<'p> Translator<'_, 'p, '_> {
     /// call and a merge per guard were about 40% of mandelbrot's compile
     /// time): each failing guard jumps here with its number; the fallback
     /// shim runs that guard's source, then a branch table resumes after
-    /// the guard. Resume blocks stay unsealed until this is emitted.
+    /// the guard. Exact guards have no way back (their entry leads to the
+    /// failure exit, which a fallback that did not fail reaches as an
+    /// internal error), so their code needs no merge after the guard.
+    /// Resume blocks stay unsealed until this is emitted.
     fn fallback_dispatch(&mut self) {
         if self.resumes.is_empty() {
             return;
         }
         let dispatch = self.b.create_block();
         self.b.set_cold_block(dispatch);
-        let number = self.b.append_block_param(dispatch, types::I32);
         let first = self.spans_before as i64;
         let mut table = vec![None; self.tables.spans.len() - self.spans_before];
+        let flags = self.context_flags();
         for &(slow, index, resume) in &std::mem::take(&mut self.resumes) {
             self.b.switch_to_block(slow);
             // Attributed to the guard, like its check.
             let start = self.tables.spans[index as usize].start;
             self.b.set_srcloc(SourceLoc::new(start));
+            // Through the context rather than as arguments of the dispatch
+            // block: hundreds of edges bringing values into one block cost
+            // the register allocator about a fifth of mandelbrot's compile.
             let n = self.b.ins().iconst(types::I32, index as i64 - first);
-            self.b.ins().jump(dispatch, &[n.into()]);
-            table[(index as i64 - first) as usize] = Some(resume);
+            self.b.ins().store(flags, n, self.rt, Runtime::GUARD_OFFSET);
+            let p = self.b.use_var(self.ptr);
+            self.b.ins().store(flags, p, self.rt, Runtime::GUARD_PTR_OFFSET);
+            self.b.ins().jump(dispatch, &[]);
+            table[(index as i64 - first) as usize] = resume;
         }
         self.b.seal_block(dispatch);
         self.b.switch_to_block(dispatch);
         self.b.set_srcloc(SourceLoc::default());
+        let number = self
+            .b
+            .ins()
+            .load(types::I32, flags, self.rt, Runtime::GUARD_OFFSET);
+        let p = self
+            .b
+            .ins()
+            .load(types::I64, flags, self.rt, Runtime::GUARD_PTR_OFFSET);
         let span = self.b.ins().iadd_imm_s(number, first);
-        let p = self.b.use_var(self.ptr);
         let r = self.call_shim(self.shims.fallback, &[self.rt, span, p]);
         let resume = self.b.create_block();
         let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
@@ -479,16 +498,28 @@ impl<'p> Translator<'_, 'p, '_> {
 
     /// Emits `inner` behind a guard that `p+lo ..= p+hi` is on the tape; if
     /// it is not, the source range `span` (equivalent to `inner`) runs on the
-    /// reference interpreter instead.
-    fn guarded(&mut self, lo: i32, hi: i32, span: Span, inner: impl FnOnce(&mut Self)) {
+    /// reference interpreter instead. `exact`: the source visits every cell
+    /// of the window for certain, so a failing guard is always an error.
+    fn guarded(
+        &mut self,
+        lo: i32,
+        hi: i32,
+        span: Span,
+        exact: bool,
+        inner: impl FnOnce(&mut Self),
+    ) {
         // The guard's code is attributed to the start of the source it checks.
         self.b.set_srcloc(SourceLoc::new(span.start));
         if lo >= 0 && hi <= 0 {
             // Only the current cell, which is always on the tape.
             return inner(self);
         }
+        if exact {
+            self.check_or_fall_back(lo, hi, span, None);
+            return inner(self);
+        }
         let after = self.b.create_block();
-        self.check_or_fall_back(lo, hi, span, after);
+        self.check_or_fall_back(lo, hi, span, Some(after));
         inner(self);
         self.b.ins().jump(after, &[]);
         // Sealed at the end: the fallback dispatch also leads here.
@@ -573,10 +604,20 @@ impl<'p> Translator<'_, 'p, '_> {
     /// `p[dst] += p[src] * factor`.
     fn mul_add(&mut self, src: i32, dst: i32, factor: u32) {
         let s = self.load(src);
-        let f = self.cell_const(factor);
-        let product = self.b.ins().imul(s, f);
         let d = self.load(dst);
-        let sum = self.b.ins().iadd(d, product);
+        let factor = self.program.cell.wrap(factor);
+        let sum = if factor == 1 {
+            self.b.ins().iadd(d, s)
+        } else if factor == self.program.cell.wrap(u32::MAX) {
+            self.b.ins().isub(d, s)
+        } else if factor.is_power_of_two() {
+            let product = self.b.ins().ishl_imm_u(s, factor.trailing_zeros() as i64);
+            self.b.ins().iadd(d, product)
+        } else {
+            let f = self.cell_const(factor);
+            let product = self.b.ins().imul(s, f);
+            self.b.ins().iadd(d, product)
+        };
         self.store(dst, sum);
     }
 
@@ -665,7 +706,10 @@ impl<'p> Translator<'_, 'p, '_> {
             inside(self);
         } else {
             let outer = self.proven;
-            self.guarded(lo as i32, hi as i32, node.span, |t| {
+            // The body runs at least once from here (`p[0] != 0`).
+            let text = self.program.source.slice(inner_span(node.span));
+            let exact = is_exact(text, lo as i32, hi as i32);
+            self.guarded(lo as i32, hi as i32, node.span, exact, |t| {
                 t.proven = Some(Proven { lo, hi, at: 0 });
                 inside(t);
             });
@@ -855,9 +899,12 @@ impl<'p> Translator<'_, 'p, '_> {
     /// interpreter from there. Stride ±1 on 8-bit cells uses memchr/memrchr
     /// in a shim; other scans are an inline loop.
     fn scan(&mut self, span: Span, stride: i32) {
-        let (lo, hi) = source_excursion(self.program.source.slice(inner_span(span)));
+        let text = self.program.source.slice(inner_span(span));
+        let (lo, hi) = source_excursion(text);
         let lo = lo.min(stride as i64).max(i32::MIN as i64) as i32;
         let hi = hi.max(stride as i64).min(i32::MAX as i64) as i32;
+        // A step is taken only on a nonzero cell, so its body runs.
+        let exact = is_exact(text, lo, hi);
         let step = self.b.create_block();
         let exit = self.b.create_block();
         let c = self.load(0);
@@ -877,7 +924,7 @@ impl<'p> Translator<'_, 'p, '_> {
             self.set_ptr_checked(r);
             self.b.ins().jump(exit, &[]);
         } else {
-            self.check_or_fall_back(lo, hi, span, exit);
+            self.check_or_fall_back(lo, hi, span, (!exact).then_some(exit));
             self.move_by(stride);
             let c = self.load(0);
             self.b.ins().brif(c, step, &[], exit, &[]);

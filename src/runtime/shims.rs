@@ -18,8 +18,8 @@ use ir_passes::span::Span;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// What one run of generated code works with. Generated code only touches
-/// [`Runtime::fuel`] and [`Runtime::result`] (at [`Runtime::FUEL_OFFSET`] and
-/// [`Runtime::RESULT_OFFSET`]); the shims use the rest.
+/// [`Runtime::fuel`], [`Runtime::result`] and the two `guard` fields (at the
+/// `*_OFFSET` constants); the shims use the rest.
 #[repr(C)]
 pub struct Runtime<'r, 'io> {
     /// Back edges left until the next [`Budget::check`]. Each generated
@@ -45,6 +45,11 @@ pub struct Runtime<'r, 'io> {
     /// The last shim's return value, where its preserving stub (see
     /// `src/jit/module.rs`) leaves it for generated code.
     pub result: i64,
+    /// Where a failing guard leaves its number for its function's shared
+    /// fallback path (a value, not a block argument, on the way there).
+    pub guard: u32,
+    /// Where a failing guard leaves the pointer it checked.
+    pub guard_ptr: i64,
 }
 
 impl<'r, 'io> Runtime<'r, 'io> {
@@ -52,6 +57,11 @@ impl<'r, 'io> Runtime<'r, 'io> {
     pub const FUEL_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, fuel) as i32;
     /// Byte offset of [`Runtime::result`].
     pub const RESULT_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, result) as i32;
+    /// Byte offset of [`Runtime::guard`].
+    pub const GUARD_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, guard) as i32;
+    /// Byte offset of [`Runtime::guard_ptr`].
+    pub const GUARD_PTR_OFFSET: i32 =
+        std::mem::offset_of!(Runtime<'static, 'static>, guard_ptr) as i32;
 
     /// A context for a run on `tape` (a pointer to `len` cells).
     ///
@@ -77,6 +87,8 @@ impl<'r, 'io> Runtime<'r, 'io> {
             spans,
             error: None,
             result: 0,
+            guard: 0,
+            guard_ptr: 0,
         }
     }
 
