@@ -656,7 +656,7 @@ impl<'p> Translator<'_, 'p, '_> {
             return;
         }
         let delta = std::mem::take(&mut self.pending);
-        let p = self.ptr_value();
+        let p = self.b.use_var(self.ptr);
         let moved = self.b.ins().iadd_imm_s(p, delta);
         self.b.def_var(self.ptr, moved);
         let a = self.b.use_var(self.addr);
