@@ -173,6 +173,7 @@ pub fn translate<'p>(
         tables,
         promoted: None,
         pending: 0,
+        cell0: None,
         proven: None,
         resumes: Vec::new(),
         spans_before,
@@ -242,6 +243,12 @@ struct Translator<'a, 'p, 't> {
     /// Cells moved since the Variables were last updated (see
     /// `flush_moves`).
     pending: i64,
+    /// The value of the cell at the pointer Variable, when the code since
+    /// it was loaded or stored cannot have changed it: a rotated loop's
+    /// test value, reused by its body (dbfi's `[+<<]` and `[->>]` then load
+    /// their cell once per iteration, as `cc` makes them). Cleared at
+    /// merges, calls and pointer updates.
+    cell0: Option<Known>,
     /// Inside a loop or if whose hoisted guard proved cells on the tape.
     proven: Option<Proven>,
     /// Each guard's fallback: the block that sends it to the shared
@@ -255,6 +262,17 @@ struct Translator<'a, 'p, 't> {
     /// Ops (and calls to outlined functions) emitted into this function so
     /// far: bounds the function's size when nesting keeps every body big.
     emitted: usize,
+}
+
+/// What is known of the current cell's value (see `Translator::cell0`).
+#[derive(Clone, Copy)]
+enum Known {
+    /// This value.
+    Value(Value),
+    /// The value of this Variable, which both tests of a rotated loop
+    /// define; read only on use, so a loop whose body does not need it gets
+    /// no extra block parameter.
+    Tested(Variable),
 }
 
 /// Cells an enclosing hoisted guard proved on the tape, for all iterations:
@@ -394,6 +412,7 @@ impl<'p> Translator<'_, 'p, '_> {
             work,
             guarded,
         });
+        self.cell0 = None;
         // The callee counts fuel on from where we are.
         self.store_fuel();
         let p = self.ptr_value();
@@ -432,6 +451,7 @@ impl<'p> Translator<'_, 'p, '_> {
         self.b.seal_block(slow);
         let index = self.span_index(span);
         self.resumes.push((slow, index, resume));
+        // A continuation of the same path: what is known of the cell stays.
         self.b.switch_to_block(ok);
     }
 
@@ -453,7 +473,7 @@ impl<'p> Translator<'_, 'p, '_> {
         let mut table = vec![None; self.tables.spans.len() - self.spans_before];
         let flags = self.context_flags();
         for &(slow, index, resume) in &std::mem::take(&mut self.resumes) {
-            self.b.switch_to_block(slow);
+            self.enter(slow);
             // Attributed to the guard, like its check.
             let start = self.tables.spans[index as usize].start;
             self.b.set_srcloc(SourceLoc::new(start));
@@ -470,7 +490,7 @@ impl<'p> Translator<'_, 'p, '_> {
             table[(index as i64 - first) as usize] = resume;
         }
         self.b.seal_block(dispatch);
-        self.b.switch_to_block(dispatch);
+        self.enter(dispatch);
         self.b.set_srcloc(SourceLoc::default());
         let number = self
             .b
@@ -491,7 +511,7 @@ impl<'p> Translator<'_, 'p, '_> {
         let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
         self.brif(failed, self.fail, resume);
         self.b.seal_block(resume);
-        self.b.switch_to_block(resume);
+        self.enter(resume);
         self.set_ptr(r);
         let calls: Vec<BlockCall> = table
             .iter()
@@ -534,7 +554,7 @@ impl<'p> Translator<'_, 'p, '_> {
         inner(self);
         self.jump(after);
         // Sealed at the end: the fallback dispatch also leads here.
-        self.b.switch_to_block(after);
+        self.enter(after);
     }
 
     /// Branches to `off` when some cell of `p+lo ..= p+hi` is off the tape
@@ -656,6 +676,7 @@ impl<'p> Translator<'_, 'p, '_> {
             return;
         }
         let delta = std::mem::take(&mut self.pending);
+        self.cell0 = None;
         let p = self.b.use_var(self.ptr);
         let moved = self.b.ins().iadd_imm_s(p, delta);
         self.b.def_var(self.ptr, moved);
@@ -668,6 +689,13 @@ impl<'p> Translator<'_, 'p, '_> {
     fn ptr_value(&mut self) -> Value {
         self.flush_moves();
         self.b.use_var(self.ptr)
+    }
+
+    /// Continues in `block`, a point other paths may reach: nothing is
+    /// known of the current cell there.
+    fn enter(&mut self, block: Block) {
+        self.cell0 = None;
+        self.b.switch_to_block(block);
     }
 
     /// `jump` to `target`, the moves applied first.
@@ -734,7 +762,7 @@ impl<'p> Translator<'_, 'p, '_> {
         self.brif(c, run, exit);
         // Entered only from the test.
         self.b.seal_block(run);
-        self.b.switch_to_block(run);
+        self.enter(run);
         let leaf_loop =
             matches!(node.op, Op::Loop { .. }) && body.iter().all(|n| !n.op.is_control());
         let inside = |t: &mut Self| match leaf_loop {
@@ -763,7 +791,7 @@ impl<'p> Translator<'_, 'p, '_> {
         self.jump(exit);
         // From the test and the end of the guarded region.
         self.b.seal_block(exit);
-        self.b.switch_to_block(exit);
+        self.enter(exit);
     }
 
     /// A guarded, static loop without nested control ops, entered with
@@ -807,13 +835,14 @@ impl<'p> Translator<'_, 'p, '_> {
         let inside = self.b.create_block();
         let exit = self.b.create_block();
         self.jump(inside);
-        self.b.switch_to_block(inside);
+        self.enter(inside);
         body.iter().for_each(|n| self.straight(n));
-        self.bottom_test(inside, exit);
+        let c = self.load(0);
+        self.bottom_test(c, inside, exit);
         // From the entry jump and the back edge(s); the exit from the test.
         self.b.seal_block(inside);
         self.b.seal_block(exit);
-        self.b.switch_to_block(exit);
+        self.enter(exit);
         self.write_back();
         self.promoted = None;
     }
@@ -848,19 +877,19 @@ impl<'p> Translator<'_, 'p, '_> {
         let inside = self.b.create_block();
         let exit = self.b.create_block();
         self.jump(head);
-        self.b.switch_to_block(head);
+        self.enter(head);
         let c = self.load(0);
         self.brif(c, inside, exit);
         // Entered only from the head's test.
         self.b.seal_block(inside);
-        self.b.switch_to_block(inside);
+        self.enter(inside);
         self.body(body, range, guarded);
         self.back_edge(head);
         // The head's predecessors are the entry jump and the back edge(s).
         self.b.seal_block(head);
         // The exit's only predecessor is the head's test.
         self.b.seal_block(exit);
-        self.b.switch_to_block(exit);
+        self.enter(exit);
     }
 
     /// `while p[0] != 0 { body }` rotated: one test before the loop, the
@@ -868,20 +897,27 @@ impl<'p> Translator<'_, 'p, '_> {
     fn loop_rotated(&mut self, body: &'p [Node], range: Span, guarded: bool, nonzero: bool) {
         let inside = self.b.create_block();
         let exit = self.b.create_block();
+        let tested = self.b.declare_var(self.cell);
+        let c = self.load(0);
+        self.b.def_var(tested, c);
         if nonzero {
             self.jump(inside);
         } else {
-            let c = self.load(0);
             self.brif(c, inside, exit);
         }
-        self.b.switch_to_block(inside);
+        self.enter(inside);
+        // Both tests loaded the cell the body starts on.
+        self.cell0 = Some(Known::Tested(tested));
         self.body(body, range, guarded);
-        self.bottom_test(inside, exit);
+        let c = self.load(0);
+        self.flush_moves();
+        self.b.def_var(tested, c);
+        self.bottom_test(c, inside, exit);
         // The body is entered from the top test (or jump) and the back
         // edge(s); the exit from the two tests (or the bottom one).
         self.b.seal_block(inside);
         self.b.seal_block(exit);
-        self.b.switch_to_block(exit);
+        self.enter(exit);
     }
 
     /// The test at the bottom of a rotated loop: back to `inside` while
@@ -890,8 +926,7 @@ impl<'p> Translator<'_, 'p, '_> {
     /// recomputed the moved pointer there (it rematerializes additions of
     /// constants in each block that uses them), and the back edge became a
     /// second jump (al-count-3's `[-<<]` ran 18% slower).
-    fn bottom_test(&mut self, inside: Block, exit: Block) {
-        let c = self.load(0);
+    fn bottom_test(&mut self, c: Value, inside: Block, exit: Block) {
         if self.fuel.is_none() {
             self.brif(c, inside, exit);
             return;
@@ -900,7 +935,7 @@ impl<'p> Translator<'_, 'p, '_> {
         self.brif(c, latch, exit);
         // Only the bottom test leads to the latch.
         self.b.seal_block(latch);
-        self.b.switch_to_block(latch);
+        self.enter(latch);
         self.back_edge(inside);
     }
 
@@ -912,12 +947,12 @@ impl<'p> Translator<'_, 'p, '_> {
         self.brif(c, then, exit);
         // Entered only from the test.
         self.b.seal_block(then);
-        self.b.switch_to_block(then);
+        self.enter(then);
         self.body(body, range, guarded);
         self.jump(exit);
         // From the test and the end of the body.
         self.b.seal_block(exit);
-        self.b.switch_to_block(exit);
+        self.enter(exit);
     }
 
     /// A loop's back edge to `target`. With limits enforced, it counts one
@@ -936,7 +971,7 @@ impl<'p> Translator<'_, 'p, '_> {
         self.brif(fuel, target, check);
         // Only the branch just emitted reaches the check.
         self.b.seal_block(check);
-        self.b.switch_to_block(check);
+        self.enter(check);
         // The tape is up to date whenever a shim runs.
         self.write_back();
         let status = self.call_shim(self.shims.budget, &[self.rt]);
@@ -962,7 +997,7 @@ impl<'p> Translator<'_, 'p, '_> {
         let exit = self.b.create_block();
         let c = self.load(0);
         self.brif(c, step, exit);
-        self.b.switch_to_block(step);
+        self.enter(step);
         if self.cell == types::I8 && stride.abs() == 1 && self.mode == JitMode::Opt {
             // Reached only from the zero test.
             self.b.seal_block(step);
@@ -985,11 +1020,12 @@ impl<'p> Translator<'_, 'p, '_> {
             self.b.seal_block(step);
         }
         // Sealed at the end: the fallback dispatch may also lead here.
-        self.b.switch_to_block(exit);
+        self.enter(exit);
     }
 
     /// Calls a shim of a hot path directly (see `ShimIds`); its result.
     fn call_direct(&mut self, shim: FuncRef, args: &[Value]) -> Value {
+        self.cell0 = None;
         let call = self.b.ins().call(shim, args);
         self.b.inst_results(call)[0]
     }
@@ -997,6 +1033,7 @@ impl<'p> Translator<'_, 'p, '_> {
     /// Calls a cold-path shim through its preserving stub and reads its
     /// result from the runtime context.
     fn call_shim(&mut self, shim: FuncRef, args: &[Value]) -> Value {
+        self.cell0 = None;
         self.b.ins().call(shim, args);
         let flags = self.context_flags();
         self.b
@@ -1016,10 +1053,26 @@ impl<'p> Translator<'_, 'p, '_> {
             let var = p.cells[&(p.at + offset as i64)];
             return self.b.use_var(var);
         }
+        // The simple tier stays a template JIT: every load is emitted.
+        let at_pointer = offset as i64 + self.pending == 0 && self.mode == JitMode::Opt;
+        match (at_pointer, self.cell0) {
+            (true, Some(Known::Value(v))) => return v,
+            (true, Some(Known::Tested(var))) => {
+                let v = self.b.use_var(var);
+                self.cell0 = Some(Known::Value(v));
+                return v;
+            }
+            _ => {}
+        }
         let (addr, imm) = self.address(offset);
-        self.b
+        let v = self
+            .b
             .ins()
-            .load(self.cell, MemFlagsData::trusted(), addr, imm)
+            .load(self.cell, MemFlagsData::trusted(), addr, imm);
+        if at_pointer {
+            self.cell0 = Some(Known::Value(v));
+        }
+        v
     }
 
     /// Stores `p[offset] = v`.
@@ -1027,6 +1080,9 @@ impl<'p> Translator<'_, 'p, '_> {
         if let Some(p) = &self.promoted {
             let var = p.cells[&(p.at + offset as i64)];
             return self.b.def_var(var, v);
+        }
+        if offset as i64 + self.pending == 0 && self.mode == JitMode::Opt {
+            self.cell0 = Some(Known::Value(v));
         }
         let (addr, imm) = self.address(offset);
         self.b.ins().store(MemFlagsData::trusted(), v, addr, imm);
@@ -1070,6 +1126,7 @@ impl<'p> Translator<'_, 'p, '_> {
     /// Sets the pointer to cell index `p`, and the address with it.
     fn set_ptr(&mut self, p: Value) {
         debug_assert_eq!(self.pending, 0, "a new pointer with moves pending");
+        self.cell0 = None;
         self.b.def_var(self.ptr, p);
         let scaled = if self.shift > 0 {
             self.b.ins().ishl_imm_u(p, self.shift)
@@ -1084,7 +1141,8 @@ impl<'p> Translator<'_, 'p, '_> {
     fn fail_if_nonzero(&mut self, v: Value) {
         let ok = self.b.create_block();
         self.brif(v, self.fail, ok);
-        // Its only predecessor is the branch just emitted.
+        // Its only predecessor is the branch just emitted; what is known
+        // of the cell stays.
         self.b.seal_block(ok);
         self.b.switch_to_block(ok);
     }
