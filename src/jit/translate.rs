@@ -479,7 +479,7 @@ impl<'p> Translator<'_, 'p, '_> {
             self.b.set_srcloc(SourceLoc::new(start));
             // Through the context rather than as arguments of the dispatch
             // block: hundreds of edges bringing values into one block cost
-            // the register allocator about a fifth of mandelbrot's compile.
+            // the register allocator 1.7 of its 10 ms on mandelbrot.
             let n = self.b.ins().iconst(types::I32, index as i64 - first);
             self.b.ins().store(flags, n, self.rt, Runtime::GUARD_OFFSET);
             let p = self.ptr_value();
