@@ -728,6 +728,35 @@ fn moving_loops_near_the_tape_ends() {
     }
 }
 
+/// Inline scans (stride other than ±1) take two steps behind one compare
+/// while both stay on the tape and single checked steps near its ends. On
+/// tapes of every small size, from every start cell, with the zero cell
+/// anywhere or nowhere, the opt tier must stop where the interpreter does,
+/// or report the same off-tape position.
+#[test]
+fn strided_scans_near_the_tape_ends() {
+    for scan in ["[>>]", "[<<]", "[>>>]", "[<<<]", "[>>>>>]", "[<<<<<]"] {
+        for tape in 1..=11usize {
+            for zero in (0..tape).map(Some).chain([None]) {
+                for start in 0..tape {
+                    // Cell i holds i + 1 except the zero cell; the scan
+                    // starts at `start`, then marks where it stopped.
+                    let fill: String = (0..tape)
+                        .map(|i| {
+                            let plus = if Some(i) == zero { "" } else { "+" };
+                            let step = if i + 1 < tape { ">" } else { "" };
+                            format!("{}{plus}{step}", "+".repeat(i))
+                        })
+                        .collect();
+                    let back = "<".repeat(tape - 1 - start);
+                    let text = format!("{fill}{back}{scan}+++.");
+                    opt_agrees_with_interp(&text, tape);
+                }
+            }
+        }
+    }
+}
+
 /// A static loop too big for one function has pieces outlined. A loop
 /// nested after an outlined piece that moved the pointer sits further on
 /// than the caller saw moves for, so the enclosing guard's proof must not
