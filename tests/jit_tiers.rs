@@ -531,6 +531,8 @@ fn emitted_c_compiles_and_matches() {
     if let Some(dir) = corpus() {
         programs.push(dir.join("bench/mandelbrot-tiny.b"));
         programs.push(dir.join("conformance/numwarp.b"));
+        // Strided scans of both directions (`scan_right_by`, `scan_left_by`).
+        programs.push(dir.join("bench/dbfi.b"));
     }
     let tmp = tempfile::tempdir().unwrap();
     for path in programs {
@@ -637,7 +639,12 @@ fn native_code_refuses_runs_it_was_not_compiled_for() {
 /// Runs `text` on a tape of `tape` cells on the interpreter without passes
 /// and on the opt tier at -O1 and -O2, asserting they agree; the run.
 fn opt_agrees_with_interp(text: &str, tape: usize) -> Run {
-    let p = parse("t.b", text.as_bytes(), CellWidth::U8).unwrap();
+    opt_agrees_with_interp_on(text, tape, CellWidth::U8)
+}
+
+/// [`opt_agrees_with_interp`] with cells of width `cell`.
+fn opt_agrees_with_interp_on(text: &str, tape: usize, cell: CellWidth) -> Run {
+    let p = parse("t.b", text.as_bytes(), cell).unwrap();
     let config = RunConfig {
         tape_size: tape,
         max_steps: Some(1 << 20),
@@ -728,29 +735,41 @@ fn moving_loops_near_the_tape_ends() {
     }
 }
 
-/// Inline scans (stride other than ±1) take two steps behind one compare
-/// while both stay on the tape and single checked steps near its ends. On
-/// tapes of every small size, from every start cell, with the zero cell
-/// anywhere or nowhere, the opt tier must stop where the interpreter does,
-/// or report the same off-tape position.
+/// Scans of 8-bit cells call the search shim (64 cells a compare away
+/// from the window's ends); scans of wider cells are inline loops, four
+/// steps behind one compare away from the tape's ends. On tapes of every
+/// small size, from every start cell, with the zero cell anywhere or
+/// nowhere, the opt tier must stop where the interpreter does, or report
+/// the same off-tape position.
 #[test]
 fn strided_scans_near_the_tape_ends() {
-    for scan in ["[>>]", "[<<]", "[>>>]", "[<<<]", "[>>>>>]", "[<<<<<]"] {
-        for tape in 1..=11usize {
-            for zero in (0..tape).map(Some).chain([None]) {
-                for start in 0..tape {
-                    // Cell i holds i + 1 except the zero cell; the scan
+    let scans = [
+        "[>>]", "[<<]", "[>>>]", "[<<<]", "[>>>>>]", "[<<<<<]", "[>]", "[<]",
+    ];
+    for (scan, cell) in scans
+        .into_iter()
+        .flat_map(|s| [CellWidth::U8, CellWidth::U16].map(|c| (s, c)))
+    {
+        // Small tapes everywhere; on a tape longer than the shim's 64-cell
+        // blocks, starts and zeros near both ends and in the middle.
+        let small = (1..=11usize).map(|n| (n, (0..n).collect::<Vec<_>>()));
+        let near = |n: usize| [0, 1, 2, 3, 5, 8, 35, 64, n - 9, n - 4, n - 3, n - 2, n - 1];
+        let large = [150usize].map(|n| (n, near(n).to_vec()));
+        for (tape, places) in small.chain(large) {
+            for zero in places.iter().copied().map(Some).chain([None]) {
+                for &start in &places {
+                    // Cell i holds i % 5 + 1 except the zero cell; the scan
                     // starts at `start`, then marks where it stopped.
                     let fill: String = (0..tape)
                         .map(|i| {
-                            let plus = if Some(i) == zero { "" } else { "+" };
+                            let value = if Some(i) == zero { 0 } else { i % 5 + 1 };
                             let step = if i + 1 < tape { ">" } else { "" };
-                            format!("{}{plus}{step}", "+".repeat(i))
+                            format!("{}{step}", "+".repeat(value))
                         })
                         .collect();
                     let back = "<".repeat(tape - 1 - start);
                     let text = format!("{fill}{back}{scan}+++.");
-                    opt_agrees_with_interp(&text, tape);
+                    opt_agrees_with_interp_on(&text, tape, cell);
                 }
             }
         }

@@ -2,4 +2,5 @@
 //! extern "C" shims that JIT-compiled code calls.
 
 pub mod shims;
+mod strided;
 pub mod tape;
