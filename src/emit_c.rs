@@ -211,8 +211,8 @@ static long scan_right_by(long p, long lo, long hi, long k, long s, long e) {{
 static long scan_left_by(long p, long lo, long hi, long k, long s, long e) {{
     long first = -lo > 0 ? -lo : 0, last = TAPE_SIZE - 1 - (hi > 0 ? hi : 0);
     if (p < first || p > last) return run_range(s, e, p);
-    uint64_t pos = positions(k), rpos = 0;
-    for (int i = 0; i < 64; i++) rpos |= ((pos >> i) & 1) << (63 - i);
+    uint64_t pos = positions(k), rpos = pos ? 1ULL << 63 : 0;
+    for (long w = k; pos && w < 64; w *= 2) rpos |= rpos >> w;
     long advance = k * __builtin_popcountll(pos);
     for (; pos && p - 63 >= first; p -= advance) {{
         uint64_t hits = zeros64(t + p - 63) & rpos;

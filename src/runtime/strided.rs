@@ -41,8 +41,17 @@ pub fn rfind_zero(tape: &[u8], p: usize, stride: usize, first: usize) -> Result<
     let mut x = p as i64;
     let first = first as i64;
     if let Some(positions) = positions(stride) {
-        // Mirrored: bit 63 is `x`, bit 63 - k·stride is `x - k·stride`.
-        let positions = positions.reverse_bits();
+        // Mirrored: bit 63 is `x`, bit 63 - k·stride is `x - k·stride`
+        // (the same doubling as in `positions`, downwards).
+        let positions = {
+            let (mut mask, mut width) = (1u64 << 63, stride);
+            while width < BLOCK {
+                mask |= mask >> width;
+                width *= 2;
+            }
+            debug_assert_eq!(mask, positions.reverse_bits());
+            mask
+        };
         let advance = (stride * (positions.count_ones() as usize)) as i64;
         while x - (BLOCK as i64 - 1) >= first {
             let start = (x - (BLOCK as i64 - 1)) as usize;
