@@ -95,9 +95,6 @@ impl Emitter<'_> {
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #ifndef TAPE_SIZE
 #define TAPE_SIZE 65536L
@@ -168,59 +165,6 @@ static long scan_left(long p, long lo, long hi, long s, long e) {{
     if (p < first || p > last) return run_range(s, e, p);
     cell *q = memrchr(t + first, 0, (size_t)(p - first + 1));
     return q ? q - t : run_range(s, e, first - 1);
-}}
-
-/* Scans of 8-bit cells with other strides: the same search as bfjit's
-   runtime (src/runtime/strided.rs), so both sides run one algorithm. Bit i
-   of zeros64(q) is set where q[i] is zero; positions(k) has a bit at every
-   k-th of 64 cells (k < 32), or 0 for a plain loop. */
-static uint64_t zeros64(const cell *q) {{
-    uint64_t m = 0;
-#ifdef __SSE2__
-    for (int i = 0; i < 4; i++) {{
-        __m128i v = _mm_loadu_si128((const __m128i *)((const char *)q + 16 * i));
-        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) << (16 * i);
-    }}
-#else
-    for (int i = 0; i < 64; i++) m |= (uint64_t)(((const unsigned char *)q)[i] == 0) << i;
-#endif
-    return m;
-}}
-
-static uint64_t positions(long k) {{
-    if (k >= 32) return 0;
-    uint64_t m = 1;
-    for (long w = k; w < 64; w *= 2) m |= m << w;
-    return m;
-}}
-
-static long scan_right_by(long p, long lo, long hi, long k, long s, long e) {{
-    long first = -lo > 0 ? -lo : 0, last = TAPE_SIZE - 1 - (hi > 0 ? hi : 0);
-    if (p < first || p > last) return run_range(s, e, p);
-    uint64_t pos = positions(k);
-    long advance = k * __builtin_popcountll(pos);
-    for (; pos && p + 63 <= last; p += advance) {{
-        uint64_t hits = zeros64(t + p) & pos;
-        if (hits) return p + __builtin_ctzll(hits);
-    }}
-    for (; p <= last; p += k)
-        if (!t[p]) return p;
-    return run_range(s, e, p);
-}}
-
-static long scan_left_by(long p, long lo, long hi, long k, long s, long e) {{
-    long first = -lo > 0 ? -lo : 0, last = TAPE_SIZE - 1 - (hi > 0 ? hi : 0);
-    if (p < first || p > last) return run_range(s, e, p);
-    uint64_t pos = positions(k), rpos = pos ? 1ULL << 63 : 0;
-    for (long w = k; pos && w < 64; w *= 2) rpos |= rpos >> w;
-    long advance = k * __builtin_popcountll(pos);
-    for (; pos && p - 63 >= first; p -= advance) {{
-        uint64_t hits = zeros64(t + p - 63) & rpos;
-        if (hits) return p - __builtin_clzll(hits);
-    }}
-    for (; p >= first; p -= k)
-        if (!t[p]) return p;
-    return run_range(s, e, p);
 }}
 
 "#
@@ -364,16 +308,6 @@ static long scan_left_by(long p, long lo, long hi, long k, long s, long e) {{
                         "scan_left"
                     };
                     self.line(&format!("if (t[p]) p = {f}(p, {lo}L, {hi}L, {s}, {e});"));
-                } else if self.program.cell == CellWidth::U8 {
-                    // As the opt tier: its shim for all strides of 8-bit cells.
-                    let (f, k) = if *stride > 0 {
-                        ("scan_right_by", *stride as i64)
-                    } else {
-                        ("scan_left_by", -(*stride as i64))
-                    };
-                    self.line(&format!(
-                        "if (t[p]) p = {f}(p, {lo}L, {hi}L, {k}L, {s}, {e});"
-                    ));
                 } else {
                     self.line(&format!(
                         "while (t[p]) {{ if (OFF({lo}L, {hi}L)) {{ p = run_range({s}, {e}, p); break; }} p += {stride}; }}"

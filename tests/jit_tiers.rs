@@ -531,7 +531,7 @@ fn emitted_c_compiles_and_matches() {
     if let Some(dir) = corpus() {
         programs.push(dir.join("bench/mandelbrot-tiny.b"));
         programs.push(dir.join("conformance/numwarp.b"));
-        // Strided scans of both directions (`scan_right_by`, `scan_left_by`).
+        // Strided scans of both directions.
         programs.push(dir.join("bench/dbfi.b"));
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -735,12 +735,11 @@ fn moving_loops_near_the_tape_ends() {
     }
 }
 
-/// Scans of 8-bit cells call the search shim (64 cells a compare away
-/// from the window's ends); scans of wider cells are inline loops, four
-/// steps behind one compare away from the tape's ends. On tapes of every
-/// small size, from every start cell, with the zero cell anywhere or
-/// nowhere, the opt tier must stop where the interpreter does, or report
-/// the same off-tape position.
+/// Scans with strides other than ±1 are inline loops, four steps behind
+/// one compare away from the tape's ends (stride ±1 on 8-bit cells calls
+/// memchr). On tapes of every small size, from every start cell, with the
+/// zero cell anywhere or nowhere, the opt tier must stop where the
+/// interpreter does, or report the same off-tape position.
 #[test]
 fn strided_scans_near_the_tape_ends() {
     let scans = [
@@ -750,8 +749,8 @@ fn strided_scans_near_the_tape_ends() {
         .into_iter()
         .flat_map(|s| [CellWidth::U8, CellWidth::U16].map(|c| (s, c)))
     {
-        // Small tapes everywhere; on a tape longer than the shim's 64-cell
-        // blocks, starts and zeros near both ends and in the middle.
+        // Small tapes everywhere; on a longer tape, starts and zeros near
+        // both ends and in the middle.
         let small = (1..=11usize).map(|n| (n, (0..n).collect::<Vec<_>>()));
         let near = |n: usize| [0, 1, 2, 3, 5, 8, 35, 64, n - 9, n - 4, n - 3, n - 2, n - 1];
         let large = [150usize].map(|n| (n, near(n).to_vec()));

@@ -988,9 +988,8 @@ impl<'p> Translator<'_, 'p, '_> {
     /// `while p[0] != 0 { p += stride }`, each step checked against the scan
     /// loop source's excursion (as the bytecode tier does); where a step
     /// could leave the tape, the scan loop's source runs on the reference
-    /// interpreter from there. Scans of 8-bit cells call a shim (memchr for
-    /// stride ±1, a search 64 cells a compare for others); scans of wider
-    /// cells are an inline loop.
+    /// interpreter from there. Stride ±1 on 8-bit cells uses memchr/memrchr
+    /// in a shim; other scans are an inline loop.
     fn scan(&mut self, span: Span, stride: i32) {
         let text = self.program.source.slice(inner_span(span));
         let (lo, hi) = source_excursion(text);
@@ -1001,7 +1000,7 @@ impl<'p> Translator<'_, 'p, '_> {
         let c = self.load(0);
         self.brif(c, step, exit);
         self.enter(step);
-        if self.cell == types::I8 && self.mode == JitMode::Opt {
+        if self.cell == types::I8 && stride.abs() == 1 && self.mode == JitMode::Opt {
             // Reached only from the zero test.
             self.b.seal_block(step);
             let p = self.ptr_value();

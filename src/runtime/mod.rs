@@ -2,5 +2,4 @@
 //! extern "C" shims that JIT-compiled code calls.
 
 pub mod shims;
-mod strided;
 pub mod tape;

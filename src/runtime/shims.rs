@@ -8,7 +8,6 @@
 //! takes the error from the context. A shim never unwinds into generated code:
 //! every body runs under `catch_unwind`, and a panic becomes an error.
 
-use super::strided;
 use ir_passes::budget::Budget;
 use ir_passes::cell::CellType;
 use ir_passes::error::RunError;
@@ -168,14 +167,12 @@ pub extern "C" fn fallback<C: CellType>(rt: *mut Runtime<'_, '_>, span: u32, ptr
     })
 }
 
-/// `Scan` on 8-bit cells: finds the next zero cell (stride ±1 with
-/// memchr/memrchr, other strides with [`strided`]), but only among the cells
-/// where one step of the scan loop's source (which may visit `p+lo ..=
-/// p+hi`) stays on the tape. If the zero is not found there, the scan loop's
-/// source (range number `span`) runs from the first position outside that
-/// window (on the tape, since the window leaves room for a step), which
-/// either finds the zero or reports the exact command that leaves the tape.
-/// Returns the new pointer or -1.
+/// `Scan` with stride ±1 on 8-bit cells: finds the next zero cell with
+/// memchr/memrchr, but only among the cells where one step of the scan loop's
+/// source (which may visit `p+lo ..= p+hi`) stays on the tape. If the zero is
+/// not found there, the scan loop's source (range number `span`) runs from the
+/// first cell outside that window, which either finds the zero or reports the
+/// exact command that leaves the tape. Returns the new pointer or -1.
 pub extern "C" fn scan_u8(
     rt: *mut Runtime<'_, '_>,
     ptr: i64,
@@ -188,38 +185,27 @@ pub extern "C" fn scan_u8(
     // dbfi and selfint make millions of short scans (through `shim`, the
     // wrapper cost half as much again as memchr itself).
     let (tape, len) = tape_of(rt);
-    // SAFETY: the tape's `len` cells, which nothing writes while the shim
-    // runs (`Runtime::new`'s contract).
-    let tape = unsafe { std::slice::from_raw_parts(tape, len) };
     let p = ptr as usize;
     // Cells `first ..= last` are those a step may start from.
     let first = (-(lo as i64)).max(0) as usize;
     let last = len as i64 - 1 - hi.max(0) as i64;
-    let step = stride.unsigned_abs() as usize;
     let resume = if ptr > last || p < first {
         p
     } else if stride > 0 {
-        let found = match step {
-            1 => memchr::memchr(0, &tape[p..=last as usize])
-                .map(|i| p + i)
-                .ok_or(last as usize + 1),
-            _ => strided::find_zero(tape, p, step, last as usize),
-        };
-        match found {
-            Ok(zero) => return zero as i64,
-            Err(past) => past,
+        // SAFETY: `p ..= last` lies within the tape's `len` cells, which
+        // nothing writes while the shim runs (`Runtime::new`'s contract).
+        let cells = unsafe { std::slice::from_raw_parts(tape.add(p), last as usize - p + 1) };
+        match memchr::memchr(0, cells) {
+            Some(i) => return (p + i) as i64,
+            None => last as usize + 1,
         }
     } else {
-        let found = match step {
-            1 => memchr::memrchr(0, &tape[first..=p])
-                .map(|i| first + i)
-                .ok_or(first as i64 - 1),
-            _ => strided::rfind_zero(tape, p, step, first),
-        };
-        match found {
-            Ok(zero) => return zero as i64,
-            // Not -1: a left scan's window has `first >= 1` (`lo <= -1`).
-            Err(past) => past as usize,
+        // SAFETY: as above, for `first ..= p`.
+        let cells = unsafe { std::slice::from_raw_parts(tape.add(first), p - first + 1) };
+        match memchr::memrchr(0, cells) {
+            Some(i) => return (first + i) as i64,
+            // `first >= 1` here: a left scan has `lo <= -1`.
+            None => first - 1,
         }
     };
     scan_fallback(rt, span, resume)
