@@ -1018,21 +1018,28 @@ impl<'p> Translator<'_, 'p, '_> {
             return;
         }
         // The loads' displacements must fit, with room to spare.
-        let unroll = self.mode == JitMode::Opt
-            && (stride.unsigned_abs() as u64) << (self.shift + 2) < 1 << 30;
-        if unroll {
+        let span_bytes = (stride.unsigned_abs() as u64 * SCAN_UNROLL as u64) << self.shift;
+        if self.mode == JitMode::Opt && span_bytes < 1 << 30 {
             // Four steps behind one compare while all stay on the tape;
             // single checked steps near the ends.
-            let single = self.b.create_block();
-            self.scan_steps(stride, SCAN_UNROLL, [lo, hi], single, step, exit);
-            // Only the pair's guard leads there.
+            let ahead = stride as i64 * (SCAN_UNROLL - 1) as i64;
+            let clamp = |x: i64| x.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+            let lo4 = clamp((lo as i64).min(lo as i64 + ahead));
+            let hi4 = clamp((hi as i64).max(hi as i64 + ahead));
+            let (unrolled, single) = (self.b.create_block(), self.b.create_block());
+            let p = self.ptr_value();
+            self.branch_if_off_tape(p, lo4, hi4, single, unrolled);
+            // Only that guard leads to either.
+            self.b.seal_block(unrolled);
             self.b.seal_block(single);
+            self.b.switch_to_block(unrolled);
+            self.scan_steps(stride, SCAN_UNROLL, step, exit);
             self.enter(single);
         }
         // A step is taken only on a nonzero cell, so its body runs.
         let resume = (!is_exact(text, lo, hi)).then_some(exit);
         self.check_or_fall_back(lo, hi, span, resume);
-        self.scan_steps(stride, 1, [lo, hi], self.fail, step, exit);
+        self.scan_steps(stride, 1, step, exit);
         // From the first test and the loop tests.
         self.b.seal_block(step);
         // Sealed at the end: the fallback dispatch may also lead here.
@@ -1042,43 +1049,22 @@ impl<'p> Translator<'_, 'p, '_> {
         self.set_ptr(p);
     }
 
-    /// `count` steps of an inline scan, each to `exit` if it lands on a zero
-    /// cell, then back to `again`, behind one guard for all of them (to
-    /// `off` if it fails; `count == 1`: the caller checked). `window` is
-    /// what one step may visit. Only the index Variable steps, once for all
-    /// `count` steps, the loads going through `tape + index`; each early
-    /// exit sets it on its own edge, and the caller recomputes the address
-    /// at `exit`. dbfi, selfint and awib spend half their time or more in
-    /// scans like `[>>]` and `[<<<]`, where `cc`'s loop takes five
-    /// instructions a step; this takes six for one step, under four a step
-    /// for four.
-    fn scan_steps(
-        &mut self,
-        stride: i32,
-        count: i32,
-        window: [i32; 2],
-        off: Block,
-        again: Block,
-        exit: Block,
-    ) {
+    /// `count` steps of an inline scan, checked by the caller, each to
+    /// `exit` if it lands on a zero cell, then back to `again`. Only the
+    /// index Variable steps, once for all `count` steps, the loads going
+    /// through `tape + index`; each early exit sets it on its own edge, and
+    /// the caller recomputes the address at `exit`. dbfi, selfint and awib
+    /// spend half their time or more in scans like `[>>]` and `[<<<]`,
+    /// where `cc`'s loop takes five instructions a step; this takes six for
+    /// one step, under four a step for four.
+    fn scan_steps(&mut self, stride: i32, count: i32, again: Block, exit: Block) {
         let p = self.ptr_value();
-        if count > 1 {
-            let ahead = stride as i64 * (count - 1) as i64;
-            let lo = (window[0] as i64).min(window[0] as i64 + ahead);
-            let hi = (window[1] as i64).max(window[1] as i64 + ahead);
-            let on = self.b.create_block();
-            let clamp = |x: i64| x.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
-            self.branch_if_off_tape(p, clamp(lo), clamp(hi), off, on);
-            // Only the guard leads there.
-            self.b.seal_block(on);
-            self.b.switch_to_block(on);
-        }
         for n in 1..=count {
-            let offset = stride * n;
+            let offset = stride as i64 * n as i64;
             let c = self.load_at_index(p, offset);
             // After the load, so that the old index dies here and the two
             // share a register (as in `flush_moves`).
-            let moved = self.b.ins().iadd_imm_s(p, offset as i64);
+            let moved = self.b.ins().iadd_imm_s(p, offset);
             if n == count {
                 self.b.def_var(self.ptr, moved);
                 self.b.ins().brif(c, again, &[], exit, &[]);
@@ -1099,19 +1085,27 @@ impl<'p> Translator<'_, 'p, '_> {
         }
     }
 
-    /// Loads the cell at index `p + offset`, addressed as `tape + (p <<
-    /// shift)` and a displacement (folded into one operand).
-    fn load_at_index(&mut self, p: Value, offset: i32) -> Value {
+    /// Loads the cell at index `p + offset`: `tape + (p << shift)` and a
+    /// displacement, folded into one operand when it fits.
+    fn load_at_index(&mut self, p: Value, offset: i64) -> Value {
+        let base = self.cell_address(p);
+        let (base, imm) = match i32::try_from(offset << self.shift) {
+            Ok(imm) => (base, imm),
+            Err(_) => (self.b.ins().iadd_imm_s(base, offset << self.shift), 0),
+        };
+        self.b
+            .ins()
+            .load(self.cell, MemFlagsData::trusted(), base, imm)
+    }
+
+    /// The address of the cell at index `p`, `tape + (p << shift)`.
+    fn cell_address(&mut self, p: Value) -> Value {
         let scaled = if self.shift > 0 {
             self.b.ins().ishl_imm_u(p, self.shift)
         } else {
             p
         };
-        let addr = self.b.ins().iadd(self.tape, scaled);
-        let imm = offset << self.shift;
-        self.b
-            .ins()
-            .load(self.cell, MemFlagsData::trusted(), addr, imm)
+        self.b.ins().iadd(self.tape, scaled)
     }
 
     /// Calls a shim of a hot path directly (see `ShimIds`); its result.
@@ -1219,12 +1213,7 @@ impl<'p> Translator<'_, 'p, '_> {
         debug_assert_eq!(self.pending, 0, "a new pointer with moves pending");
         self.cell0 = None;
         self.b.def_var(self.ptr, p);
-        let scaled = if self.shift > 0 {
-            self.b.ins().ishl_imm_u(p, self.shift)
-        } else {
-            p
-        };
-        let addr = self.b.ins().iadd(self.tape, scaled);
+        let addr = self.cell_address(p);
         self.b.def_var(self.addr, addr);
     }
 

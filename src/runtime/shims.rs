@@ -181,51 +181,29 @@ pub extern "C" fn scan_u8(
     lo: i32,
     hi: i32,
 ) -> i64 {
-    // The search itself runs outside `shim`: it cannot fail or panic, and
-    // dbfi and selfint make millions of short scans (through `shim`, the
-    // wrapper cost half as much again as memchr itself).
-    let (tape, len) = tape_of(rt);
-    let p = ptr as usize;
-    // Cells `first ..= last` are those a step may start from.
-    let first = (-(lo as i64)).max(0) as usize;
-    let last = len as i64 - 1 - hi.max(0) as i64;
-    let resume = if ptr > last || p < first {
-        p
-    } else if stride > 0 {
-        // SAFETY: `p ..= last` lies within the tape's `len` cells, which
-        // nothing writes while the shim runs (`Runtime::new`'s contract).
-        let cells = unsafe { std::slice::from_raw_parts(tape.add(p), last as usize - p + 1) };
-        match memchr::memchr(0, cells) {
-            Some(i) => return (p + i) as i64,
-            None => last as usize + 1,
-        }
-    } else {
-        // SAFETY: as above, for `first ..= p`.
-        let cells = unsafe { std::slice::from_raw_parts(tape.add(first), p - first + 1) };
-        match memchr::memrchr(0, cells) {
-            Some(i) => return (first + i) as i64,
-            // `first >= 1` here: a left scan has `lo <= -1`.
-            None => first - 1,
-        }
-    };
-    scan_fallback(rt, span, resume)
-}
-
-/// The tape's first cell and length, read from the context without the
-/// `&mut` that `shim` makes.
-fn tape_of(rt: *mut Runtime<'_, '_>) -> (*const u8, usize) {
-    // SAFETY: generated code passes the context it was called with (see
-    // `shim`); only these two plain fields are read.
-    unsafe { ((*rt).tape as *const u8, (*rt).len) }
-}
-
-/// The rest of a memchr scan that reached the end of its window: the scan
-/// loop's source from `ptr` on the reference interpreter. Out of line, so
-/// the search's fast path saves few registers.
-#[cold]
-#[inline(never)]
-fn scan_fallback(rt: *mut Runtime<'_, '_>, span: u32, ptr: usize) -> i64 {
-    shim(rt, -1, |rt| rt.fallback::<u8>(span, ptr).map(|p| p as i64))
+    shim(rt, -1, |rt| {
+        let p = ptr as usize;
+        let len = rt.len;
+        // Cells `first ..= last` are those a step may start from.
+        let first = (-(lo as i64)).max(0) as usize;
+        let last = len as i64 - 1 - hi.max(0) as i64;
+        let tape = rt.cells::<u8>();
+        let resume = if (p as i64) > last || p < first {
+            p
+        } else if stride > 0 {
+            match memchr::memchr(0, &tape[p..=last as usize]) {
+                Some(i) => return Ok((p + i) as i64),
+                None => last as usize + 1,
+            }
+        } else {
+            match memchr::memrchr(0, &tape[first..=p]) {
+                Some(i) => return Ok((first + i) as i64),
+                // `first >= 1` here: a left scan has `lo <= -1`.
+                None => first - 1,
+            }
+        };
+        rt.fallback::<u8>(span, resume).map(|p| p as i64)
+    })
 }
 
 /// The shims by the symbol names generated code imports them under, for a
