@@ -10,11 +10,10 @@
 //! which reports the exact command that leaves the tape (exit status 3) or
 //! finishes the range normally.
 
-use crate::jit::shape::Shapes;
-use ir_passes::guard::{inner_span, segments, source_excursion};
+use crate::jit::shape::{Shapes, Sizes};
+use ir_passes::guard::{inner_span, scan_window, segments};
 use ir_passes::ir::{CellWidth, Node, Op, Program};
 use ir_passes::span::Span;
-use std::collections::HashMap;
 use std::fmt::Write;
 
 /// The C source for a program (normally the optimized one).
@@ -25,7 +24,7 @@ pub fn emit_c(program: &Program) -> String {
         depth: 1,
         shapes: Shapes::default(),
         functions: Vec::new(),
-        sizes: HashMap::new(),
+        sizes: Sizes::default(),
     };
     e.prelude();
     let mut text = std::mem::take(&mut e.out);
@@ -75,7 +74,7 @@ struct Emitter<'p> {
     /// The text of every outlined loop function, by number.
     functions: Vec<String>,
     /// Memoized op counts of loop nodes.
-    sizes: HashMap<*const Node, usize>,
+    sizes: Sizes,
 }
 
 impl Emitter<'_> {
@@ -228,7 +227,7 @@ static long scan_left(long p, long lo, long hi, long s, long e) {{
 
     /// A control op; a big loop goes into a function of its own.
     fn control(&mut self, node: &Node) {
-        if node.op.body().is_none() || self.size(node) <= C_FUNCTION_OPS {
+        if node.op.body().is_none() || self.sizes.node(node) <= C_FUNCTION_OPS {
             return self.control_inline(node);
         }
         let id = self.functions.len();
@@ -244,20 +243,6 @@ static long scan_left(long p, long lo, long hi, long s, long e) {{
         self.functions[id] = std::mem::replace(&mut self.out, outer);
         self.depth = depth;
         self.line(&format!("p = f{id}(p);"));
-    }
-
-    /// The op count of a node, nested ops included.
-    fn size(&mut self, node: &Node) -> usize {
-        let key = node as *const Node;
-        if let Some(&n) = self.sizes.get(&key) {
-            return n;
-        }
-        let n = 1 + node
-            .op
-            .body()
-            .map_or(0, |body| body.iter().map(|n| self.size(n)).sum());
-        self.sizes.insert(key, n);
-        n
     }
 
     fn control_inline(&mut self, node: &Node) {
@@ -297,9 +282,7 @@ static long scan_left(long p, long lo, long hi, long s, long e) {{
                 self.line("}");
             }
             Op::Scan { stride } => {
-                let (lo, hi) = source_excursion(self.program.source.slice(inner_span(node.span)));
-                let lo = lo.min(*stride as i64);
-                let hi = hi.max(*stride as i64);
+                let (lo, hi) = scan_window(&self.program.source, node.span, *stride);
                 let (s, e) = (node.span.start, node.span.end);
                 if self.program.cell == CellWidth::U8 && stride.abs() == 1 {
                     let f = if *stride > 0 {

@@ -4,7 +4,7 @@
 use crate::error::RunError;
 use std::time::Instant;
 
-/// How many ticks pass between two looks at the clock and the fuel gauge.
+/// How many ticks pass between two looks at the clock and the steps left.
 const CHECK_EVERY: u32 = 1 << 14;
 
 /// A run's remaining allowance. Engines call [`Budget::tick`] on every loop
@@ -12,7 +12,9 @@ const CHECK_EVERY: u32 = 1 << 14;
 /// hot path is one decrement and a predictable branch.
 #[derive(Clone, Debug)]
 pub struct Budget {
-    fuel: u64,
+    /// Steps left, counted down by [`CHECK_EVERY`] at each check. ("Fuel"
+    /// is the JIT's name for its back-edge countdown to the next check.)
+    steps_left: u64,
     deadline: Option<Instant>,
     countdown: u32,
 }
@@ -27,7 +29,7 @@ impl Budget {
     /// given, no later than `deadline`.
     pub fn new(steps: u64, deadline: Option<Instant>) -> Budget {
         Budget {
-            fuel: steps,
+            steps_left: steps,
             deadline,
             countdown: CHECK_EVERY,
         }
@@ -48,8 +50,8 @@ impl Budget {
     #[cold]
     pub fn check(&mut self) -> Result<(), RunError> {
         self.countdown = CHECK_EVERY;
-        self.fuel = self.fuel.saturating_sub(CHECK_EVERY as u64);
-        if self.fuel == 0 {
+        self.steps_left = self.steps_left.saturating_sub(CHECK_EVERY as u64);
+        if self.steps_left == 0 {
             return Err(RunError::StepLimit);
         }
         match self.deadline {

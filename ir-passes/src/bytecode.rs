@@ -4,7 +4,7 @@
 use crate::budget::Budget;
 use crate::cell::CellType;
 use crate::error::RunError;
-use crate::guard::{inner_span, segments, source_excursion};
+use crate::guard::{inner_span, scan_window, segments};
 use crate::io::Io;
 use crate::ir::{Node, Op, Program, Value};
 use crate::reference::{run_range, Machine};
@@ -126,9 +126,7 @@ impl Bytecode {
     fn control(&mut self, node: &Node) {
         match &node.op {
             Op::Scan { stride } => {
-                let (lo, hi) = source_excursion(self.source.slice(inner_span(node.span)));
-                let (lo, hi) = (lo.min(*stride as i64), hi.max(*stride as i64));
-                let (lo, hi) = (lo as i32, hi as i32);
+                let (lo, hi) = scan_window(&self.source, node.span, *stride);
                 self.push(
                     Instr::Scan {
                         stride: *stride,

@@ -26,7 +26,7 @@
 //! of mandelbrot's 511 segments that need one), and the way back, a merge
 //! per guard, was a large part of mandelbrot's register-allocation time.
 
-use crate::ir::{Node, Op};
+use crate::ir::{Node, Offset, Op};
 use crate::source::Source;
 use crate::span::Span;
 use std::ops::Range;
@@ -101,23 +101,13 @@ fn segment(body: &[Node], ops: Range<usize>, gap: Span, source: &Source) -> Segm
         hi = hi.max(x);
     };
     for node in &body[ops.clone()] {
-        match node.op {
-            Op::Add { offset, .. }
-            | Op::Set { offset, .. }
-            | Op::Output { offset }
-            | Op::Input { offset } => reach(at + offset as i64),
-            Op::MulAdd { src, dst, .. } => {
-                reach(at + src as i64);
-                reach(at + dst as i64);
-            }
-            Op::Move { delta } => {
-                at += delta as i64;
-                reach(at);
-            }
-            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } => {
-                unreachable!("control op in a segment")
-            }
+        if let Op::Move { delta } = node.op {
+            at += delta as i64;
+            reach(at);
+            continue;
         }
+        let cells = node.op.cell_offsets().expect("control op in a segment");
+        cells.for_each(|offset| reach(at + offset as i64));
     }
     let (lo, hi) = (clamp(lo), clamp(hi));
     Segment {
@@ -127,6 +117,21 @@ fn segment(body: &[Node], ops: Range<usize>, gap: Span, source: &Source) -> Segm
         hi,
         exact: is_exact(source.slice(gap), lo, hi),
     }
+}
+
+/// The window `(lo, hi)` each step of a `Scan` node (the loop `[>…]` whose
+/// span is `span`, moving `stride` cells a step) is checked against, relative
+/// to the pointer at the step: every cell one run of the loop's source body
+/// could visit, and the cell the step lands on. Engines that find it off the
+/// tape run the loop's source on the reference interpreter from there.
+/// Saturated to `i32`, like segment windows: a wider excursion takes a
+/// source of over 2 GiB of moves.
+pub fn scan_window(source: &Source, span: Span, stride: Offset) -> (i32, i32) {
+    let (lo, hi) = source_excursion(source.slice(inner_span(span)));
+    (
+        clamp(lo.min(stride as i64)),
+        clamp(hi.max(stride as i64)),
+    )
 }
 
 /// Whether running `text` once visits every cell of `lo ..= hi` for
@@ -218,6 +223,16 @@ mod tests {
         let p = o1(b",>>[-<<+>>]<<");
         let segs = segments(&p.body, p.source.full_span(), &p.source);
         assert_eq!((segs[0].lo, segs[0].hi, segs[0].exact), (0, 2, true));
+    }
+
+    #[test]
+    fn scan_windows_hold_the_loop_source_and_the_step() {
+        let p = parse("t", b"+[<<<]", CellWidth::U8).unwrap();
+        let scan = Span::new(1, 6);
+        assert_eq!(scan_window(&p.source, scan, -3), (-3, 0));
+        // A stride the source does not show (as a pass could not make it)
+        // still widens the window to the landing cell.
+        assert_eq!(scan_window(&p.source, scan, 5), (-3, 5));
     }
 
     #[test]

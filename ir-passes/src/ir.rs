@@ -140,6 +140,25 @@ impl Op {
         }
     }
 
+    /// The cells a straight-line op reads or writes, as offsets from the
+    /// pointer before it: one or two (`MulAdd`), none for `Move`, which
+    /// touches no cell. `None` for control ops, whose cells depend on how far
+    /// they run. Analyses that must know every cell an op can touch (segment
+    /// windows, promoted loops, `known_values`' reach) ask here, so a new op
+    /// kind is added in one place.
+    pub fn cell_offsets(&self) -> Option<impl Iterator<Item = Offset>> {
+        let cells = match *self {
+            Op::Add { offset, .. }
+            | Op::Set { offset, .. }
+            | Op::Output { offset }
+            | Op::Input { offset } => [Some(offset), None],
+            Op::MulAdd { src, dst, .. } => [Some(src), Some(dst)],
+            Op::Move { .. } => [None, None],
+            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } => return None,
+        };
+        Some(cells.into_iter().flatten())
+    }
+
     /// Short lower-case name of the op kind, as the printer and statistics use.
     pub fn kind(&self) -> &'static str {
         match self {

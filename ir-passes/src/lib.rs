@@ -20,3 +20,4 @@ pub mod print;
 pub mod reference;
 pub mod source;
 pub mod span;
+pub mod validate;

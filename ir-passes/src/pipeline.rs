@@ -3,11 +3,12 @@
 
 use crate::ir::{Node, Program};
 use crate::passes::{PassInfo, PASSES};
+use crate::validate::validate;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// How many times `-O2` may repeat the pass list looking for a fixed point.
-const MAX_ROUNDS: u32 = 8;
+pub const MAX_ROUNDS: u32 = 8;
 
 /// What happened in one pass.
 #[derive(Clone, Debug)]
@@ -42,6 +43,10 @@ pub struct Optimized {
     pub program: Program,
     /// One snapshot per pass run, in order.
     pub snapshots: Vec<Snapshot>,
+    /// True when a repeating pipeline (`-O2`) stopped at its cap of
+    /// [`MAX_ROUNDS`] rounds with the last round still changing the program:
+    /// the result is correct but not a fixed point, which callers may report.
+    pub capped: bool,
 }
 
 impl Pipeline {
@@ -87,6 +92,7 @@ impl Pipeline {
     pub fn run(&self, mut program: Program, keep: bool) -> Optimized {
         let mut snapshots = Vec::new();
         let rounds = if self.fixed_point { MAX_ROUNDS } else { 1 };
+        let mut capped = false;
         for round in 1..=rounds {
             let mut any_change = false;
             // Without snapshots, whether a round changed anything is all the
@@ -99,6 +105,11 @@ impl Pipeline {
                 let start = Instant::now();
                 program = (pass.run)(program);
                 let time = start.elapsed();
+                if cfg!(debug_assertions) {
+                    if let Err(e) = validate(&program) {
+                        panic!("pass {} left invalid IR: {e}", pass.name);
+                    }
+                }
                 let ops_after = program.op_count();
                 let changed = match &before {
                     Some(body) => *body != program.body,
@@ -121,8 +132,13 @@ impl Pipeline {
             if !any_change {
                 break;
             }
+            capped = self.fixed_point && round == rounds;
         }
-        Optimized { program, snapshots }
+        Optimized {
+            program,
+            snapshots,
+            capped,
+        }
     }
 }
 
@@ -207,6 +223,35 @@ mod tests {
             out.program.op_count(),
             out.snapshots.last().unwrap().ops_after
         );
+    }
+
+    /// Swaps the first two ops of the top level: never a fixed point.
+    static SWAP: PassInfo = PassInfo {
+        name: "swap",
+        summary: "swaps the first two ops",
+        level: 2,
+        run: |mut p| {
+            p.body.swap(0, 1);
+            p
+        },
+    };
+
+    #[test]
+    fn a_pipeline_that_hits_its_round_cap_says_so() {
+        let program = parse("t", b"+>", CellWidth::U8).unwrap();
+        let swapping = Pipeline {
+            passes: vec![&SWAP],
+            fixed_point: true,
+        };
+        let out = swapping.run(program.clone(), false);
+        assert!(out.capped);
+        assert_eq!(out.snapshots.len(), MAX_ROUNDS as usize);
+        let once = Pipeline {
+            fixed_point: false,
+            ..swapping
+        };
+        assert!(!once.run(program.clone(), false).capped);
+        assert!(!Pipeline::level(2).run(program, false).capped);
     }
 
     #[test]

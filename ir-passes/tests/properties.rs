@@ -7,9 +7,10 @@
 mod common;
 
 use common::{bf_test_program, cell_width, program};
-use ir_passes::ir::{CellWidth, Node, Program};
+use ir_passes::ir::CellWidth;
 use ir_passes::passes::PASSES;
 use ir_passes::pipeline::Pipeline;
+use ir_passes::validate::validate;
 use proptest::prelude::*;
 
 /// Passes for which a second run may still find something. `known_values`
@@ -33,28 +34,6 @@ fn config(cases: u32) -> ProptestConfig {
     }
 }
 
-/// Checks the span invariants of a body: a control op's span is a `[`..`]`
-/// pair of the source, and every span lies inside `range`.
-fn check_spans(p: &Program, body: &[Node], range: (u32, u32)) -> Result<(), String> {
-    for node in body {
-        let span = node.span;
-        if span.start < range.0 || span.end > range.1 {
-            return Err(format!("{span:?} outside {range:?}: {:?}", node.op));
-        }
-        if node.op.is_control() {
-            let text = p.source.text();
-            let (open, close) = (span.start, span.end - 1);
-            if text[open as usize] != b'[' || p.source.partner(open) != close {
-                return Err(format!("control op span {span:?} is not a bracket pair"));
-            }
-            if let Some(inner) = node.op.body() {
-                check_spans(p, inner, (open + 1, close))?;
-            }
-        }
-    }
-    Ok(())
-}
-
 proptest! {
     #![proptest_config(config(500))]
 
@@ -68,8 +47,7 @@ proptest! {
             for pass in PASSES {
                 let out = (pass.run)(input.clone());
                 prop_assert!(out.op_count() <= input.op_count(), "{} grew {text}", pass.name);
-                let full = (0, out.source.text().len() as u32);
-                check_spans(&out, &out.body, full).map_err(TestCaseError::fail)?;
+                validate(&out).map_err(TestCaseError::fail)?;
                 if !NOT_IDEMPOTENT.contains(&pass.name) {
                     let again = (pass.run)(out.clone());
                     prop_assert_eq!(&again.body, &out.body, "{} twice on {}", pass.name, text);

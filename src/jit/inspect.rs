@@ -75,7 +75,9 @@ pub fn inspect(
         }
     }
     let Jit { module, .. } = jit;
-    // SAFETY: nothing was defined in the module, and no code of it has run.
+    // SAFETY: the only code defined in the module is the preserving stubs
+    // (`Jit::new`); the module was never finalized, so no pointer to any of
+    // its code exists, and none of it has run or will run.
     unsafe { module.free_memory() };
     match failure {
         Some(e) => Err(e),

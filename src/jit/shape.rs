@@ -9,8 +9,8 @@
 //! and they run unguarded. Nested loops keep their own (hoisted) guards, so
 //! a nested loop that never runs near a tape end cannot make the outer guard
 //! fail — unless the outer guard already proves every cell a nested one
-//! would check; then the translator drops it (`Proven` in `translate.rs`). The guard is checked only when the loop is about to run
-//! (`p[0] != 0`); when it fails, the whole loop's source runs on the
+//! would check; then the translator drops it (`Proven` in `translate/`).
+//! The guard is checked only when the loop is about to run (`p[0] != 0`); when it fails, the whole loop's source runs on the
 //! reference interpreter, which is exact. Hot inner loops of typical
 //! programs are of this shape and lose all their per-iteration checks.
 
@@ -27,6 +27,35 @@ use std::collections::HashMap;
 /// per function takes over (lostkingdom's simple tier: 5-7 s at 2000, 20 s
 /// at 500 or 1000), and mandelbrot's run time does not change.
 pub const MAX_FUNCTION_OPS: usize = 2_000;
+
+/// Memoized op counts of `Loop`/`If` nodes (nested ops included), so that
+/// asking at every level of a deep nest stays linear. The translator splits
+/// functions by them, the C yardstick outlines big loops by them.
+#[derive(Default)]
+pub struct Sizes {
+    memo: HashMap<*const Node, usize>,
+}
+
+impl Sizes {
+    /// The number of ops in `body`, nested ones included.
+    pub fn body(&mut self, body: &[Node]) -> usize {
+        body.iter().map(|n| self.node(n)).sum()
+    }
+
+    /// The number of ops of one node, its nested ones included.
+    pub fn node(&mut self, node: &Node) -> usize {
+        let Some(body) = node.op.body() else {
+            return 1;
+        };
+        let key = node as *const Node;
+        if let Some(&size) = self.memo.get(&key) {
+            return size;
+        }
+        let size = 1 + self.body(body);
+        self.memo.insert(key, size);
+        size
+    }
+}
 
 /// Memoized "has a static shape" per `Loop`/`If` node, so asking about every
 /// level of a deep nest stays linear.

@@ -25,7 +25,7 @@
 //! tenth of the run time of loop-heavy programs).
 
 use super::module::{cell_type, import_shims, Jit, ShimRefs};
-use super::shape::{Shapes, MAX_FUNCTION_OPS};
+use super::shape::{Shapes, Sizes, MAX_FUNCTION_OPS};
 use super::{CodeConfig, JitMode, Limits};
 use crate::runtime::shims::Runtime;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -36,10 +36,10 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::{FuncId, Module};
 use ir_passes::budget::Budget;
-use ir_passes::guard::{inner_span, is_exact, segments, source_excursion, Segment};
+use ir_passes::guard::{inner_span, is_exact, scan_window, segments, Segment};
 use ir_passes::ir::{Node, Op, Program};
 use ir_passes::span::Span;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// How many steps of an inline scan run behind one bounds compare (see
 /// `Translator::scan_steps`).
@@ -87,9 +87,8 @@ pub struct Tables<'p> {
     pub shapes: Shapes,
     /// What the code is specialized for.
     config: CodeConfig,
-    /// Memoized op counts of `Loop`/`If` nodes (nested ops included), so
-    /// asking at every level of a deep nest stays linear.
-    sizes: HashMap<*const Node, usize>,
+    /// Op counts of bodies, by which big ones are split.
+    sizes: Sizes,
 }
 
 impl<'p> Tables<'p> {
@@ -106,27 +105,8 @@ impl<'p> Tables<'p> {
             }],
             shapes: Shapes::default(),
             config,
-            sizes: HashMap::new(),
+            sizes: Sizes::default(),
         }
-    }
-
-    /// The number of ops in `body`, nested ones included.
-    fn size(&mut self, body: &[Node]) -> usize {
-        body.iter().map(|n| self.node_size(n)).sum()
-    }
-
-    /// The number of ops of one node, its nested ones included.
-    fn node_size(&mut self, node: &Node) -> usize {
-        let Some(body) = node.op.body() else {
-            return 1;
-        };
-        let key = node as *const Node;
-        if let Some(&size) = self.sizes.get(&key) {
-            return size;
-        }
-        let size = 1 + self.size(body);
-        self.sizes.insert(key, size);
-        size
     }
 }
 
@@ -165,7 +145,7 @@ pub fn translate<'p>(
         mode,
         program,
         cell,
-        shift: cell.bytes().trailing_zeros() as i64,
+        shift: program.cell.bytes().trailing_zeros() as i64,
         shims,
         rt,
         tape,
@@ -323,7 +303,7 @@ impl<'p> Translator<'_, 'p, '_> {
     /// segment too long by itself keeps its guard here and runs its ops in
     /// outlined pieces.
     fn body(&mut self, body: &'p [Node], range: Span, guarded: bool) {
-        let big = self.tables.size(body) > MAX_FUNCTION_OPS;
+        let big = self.tables.sizes.body(body) > MAX_FUNCTION_OPS;
         if big && self.emitted >= MAX_FUNCTION_OPS {
             return self.outline(body, Work::Whole(range), guarded);
         }
@@ -339,7 +319,7 @@ impl<'p> Translator<'_, 'p, '_> {
         let mut size = 0;
         for seg in segs {
             let control = body.get(seg.ops.end);
-            let control_size = control.map_or(0, |n| self.tables.node_size(n));
+            let control_size = control.map_or(0, |n| self.tables.sizes.node(n));
             let piece = seg.ops.len() + control_size;
             if piece > MAX_FUNCTION_OPS {
                 self.outline(body, Work::Segments(std::mem::take(&mut group)), guarded);
@@ -813,18 +793,12 @@ impl<'p> Translator<'_, 'p, '_> {
         };
         touch(0);
         for node in body {
-            match node.op {
-                Op::Add { offset, .. }
-                | Op::Set { offset, .. }
-                | Op::Output { offset }
-                | Op::Input { offset } => touch(at + offset as i64),
-                Op::MulAdd { src, dst, .. } => {
-                    touch(at + src as i64);
-                    touch(at + dst as i64);
-                }
-                Op::Move { delta } => at += delta as i64,
-                _ => unreachable!("control op in a leaf loop"),
+            if let Op::Move { delta } = node.op {
+                at += delta as i64;
+                continue;
             }
+            let cells = node.op.cell_offsets().expect("control op in a leaf loop");
+            cells.for_each(|offset| touch(at + offset as i64));
         }
         let cells: BTreeMap<i64, Variable> = cells
             .into_keys()
@@ -992,9 +966,7 @@ impl<'p> Translator<'_, 'p, '_> {
     /// in a shim; other scans are an inline loop.
     fn scan(&mut self, span: Span, stride: i32) {
         let text = self.program.source.slice(inner_span(span));
-        let (lo, hi) = source_excursion(text);
-        let lo = lo.min(stride as i64).max(i32::MIN as i64) as i32;
-        let hi = hi.max(stride as i64).min(i32::MAX as i64) as i32;
+        let (lo, hi) = scan_window(&self.program.source, span, stride);
         let step = self.b.create_block();
         let exit = self.b.create_block();
         let c = self.load(0);

@@ -93,11 +93,16 @@ impl<'r, 'io> Runtime<'r, 'io> {
     }
 
     /// The tape as a slice of `C`, borrowed from nothing in `self` so that
-    /// the I/O and budget fields stay usable beside it. Only shims call this,
-    /// while generated code waits for them, so no other access overlaps it.
-    fn cells<'t, C: CellType>(&self) -> &'t mut [C] {
-        // SAFETY: `new`'s contract: `tape` holds `len` cells of type `C`, and
-        // nothing else accesses them while a shim runs.
+    /// the I/O and budget fields stay usable beside it.
+    ///
+    /// # Safety
+    /// `C` must be the cell type the context was made for (see [`Runtime::new`]),
+    /// and the caller must not let the slice outlive the shim call it was
+    /// taken in, nor take a second one while it lives: generated code does not
+    /// touch the tape while a shim runs, so this slice is then the only access.
+    unsafe fn cells<'t, C: CellType>(&self) -> &'t mut [C] {
+        // SAFETY: `new`'s contract: `tape` holds `len` cells of type `C`;
+        // the caller keeps this the only access to them while it lives.
         unsafe { std::slice::from_raw_parts_mut(self.tape as *mut C, self.len) }
     }
 
@@ -105,10 +110,11 @@ impl<'r, 'io> Runtime<'r, 'io> {
     /// from cell `ptr`; returns the pointer it ends at.
     fn fallback<C: CellType>(&mut self, span: u32, ptr: usize) -> Result<usize, RunError> {
         let span = self.spans[span as usize];
-        let mut m = Machine {
-            tape: self.cells::<C>(),
-            ptr,
-        };
+        // SAFETY: `C` is the program's cell type (the only instantiation
+        // `symbols::<C>` registers), and the slice lives only in `m`, for
+        // this fallback, during which generated code waits.
+        let tape = unsafe { self.cells::<C>() };
+        let mut m = Machine { tape, ptr };
         run_range(self.source, span, &mut m, self.io, self.budget)?;
         Ok(m.ptr)
     }
@@ -187,7 +193,9 @@ pub extern "C" fn scan_u8(
         // Cells `first ..= last` are those a step may start from.
         let first = (-(lo as i64)).max(0) as usize;
         let last = len as i64 - 1 - hi.max(0) as i64;
-        let tape = rt.cells::<u8>();
+        // SAFETY: this shim is called only for 8-bit cells; the slice's
+        // last use comes before the fallback below takes its own.
+        let tape = unsafe { rt.cells::<u8>() };
         let resume = if (p as i64) > last || p < first {
             p
         } else if stride > 0 {

@@ -308,7 +308,7 @@ fn splices(body: &[Node]) -> bool {
 ///
 /// It must list every cell an op can touch: [`Facts::near`] passes a body
 /// only the facts about these cells, and claims the rest are zero when the
-/// program-start fact `rest_zero` holds (a new op kind must be added here).
+/// program-start fact `rest_zero` holds; [`Op::cell_offsets`] lists them.
 fn reach(body: &[Node]) -> Option<(i64, i64)> {
     reach_within(body, &mut MAX_EXTRA_OPS.clone())
 }
@@ -323,19 +323,18 @@ fn reach_within(body: &[Node], budget: &mut usize) -> Option<(i64, i64)> {
                 pos += delta as i64;
                 (pos, pos)
             }
-            Op::Add { offset, .. }
-            | Op::Set { offset, .. }
-            | Op::Input { offset }
-            | Op::Output { offset } => (pos + offset as i64, pos + offset as i64),
-            Op::MulAdd { src, dst, .. } => {
-                let (src, dst) = (pos + src as i64, pos + dst as i64);
-                (src.min(dst), src.max(dst))
-            }
             Op::Loop { ref body } | Op::If { ref body } => {
                 let (l, h) = reach_within(body, budget)?;
                 (pos + l, pos + h)
             }
             Op::Scan { .. } => return None,
+            ref op => {
+                let cells = op.cell_offsets().expect("straight-line op");
+                cells.fold((i64::MAX, i64::MIN), |(a, b), offset| {
+                    let at = pos + offset as i64;
+                    (a.min(at), b.max(at))
+                })
+            }
         };
         (lo, hi) = (lo.min(a), hi.max(b));
     }
