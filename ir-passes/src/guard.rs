@@ -128,10 +128,7 @@ fn segment(body: &[Node], ops: Range<usize>, gap: Span, source: &Source) -> Segm
 /// source of over 2 GiB of moves.
 pub fn scan_window(source: &Source, span: Span, stride: Offset) -> (i32, i32) {
     let (lo, hi) = source_excursion(source.slice(inner_span(span)));
-    (
-        clamp(lo.min(stride as i64)),
-        clamp(hi.max(stride as i64)),
-    )
+    (clamp(lo.min(stride as i64)), clamp(hi.max(stride as i64)))
 }
 
 /// Whether running `text` once visits every cell of `lo ..= hi` for

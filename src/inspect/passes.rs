@@ -5,7 +5,7 @@
 use super::diff::unified;
 use super::Options;
 use ir_passes::ir::Program;
-use ir_passes::pipeline::Optimized;
+use ir_passes::pipeline::{Optimized, MAX_ROUNDS};
 use ir_passes::print::{print_with, PrintOptions};
 use serde::Serialize;
 use std::fmt::Write;
@@ -19,6 +19,10 @@ pub struct PassesView {
     pub parsed_ops: usize,
     /// One entry per pass run, in order.
     pub steps: Vec<PassStep>,
+    /// True when `-O2` stopped at its round cap still changing the program
+    /// (absent from JSON otherwise).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
 }
 
 /// One pass run.
@@ -88,6 +92,7 @@ pub fn build(parsed: &Program, optimized: &Optimized, options: &Options) -> Pass
         parsed: first,
         parsed_ops: parsed.op_count(),
         steps,
+        capped: optimized.capped,
     }
 }
 
@@ -137,6 +142,12 @@ impl PassesView {
                 out.push_str(text);
             }
             k += 1;
+        }
+        if self.capped {
+            let _ = writeln!(
+                out,
+                "-- stopped after {MAX_ROUNDS} rounds, the last still changing the program"
+            );
         }
         out
     }

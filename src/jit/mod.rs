@@ -3,7 +3,8 @@
 //!
 //! - `module.rs`: the JITModule, flags per tier, shim declarations and their
 //!   `preserve_all` stubs.
-//! - `translate.rs`: IR → CLIF, one method per construct.
+//! - `translate/`: IR → CLIF, one method per construct, one file per concern
+//!   around the translator's cached pointer state (`translate/cursor.rs`).
 //! - `shape.rs`: loop shapes (guard hoisting) and the function size limit.
 //!
 //! The simple tier translates whatever program it gets op by op with

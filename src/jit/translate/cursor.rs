@@ -1,0 +1,304 @@
+//! What the translator knows of the tape pointer at the point it is emitting:
+//! the pointer and address Variables, the moves not yet applied to them, the
+//! current cell's value, the window an enclosing hoisted guard proved, and
+//! the cells of a promoted loop. All of it is cached state that some event
+//! (a merge, a call, a pointer update, the end of a region) invalidates;
+//! this file is the only place it is reset. A block switch goes through
+//! [`Cursor::switch_to`], whose [`Entry`] says what survives it.
+
+use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use std::collections::BTreeMap;
+
+/// The translator's cached state of the pointer and the cells around it.
+pub(super) struct Cursor {
+    /// The pointer, a cell index: what guards compare (with immediates).
+    ptr: Variable,
+    /// The current cell's address, `tape + (ptr << shift)`, kept beside the
+    /// index and moved with it: loads and stores use it as their only base
+    /// register (indexed stores cost more micro-ops on x86; factor ran 20%
+    /// slower with `[tape + ptr]` operands).
+    addr: Variable,
+    /// The tape's address parameter.
+    tape: Value,
+    /// log2 of the cell size in bytes.
+    shift: i64,
+    /// Whether the current cell's value is remembered at all: the simple
+    /// tier stays a template JIT, where every load is emitted.
+    remember: bool,
+    /// Cells moved since the Variables were last updated (see
+    /// [`Cursor::flush_moves`]).
+    pending: i64,
+    /// The value of the cell at the pointer Variable, when the code since
+    /// it was loaded or stored cannot have changed it: a rotated loop's
+    /// test value, reused by its body (dbfi's `[+<<]` and `[->>]` then load
+    /// their cell once per iteration, as `cc` makes them). Cleared at
+    /// merges, calls and pointer updates.
+    cell: Option<Known>,
+    /// Inside a loop or if whose hoisted guard proved cells on the tape.
+    proven: Option<Proven>,
+    /// Inside a loop whose cells live in Variables (see `promoted_loop`).
+    promoted: Option<Promotion>,
+}
+
+/// How the builder comes to a block, which decides what stays known there.
+#[derive(Clone, Copy)]
+pub(super) enum Entry {
+    /// The continuation of the path just emitted: its only predecessor is
+    /// the branch just emitted, so everything known stays.
+    Continue,
+    /// A point other paths may reach (or the function's start): nothing is
+    /// known of the current cell there.
+    Merge,
+    /// A merge all of whose predecessors tested the current cell, leaving
+    /// its value in this Variable (a rotated loop's body, entered from its
+    /// top and bottom tests). Read only on use, so a body that does not
+    /// need it gets no extra block parameter.
+    Tested(Variable),
+}
+
+/// What is known of the current cell's value (see [`Cursor::cell`]).
+#[derive(Clone, Copy)]
+enum Known {
+    /// This value.
+    Value(Value),
+    /// The value of this Variable (see [`Entry::Tested`]).
+    Tested(Variable),
+}
+
+/// Cells an enclosing hoisted guard proved on the tape, for all iterations:
+/// `lo ..= hi` relative to the pointer at that guard, and where the pointer
+/// is now relative to it (static bodies move it, but back by their end).
+#[derive(Clone, Copy)]
+pub(super) struct Proven {
+    /// Lowest proven cell, relative to the pointer at the guard.
+    lo: i64,
+    /// Highest proven cell, relative to the pointer at the guard.
+    hi: i64,
+    /// The pointer's offset from where it was at the guard.
+    at: i64,
+}
+
+/// The cells of a promoted loop: one Variable per cell offset from the
+/// loop's entry pointer, and where the pointer is now relative to it.
+pub(super) struct Promotion {
+    /// Cell offset (from the loop entry) → its Variable.
+    cells: BTreeMap<i64, Variable>,
+    /// The pointer's offset from the loop entry.
+    at: i64,
+}
+
+impl Promotion {
+    /// Each promoted cell's Variable, with the cell's offset from the pointer.
+    pub(super) fn cells(&self) -> impl Iterator<Item = (i32, Variable)> + '_ {
+        self.cells
+            .iter()
+            .map(|(&off, &var)| ((off - self.at) as i32, var))
+    }
+}
+
+impl Cursor {
+    /// The state at a function's start: its pointer and address Variables
+    /// declared, nothing known. `remember`: whether the current cell's value
+    /// may be reused (the opt tier).
+    pub(super) fn new(
+        b: &mut FunctionBuilder<'_>,
+        tape: Value,
+        shift: i64,
+        remember: bool,
+    ) -> Cursor {
+        Cursor {
+            ptr: b.declare_var(types::I64),
+            addr: b.declare_var(types::I64),
+            tape,
+            shift,
+            remember,
+            pending: 0,
+            cell: None,
+            proven: None,
+            promoted: None,
+        }
+    }
+
+    /// Continues emitting in `block`, keeping what `entry` allows. Every
+    /// branch applies the moves first, so none are pending here.
+    pub(super) fn switch_to(&mut self, b: &mut FunctionBuilder<'_>, block: Block, entry: Entry) {
+        debug_assert_eq!(self.pending, 0, "a block switch with moves pending");
+        match entry {
+            Entry::Continue => {}
+            Entry::Merge => self.cell = None,
+            Entry::Tested(var) => self.cell = Some(Known::Tested(var)),
+        }
+        b.switch_to_block(block);
+    }
+
+    /// Sets the pointer to cell index `p`, and the address with it.
+    pub(super) fn set_ptr(&mut self, b: &mut FunctionBuilder<'_>, p: Value) {
+        debug_assert_eq!(self.pending, 0, "a new pointer with moves pending");
+        self.cell = None;
+        b.def_var(self.ptr, p);
+        let addr = self.cell_address(b, p);
+        b.def_var(self.addr, addr);
+    }
+
+    /// Sets only the index Variable, as an inline scan's steps do; the
+    /// address is recomputed by [`Cursor::sync_address`] where they end.
+    pub(super) fn step_index(&mut self, b: &mut FunctionBuilder<'_>, p: Value) {
+        self.cell = None;
+        b.def_var(self.ptr, p);
+    }
+
+    /// Brings the address Variable up to the index after [`Cursor::step_index`].
+    pub(super) fn sync_address(&mut self, b: &mut FunctionBuilder<'_>) {
+        let p = b.use_var(self.ptr);
+        self.set_ptr(b, p);
+    }
+
+    /// The address of the cell at index `p`, `tape + (p << shift)`.
+    pub(super) fn cell_address(&self, b: &mut FunctionBuilder<'_>, p: Value) -> Value {
+        let scaled = if self.shift > 0 {
+            b.ins().ishl_imm_u(p, self.shift)
+        } else {
+            p
+        };
+        b.ins().iadd(self.tape, scaled)
+    }
+
+    /// `p += delta`, recorded only: accesses fold it into their
+    /// displacements until [`Cursor::flush_moves`].
+    pub(super) fn move_by(&mut self, delta: i32) {
+        if let Some(p) = &mut self.promoted {
+            p.at += delta as i64;
+        }
+        if let Some(w) = &mut self.proven {
+            w.at += delta as i64;
+        }
+        self.pending += delta as i64;
+    }
+
+    /// Applies the moves made since the last block boundary to the pointer
+    /// and address Variables. Until then accesses fold them into their
+    /// displacements: a loop's bottom test then loads through the pointer
+    /// the body started with, and the moved pointer is computed after the
+    /// load, in place (with the move first, Cranelift folded it into the
+    /// load's address anyway, kept both pointers live and needed a copy on
+    /// the back edge: dbfi's `[+<<]` took a second jump per iteration).
+    /// Called before every branch and every other use of the Variables.
+    pub(super) fn flush_moves(&mut self, b: &mut FunctionBuilder<'_>) {
+        if self.pending == 0 {
+            return;
+        }
+        let delta = std::mem::take(&mut self.pending);
+        self.cell = None;
+        let p = b.use_var(self.ptr);
+        let moved = b.ins().iadd_imm_s(p, delta);
+        b.def_var(self.ptr, moved);
+        let a = b.use_var(self.addr);
+        let moved = b.ins().iadd_imm_s(a, delta << self.shift);
+        b.def_var(self.addr, moved);
+    }
+
+    /// The pointer (a cell index) with all moves applied.
+    pub(super) fn ptr_value(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
+        self.flush_moves(b);
+        b.use_var(self.ptr)
+    }
+
+    /// The address of `p[offset]` as a base and an immediate displacement.
+    pub(super) fn address(&mut self, b: &mut FunctionBuilder<'_>, offset: i32) -> (Value, i32) {
+        let addr = b.use_var(self.addr);
+        let bytes = (offset as i64 + self.pending) << self.shift;
+        match i32::try_from(bytes) {
+            Ok(imm) => (addr, imm),
+            Err(_) => (b.ins().iadd_imm_s(addr, bytes), 0),
+        }
+    }
+
+    /// Whether `p[offset]` is the cell at the pointer Variable, whose value
+    /// is remembered.
+    fn at_pointer(&self, offset: i32) -> bool {
+        offset as i64 + self.pending == 0 && self.remember
+    }
+
+    /// The value of `p[offset]`, if it is known without a load.
+    pub(super) fn known(&mut self, b: &mut FunctionBuilder<'_>, offset: i32) -> Option<Value> {
+        if !self.at_pointer(offset) {
+            return None;
+        }
+        match self.cell? {
+            Known::Value(v) => Some(v),
+            Known::Tested(var) => {
+                let v = b.use_var(var);
+                self.cell = Some(Known::Value(v));
+                Some(v)
+            }
+        }
+    }
+
+    /// Records that `p[offset]` was just loaded or stored as `v`.
+    pub(super) fn remember(&mut self, offset: i32, v: Value) {
+        if self.at_pointer(offset) {
+            self.cell = Some(Known::Value(v));
+        }
+    }
+
+    /// A call was emitted: it may have written any cell.
+    pub(super) fn called(&mut self) {
+        self.cell = None;
+    }
+
+    /// A call to an outlined function is about to be emitted: it may write
+    /// any cell, and it may move the pointer without [`Cursor::move_by`]
+    /// here, so offsets into an enclosing hoisted guard's proof are unknown
+    /// from now on (later nested loops keep their own guards).
+    pub(super) fn outlined(&mut self) {
+        self.proven = None;
+        self.cell = None;
+    }
+
+    /// Whether an enclosing hoisted guard proved every cell of
+    /// `p+lo ..= p+hi` on the tape.
+    pub(super) fn proves(&self, lo: i64, hi: i64) -> bool {
+        self.proven
+            .is_some_and(|w| w.lo <= w.at + lo && w.at + hi <= w.hi)
+    }
+
+    /// Enters the region a hoisted guard of `p+lo ..= p+hi` covers; the
+    /// enclosing proof, for [`Cursor::end_proof`].
+    pub(super) fn prove(&mut self, lo: i64, hi: i64) -> Option<Proven> {
+        self.proven.replace(Proven { lo, hi, at: 0 })
+    }
+
+    /// Leaves a region [`Cursor::prove`] entered.
+    pub(super) fn end_proof(&mut self, outer: Option<Proven>) {
+        self.proven = outer;
+    }
+
+    /// Enters a promoted loop whose cells, by offset from the pointer now,
+    /// live in these Variables.
+    pub(super) fn promote(&mut self, cells: BTreeMap<i64, Variable>) {
+        self.promoted = Some(Promotion { cells, at: 0 });
+    }
+
+    /// The Variable holding `p[offset]`, inside a promoted loop.
+    pub(super) fn promoted(&self, offset: i32) -> Option<Variable> {
+        let p = self.promoted.as_ref()?;
+        Some(p.cells[&(p.at + offset as i64)])
+    }
+
+    /// Suspends the promotion, so that accesses go to memory (to write the
+    /// Variables back); [`Cursor::resume_promotion`] ends the suspension.
+    pub(super) fn suspend_promotion(&mut self) -> Option<Promotion> {
+        self.promoted.take()
+    }
+
+    /// Resumes a promotion [`Cursor::suspend_promotion`] suspended.
+    pub(super) fn resume_promotion(&mut self, promotion: Promotion) {
+        self.promoted = Some(promotion);
+    }
+
+    /// Leaves a promoted loop (its cells written back).
+    pub(super) fn end_promotion(&mut self) {
+        self.promoted = None;
+    }
+}

@@ -1,0 +1,197 @@
+//! Which functions a program becomes: a body too big for one Cranelift
+//! function is cut at control ops into outlined functions, each taking and
+//! returning the pointer, so compile time stays about linear in the size of
+//! the program.
+
+use super::Translator;
+use crate::jit::shape::{Shapes, Sizes, MAX_FUNCTION_OPS};
+use crate::jit::CodeConfig;
+use cranelift_codegen::ir::InstBuilder;
+use cranelift_module::{FuncId, Module};
+use ir_passes::guard::{segments, Segment};
+use ir_passes::ir::{Node, Program};
+use ir_passes::span::Span;
+
+/// A piece of the program that becomes one generated function.
+pub struct Unit<'p> {
+    /// The declared function.
+    pub id: FuncId,
+    /// The body the work indexes into.
+    pub body: &'p [Node],
+    /// Which part of `body` the function runs.
+    pub work: Work,
+    /// False for the segments of a loop whose entry guard covers them.
+    pub guarded: bool,
+}
+
+/// What a big body entered without outlining counts towards
+/// [`MAX_FUNCTION_OPS`] (besides its ops): limits the nesting depth of big
+/// bodies in one function to about a hundred.
+const NEST_WEIGHT: usize = 20;
+
+/// What a [`Unit`] runs of its body.
+pub enum Work {
+    /// The whole body, whose source range this is (it may be split further).
+    Whole(Span),
+    /// Consecutive segments as `guard::segments` made them, each followed by
+    /// the control op after it (if any).
+    Segments(Vec<Segment>),
+    /// The body is a run of straight-line ops, part of a segment too long
+    /// for one function; the caller checked the segment's guard.
+    Straight,
+}
+
+/// What translation accumulates across the functions of one program.
+pub struct Tables<'p> {
+    /// Source ranges the fallback shim may run, by index.
+    pub spans: Vec<Span>,
+    /// Functions declared (outlined pieces of huge bodies) but not yet built.
+    pub pending: Vec<Unit<'p>>,
+    /// Which loops get one hoisted guard (opt tier).
+    pub shapes: Shapes,
+    /// What the code is specialized for.
+    pub(super) config: CodeConfig,
+    /// Op counts of bodies, by which big ones are split.
+    pub(super) sizes: Sizes,
+}
+
+impl<'p> Tables<'p> {
+    /// The tables at the start of a program's translation: one pending unit,
+    /// the whole top level as the function `entry`.
+    pub fn new(program: &'p Program, entry: FuncId, config: CodeConfig) -> Tables<'p> {
+        Tables {
+            spans: Vec::new(),
+            pending: vec![Unit {
+                id: entry,
+                body: &program.body,
+                work: Work::Whole(program.source.full_span()),
+                guarded: true,
+            }],
+            shapes: Shapes::default(),
+            config,
+            sizes: Sizes::default(),
+        }
+    }
+}
+
+impl<'p> Translator<'_, 'p, '_> {
+    /// Translates consecutive segments of `body` and the control ops after
+    /// them; `guarded` is false when a hoisted guard covers the segments.
+    pub(super) fn chunk(&mut self, body: &'p [Node], segs: &[Segment], guarded: bool) {
+        for seg in segs {
+            self.segment(body, seg, guarded);
+            if seg.ops.end < body.len() {
+                self.control(&body[seg.ops.end]);
+            }
+        }
+    }
+
+    /// Translates a body whose source is `range`. A body too big for one
+    /// Cranelift function (compile time and memory grow faster than linearly
+    /// with function size) is cut into pieces at control ops, each piece
+    /// outlined into its own function; a single control op too big by itself
+    /// stays here, and its own body gets cut in turn, until this function
+    /// holds [`MAX_FUNCTION_OPS`] ops: then the next body is outlined whole
+    /// (a deep nest becomes a chain of functions, not one huge one). A
+    /// segment too long by itself keeps its guard here and runs its ops in
+    /// outlined pieces.
+    pub(super) fn body(&mut self, body: &'p [Node], range: Span, guarded: bool) {
+        let big = self.tables.sizes.body(body) > MAX_FUNCTION_OPS;
+        if big && self.emitted >= MAX_FUNCTION_OPS {
+            return self.outline(body, Work::Whole(range), guarded);
+        }
+        let segs = segments(body, range, &self.program.source);
+        if !big {
+            return self.chunk(body, &segs, guarded);
+        }
+        // Each loop level costs register allocation more than an op does
+        // (values live across every level), so a nest of big bodies fills
+        // the function sooner.
+        self.emitted += NEST_WEIGHT;
+        let mut group: Vec<Segment> = Vec::new();
+        let mut size = 0;
+        for seg in segs {
+            let control = body.get(seg.ops.end);
+            let control_size = control.map_or(0, |n| self.tables.sizes.node(n));
+            let piece = seg.ops.len() + control_size;
+            if piece > MAX_FUNCTION_OPS {
+                self.outline(body, Work::Segments(std::mem::take(&mut group)), guarded);
+                size = 0;
+                if seg.ops.len() <= MAX_FUNCTION_OPS {
+                    self.chunk(body, &[seg], guarded);
+                    continue;
+                }
+                self.long_segment(body, &seg, guarded);
+                match control {
+                    Some(node) if control_size > MAX_FUNCTION_OPS => self.control(node),
+                    Some(node) => {
+                        // The control op alone, as a segment without ops.
+                        let at = seg.ops.end;
+                        let start = Span::new(node.span.start, node.span.start);
+                        group.push(Segment {
+                            ops: at..at,
+                            gap: start,
+                            lo: 0,
+                            hi: 0,
+                            exact: true,
+                        });
+                        size = control_size;
+                    }
+                    None => {}
+                }
+                continue;
+            }
+            if size + piece > MAX_FUNCTION_OPS {
+                self.outline(body, Work::Segments(std::mem::take(&mut group)), guarded);
+                size = 0;
+            }
+            size += piece;
+            group.push(seg);
+        }
+        self.outline(body, Work::Segments(group), guarded);
+    }
+
+    /// A segment with more ops than one function should hold: its guard
+    /// here, its ops in outlined pieces of at most [`MAX_FUNCTION_OPS`].
+    pub(super) fn long_segment(&mut self, body: &'p [Node], seg: &Segment, guarded: bool) {
+        let ops = seg.ops.clone();
+        let pieces = |t: &mut Self| {
+            for start in ops.clone().step_by(MAX_FUNCTION_OPS) {
+                let end = (start + MAX_FUNCTION_OPS).min(ops.end);
+                t.outline(&body[start..end], Work::Straight, false);
+            }
+        };
+        if guarded && seg.needs_guard() {
+            self.guarded(seg.lo, seg.hi, seg.gap, seg.exact, pieces);
+        } else {
+            pieces(self);
+        }
+    }
+
+    /// Emits a call to a new function that will run `work` of `body`.
+    pub(super) fn outline(&mut self, body: &'p [Node], work: Work, guarded: bool) {
+        if matches!(&work, Work::Segments(segs) if segs.is_empty()) {
+            return;
+        }
+        self.emitted += 1;
+        self.cursor.outlined();
+        let id = self
+            .module
+            .declare_anonymous_function(&self.b.func.signature)
+            .expect("an anonymous function with the shared signature can always be declared");
+        let callee = self.module.declare_func_in_func(id, self.b.func);
+        self.tables.pending.push(Unit {
+            id,
+            body,
+            work,
+            guarded,
+        });
+        // The callee counts fuel on from where we are.
+        self.store_fuel();
+        let p = self.ptr_value();
+        let call = self.b.ins().call(callee, &[self.rt, self.tape, p]);
+        let r = self.b.inst_results(call)[0];
+        self.load_fuel();
+        self.set_ptr_checked(r);
+    }
+}
