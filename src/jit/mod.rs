@@ -130,8 +130,9 @@ impl JitCode {
     /// If `C` is not the cell width the program was compiled for, the tape
     /// is not as long as it was compiled for, or `ptr` is not on the tape
     /// (all caller bugs, never user input). Code compiled with
-    /// [`Limits::Unlimited`] never looks at `budget`: [`crate::tier`] refuses
-    /// such runs with limits before they get here.
+    /// [`Limits::Unlimited`] never looks at `budget`: the code is compiled
+    /// for a [`crate::harness::Target`], and only a target without bounds
+    /// makes such code, so no bounded run reaches it.
     pub fn run<C: CellType>(
         &self,
         tape: &mut [C],
