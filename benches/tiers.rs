@@ -131,10 +131,7 @@ fn tiers(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new(tier.name(), &s.name), |b| {
             b.iter(|| {
                 compiled
-                    .run(
-                        &mut &s.input[..],
-                        &mut std::io::sink(),
-                    )
+                    .run(&mut &s.input[..], &mut std::io::sink())
                     .map(|o| o.result.is_ok())
             })
         });

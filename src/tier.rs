@@ -116,7 +116,10 @@ impl Execute for &Engine {
                 Outcome { result, ptr: m.ptr }
             }
             Engine::Jit(code) => match code.run(tape, 0, io, budget) {
-                Ok(ptr) => Outcome { result: Ok(()), ptr },
+                Ok(ptr) => Outcome {
+                    result: Ok(()),
+                    ptr,
+                },
                 Err(e) => Outcome {
                     result: Err(e),
                     ptr: 0,

@@ -459,10 +459,7 @@ fn huge_programs_are_split_into_several_functions() {
         if let bfjit::tier::Engine::Jit(code) = compiled.engine() {
             assert!(code.function_count() > 1, "{tier:?} made one function");
         }
-        assert_eq!(
-            run_program(&p, tier, level, b"", &Target::default()),
-            want
-        );
+        assert_eq!(run_program(&p, tier, level, b"", &Target::default()), want);
     }
 }
 

@@ -105,7 +105,7 @@ impl Optimization {
 
 /// A `--timeout` in seconds as a duration; a negative or non-finite number
 /// is a usage error.
-pub fn timeout(seconds: Option<f64>) -> Result<Option<Duration>, String> {
+pub fn parse_timeout(seconds: Option<f64>) -> Result<Option<Duration>, String> {
     match seconds {
         Some(t) if !(t.is_finite() && t >= 0.0) => Err(format!("invalid --timeout {t}")),
         t => Ok(t.map(Duration::from_secs_f64)),

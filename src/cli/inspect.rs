@@ -1,7 +1,7 @@
 //! `bfjit inspect`: parse the options, load the program, build the views
 //! ([`crate::inspect`]) and print them as text or JSON.
 
-use super::args::{self, Conventions, Optimization};
+use super::args::{parse_timeout, Conventions, Optimization};
 use super::message::error;
 use crate::exit_status;
 use crate::inspect::{inspect, Options, ProfileRun, View};
@@ -96,7 +96,7 @@ pub fn run(args: &InspectArgs) -> u8 {
 fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
     let usage = |e: String| (e, exit_status::USAGE);
     let pipeline = args.optimization.pipeline(args.tier).map_err(usage)?;
-    let timeout = args::timeout(args.timeout).map_err(usage)?;
+    let timeout = parse_timeout(args.timeout).map_err(usage)?;
     let program = load(&args.file, args.conventions.cell_width())
         .map_err(|e| (e.to_string(), e.exit_code()))?;
     let mut views = Vec::new();

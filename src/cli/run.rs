@@ -1,6 +1,6 @@
 //! `bfjit run`: load, optimize, compile for the tier, run, report.
 
-use super::args::{self, Conventions, Optimization};
+use super::args::{parse_timeout, Conventions, Optimization};
 use super::message::error;
 use crate::counting;
 use crate::exit_status;
@@ -58,7 +58,7 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     let program = pipeline.run(program, false).program;
-    let target = match args::timeout(args.timeout) {
+    let target = match parse_timeout(args.timeout) {
         Ok(timeout) => args.conventions.target(timeout),
         Err(e) => {
             error(e);

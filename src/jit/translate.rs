@@ -24,9 +24,9 @@
 //! with [`Limits::Unlimited`] they are plain jumps (the count costs about a
 //! tenth of the run time of loop-heavy programs).
 
+use super::config::{CodeConfig, JitMode, Limits};
 use super::module::{cell_type, import_shims, Jit, ShimRefs};
 use super::shape::{Shapes, MAX_FUNCTION_OPS};
-use super::{CodeConfig, JitMode, Limits};
 use crate::runtime::shims::Runtime;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
