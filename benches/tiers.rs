@@ -6,7 +6,8 @@
 //! or that give the wrong output are skipped with a note, so `cargo bench`
 //! works on any checkout. `bfjit bench` is the tool for whole suites.
 
-use bfjit::tier::{compile, Compiled, RunConfig, Tier};
+use bfjit::harness::Target;
+use bfjit::tier::{compile, Compiled, Tier};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
@@ -72,10 +73,10 @@ fn optimized(program: &Program, tier: Tier) -> Program {
 
 /// Compiles and runs once, checking the output; `Err` says why to skip.
 fn check(s: &Subject, tier: Tier) -> Result<(Compiled, Duration), String> {
-    let compiled = compile(&optimized(&s.program, tier), tier, &RunConfig::default())?;
+    let compiled = compile(&optimized(&s.program, tier), tier, &Target::default())?;
     let mut out = Vec::new();
     let start = Instant::now();
-    let outcome = compiled.run(&RunConfig::default(), &mut &s.input[..], &mut out)?;
+    let outcome = compiled.run(&mut &s.input[..], &mut out)?;
     let took = start.elapsed();
     outcome.result.map_err(|e| e.to_string())?;
     if out != s.expected {
@@ -111,7 +112,7 @@ fn tiers(c: &mut Criterion) {
                     } else {
                         p
                     };
-                    compile(&p, *tier, &RunConfig::default())
+                    compile(&p, *tier, &Target::default())
                 },
                 BatchSize::SmallInput,
             )
@@ -130,11 +131,7 @@ fn tiers(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new(tier.name(), &s.name), |b| {
             b.iter(|| {
                 compiled
-                    .run(
-                        &RunConfig::default(),
-                        &mut &s.input[..],
-                        &mut std::io::sink(),
-                    )
+                    .run(&mut &s.input[..], &mut std::io::sink())
                     .map(|o| o.result.is_ok())
             })
         });

@@ -7,7 +7,8 @@
 //! Cranelift's phases, summed over the compiles; with `BFJIT_NO_RUN` set it
 //! only compiles.
 
-use bfjit::tier::{compile, RunConfig, Tier};
+use bfjit::harness::Target;
+use bfjit::tier::{compile, Tier};
 use ir_passes::ir::CellWidth;
 use ir_passes::pipeline::Pipeline;
 use std::path::Path;
@@ -41,11 +42,11 @@ fn main() -> Result<(), String> {
     // A fifth argument `enforced` compiles the budget checks `--timeout` needs
     // (a step limit no run reaches stands in for it).
     let config = match args.get(4).map(String::as_str) {
-        Some("enforced") => RunConfig {
+        Some("enforced") => Target {
             max_steps: Some(u64::MAX),
-            ..RunConfig::default()
+            ..Target::default()
         },
-        _ => RunConfig::default(),
+        _ => Target::default(),
     };
     let program = bfjit::load::load(file, CellWidth::U8).map_err(|e| e.to_string())?;
     let input = std::fs::read(file.with_extension("in")).unwrap_or_default();
@@ -77,7 +78,7 @@ fn main() -> Result<(), String> {
     let mut run_times = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let outcome = compiled.run(&config, &mut &input[..], &mut std::io::sink())?;
+        let outcome = compiled.run(&mut &input[..], &mut std::io::sink())?;
         run_times.push(start.elapsed());
         outcome.result.map_err(|e| e.to_string())?;
     }

@@ -4,10 +4,12 @@
 
 pub mod bench;
 pub mod cli;
+pub mod counting;
 pub mod emit_c;
+pub mod exit_status;
+pub mod harness;
 pub mod inspect;
 pub mod jit;
 pub mod load;
-pub mod profile;
 pub mod runtime;
 pub mod tier;

@@ -1,6 +1,7 @@
 //! Reading a program file and parsing it, with errors that say which of the
 //! two went wrong (they have different exit statuses).
 
+use crate::exit_status;
 use ir_passes::diagnostic::ParseError;
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
@@ -20,8 +21,8 @@ impl LoadError {
     /// The exit status the CLI reports this with.
     pub fn exit_code(&self) -> u8 {
         match self {
-            LoadError::Io(_) => crate::cli::EXIT_USAGE,
-            LoadError::Parse(..) => crate::cli::EXIT_MALFORMED,
+            LoadError::Io(_) => exit_status::USAGE,
+            LoadError::Parse(..) => exit_status::MALFORMED,
         }
     }
 }

@@ -1,18 +1,15 @@
-//! The execution tiers behind one interface: compile a [`Program`] for a tier,
-//! then run it on a fresh tape with the chosen conventions.
+//! The execution tiers behind one interface: compile a [`Program`] for a tier
+//! and a [`Target`], then run it on a fresh tape (through [`crate::harness`]).
 
+use crate::harness::{self, Execute, Outcome, Target};
 use crate::jit::{self, JitCode, JitMode};
-pub use crate::jit::{CodeConfig, Limits};
-use crate::runtime::tape::Tape;
 use ir_passes::budget::Budget;
 use ir_passes::bytecode::Bytecode;
 use ir_passes::cell::CellType;
-use ir_passes::error::RunError;
-use ir_passes::io::{EofMode, Io};
+use ir_passes::io::Io;
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::reference::Machine;
 use std::io::{Read, Write};
-use std::time::{Duration, Instant};
 
 /// An execution tier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -43,40 +40,14 @@ impl Tier {
     pub fn takes_passes(self) -> bool {
         self != Tier::Simple
     }
-}
 
-/// The conventions and limits of one run.
-#[derive(Clone, Debug)]
-pub struct RunConfig {
-    /// What `,` does at end of input.
-    pub eof: EofMode,
-    /// Number of cells on the tape.
-    pub tape_size: usize,
-    /// Wall-clock limit.
-    pub timeout: Option<Duration>,
-    /// Step limit (loop back edges, approximately); tests use it to bound
-    /// programs that may not halt.
-    pub max_steps: Option<u64>,
-}
-
-impl RunConfig {
-    /// What code for this run must enforce: limits when a timeout or a step
-    /// limit is set.
-    pub fn limits(&self) -> Limits {
-        match (self.timeout, self.max_steps) {
-            (None, None) => Limits::Unlimited,
-            _ => Limits::Enforced,
-        }
-    }
-}
-
-impl Default for RunConfig {
-    fn default() -> RunConfig {
-        RunConfig {
-            eof: EofMode::Unchanged,
-            tape_size: 65_536,
-            timeout: None,
-            max_steps: None,
+    /// The translation the JIT performs for this tier; `None` for the
+    /// interpreter, which makes no machine code.
+    pub fn jit_mode(self) -> Option<JitMode> {
+        match self {
+            Tier::Interp => None,
+            Tier::Simple => Some(JitMode::Simple),
+            Tier::Opt => Some(JitMode::Opt),
         }
     }
 }
@@ -89,114 +60,71 @@ pub enum Engine {
     Jit(JitCode),
 }
 
-/// A program compiled for a tier.
+/// A program compiled for a tier and a [`Target`]. The target is fixed
+/// here: [`Compiled::run`] takes nothing that could contradict it.
 pub struct Compiled {
-    /// The code.
-    pub engine: Engine,
-    /// The cell width the code was made for.
-    pub cell: CellWidth,
-    /// What native code is specialized for (`None` for the interpreter,
-    /// which runs with any configuration).
-    pub code: Option<CodeConfig>,
+    engine: Engine,
+    cell: CellWidth,
+    target: Target,
 }
 
-/// How a run ended.
-#[derive(Debug)]
-pub struct Outcome {
-    /// `Ok` when the program ran to its end.
-    pub result: Result<(), RunError>,
-    /// The pointer when it stopped.
-    pub ptr: usize,
-}
-
-/// Compiles a program for a tier, for runs with `config`'s tape size and
-/// limits: native code has the tape length built in, and enforces a timeout
-/// or step limit only if `config` sets one (see [`Limits`]). The code
-/// refuses runs with another tape size, or with limits it does not enforce.
-pub fn compile(program: &Program, tier: Tier, config: &RunConfig) -> Result<Compiled, String> {
-    let code = CodeConfig {
-        limits: config.limits(),
-        tape_size: config.tape_size,
-    };
-    let (engine, code) = match tier {
-        Tier::Interp => (Engine::Interp(Bytecode::compile(program)), None),
-        Tier::Simple => (
-            Engine::Jit(jit::compile(program, JitMode::Simple, code)?),
-            Some(code),
-        ),
-        Tier::Opt => (
-            Engine::Jit(jit::compile(program, JitMode::Opt, code)?),
-            Some(code),
-        ),
+/// Compiles a program for a tier, for runs on `target`: native code has the
+/// tape length built in, and enforces a timeout or step limit only if
+/// `target` sets one (see [`jit::Limits`]).
+pub fn compile(program: &Program, tier: Tier, target: &Target) -> Result<Compiled, String> {
+    let engine = match tier.jit_mode() {
+        None => Engine::Interp(Bytecode::compile(program)),
+        Some(mode) => Engine::Jit(jit::compile(program, mode, target.code_config())?),
     };
     Ok(Compiled {
         engine,
         cell: program.cell,
-        code,
+        target: *target,
     })
 }
 
 impl Compiled {
-    /// Runs the code on a fresh tape. Pending output is flushed before this
-    /// returns, whether the run succeeded or not. An `Err` means the run could
-    /// not start (the tape could not be allocated, or the config does not
-    /// match what the code was compiled for).
-    pub fn run(
-        &self,
-        config: &RunConfig,
-        input: &mut dyn Read,
-        output: &mut dyn Write,
-    ) -> Result<Outcome, String> {
-        if let Some(code) = self.code {
-            if config.tape_size != code.tape_size {
-                return Err(format!(
-                    "this code was compiled for a tape of {} cells, not {}",
-                    code.tape_size, config.tape_size
-                ));
-            }
-            if config.limits() == Limits::Enforced && code.limits == Limits::Unlimited {
-                return Err(
-                    "this code was compiled without budget checks, so it cannot \
-                            enforce a timeout or step limit"
-                        .into(),
-                );
-            }
-        }
-        match self.cell {
-            CellWidth::U8 => self.run_cells::<u8>(config, input, output),
-            CellWidth::U16 => self.run_cells::<u16>(config, input, output),
-            CellWidth::U32 => self.run_cells::<u32>(config, input, output),
-        }
+    /// Runs the code on a fresh tape of its target. Pending output is
+    /// flushed before this returns, whether the run succeeded or not. An
+    /// `Err` means the run could not start (the tape could not be allocated).
+    pub fn run(&self, input: &mut dyn Read, output: &mut dyn Write) -> Result<Outcome, String> {
+        harness::run(&mut &self.engine, self.cell, &self.target, input, output)
     }
 
-    fn run_cells<C: CellType>(
-        &self,
-        config: &RunConfig,
-        input: &mut dyn Read,
-        output: &mut dyn Write,
-    ) -> Result<Outcome, String> {
-        let mut tape = Tape::<C>::new(config.tape_size)?;
-        let mut io = Io::new(input, output, config.eof, self.cell);
-        let deadline = config.timeout.map(|t| Instant::now() + t);
-        let mut budget = Budget::new(config.max_steps.unwrap_or(u64::MAX), deadline);
-        let (result, ptr) = match &self.engine {
+    /// The code.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// What the code was compiled for.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+}
+
+impl Execute for &Engine {
+    fn execute<C: CellType>(
+        &mut self,
+        tape: &mut [C],
+        io: &mut Io<'_>,
+        budget: &mut Budget,
+    ) -> Outcome {
+        match self {
             Engine::Interp(bc) => {
-                let mut m = Machine {
-                    tape: tape.cells(),
-                    ptr: 0,
-                };
-                let r = bc.run(&mut m, &mut io, &mut budget, None);
-                (r, m.ptr)
+                let mut m = Machine { tape, ptr: 0 };
+                let result = bc.run(&mut m, io, budget, None);
+                Outcome { result, ptr: m.ptr }
             }
-            Engine::Jit(code) => match code.run(tape.cells(), 0, &mut io, &mut budget) {
-                Ok(ptr) => (Ok(()), ptr),
-                Err(e) => (Err(e), 0),
+            Engine::Jit(code) => match code.run(tape, 0, io, budget) {
+                Ok(ptr) => Outcome {
+                    result: Ok(()),
+                    ptr,
+                },
+                Err(e) => Outcome {
+                    result: Err(e),
+                    ptr: 0,
+                },
             },
-        };
-        // Output written before an error is flushed, never lost; a flush
-        // failure only matters if the run itself succeeded.
-        let flushed = io.flush();
-        let result = result.and(flushed);
-        Ok(Outcome { result, ptr })
+        }
     }
 }

@@ -8,7 +8,7 @@ use bfjit::bench::clock::Clock;
 use bfjit::bench::report::{json, markdown, svg, table};
 use bfjit::bench::runner::Settings;
 use bfjit::bench::{discover, run_suite, Contender, Report, Status, SuiteConfig};
-use bfjit::tier::RunConfig;
+use bfjit::harness::Target;
 use ir_passes::ir::CellWidth;
 use std::path::Path;
 use std::time::Duration;
@@ -42,9 +42,9 @@ fn config(specs: &str) -> SuiteConfig {
         warmup: 1,
         settings: Settings {
             cell: CellWidth::U8,
-            config: RunConfig {
+            target: Target {
                 timeout: Some(Duration::from_millis(500)),
-                ..RunConfig::default()
+                ..Target::default()
             },
             clock: Clock::Wall,
         },
@@ -259,7 +259,7 @@ fn the_c_yardstick_checks_its_output_too() {
     write(d, "wrong", &printing(b"ok"), Some(b"no"), None);
     let cases = discover(&[d.to_path_buf()]).unwrap();
     let mut cfg = config("interp,c");
-    cfg.settings.config.timeout = Some(Duration::from_secs(60));
+    cfg.settings.target.timeout = Some(Duration::from_secs(60));
     cfg.settings.clock = Clock::Cpu;
     let report = run_suite(&cases, &cfg).unwrap();
     let by_name = |n: &str| {

@@ -8,7 +8,8 @@
 //! `PROPTEST_CASES=1000000 cargo test --release --test differential`.
 //! A failure prints a shrunk program: add it to `REGRESSIONS` below.
 
-use bfjit::tier::{compile, RunConfig, Tier};
+use bfjit::harness::Target;
+use bfjit::tier::{compile, Tier};
 use ir_passes::budget::Budget;
 use ir_passes::error::RunError;
 use ir_passes::io::{EofMode, Io};
@@ -41,8 +42,8 @@ struct Run {
     ptr: Option<usize>,
 }
 
-fn reference_run(p: &Program, input: &[u8], config: &RunConfig) -> Run {
-    fn go<C: ir_passes::cell::CellType>(p: &Program, input: &[u8], config: &RunConfig) -> Run {
+fn reference_run(p: &Program, input: &[u8], config: &Target) -> Run {
+    fn go<C: ir_passes::cell::CellType>(p: &Program, input: &[u8], config: &Target) -> Run {
         let mut tape = vec![C::default(); config.tape_size];
         let mut m = Machine {
             tape: &mut tape,
@@ -67,11 +68,11 @@ fn reference_run(p: &Program, input: &[u8], config: &RunConfig) -> Run {
     }
 }
 
-fn tier_run(p: &Program, tier: Tier, level: u8, input: &[u8], config: &RunConfig) -> Run {
+fn tier_run(p: &Program, tier: Tier, level: u8, input: &[u8], config: &Target) -> Run {
     let optimized = Pipeline::level(level).run(p.clone(), false).program;
     let code = compile(&optimized, tier, config).expect("compile");
     let (mut inp, mut output) = (input, Vec::new());
-    let outcome = code.run(config, &mut inp, &mut output).expect("tape");
+    let outcome = code.run(&mut inp, &mut output).expect("tape");
     let ptr = outcome.result.is_ok().then_some(outcome.ptr);
     Run {
         result: outcome.result,
@@ -84,7 +85,7 @@ fn tier_run(p: &Program, tier: Tier, level: u8, input: &[u8], config: &RunConfig
 /// ran out of steps and nothing could be compared.
 fn check(text: &str, cell: CellWidth, eof: EofMode, input: &[u8]) -> Result<bool, String> {
     let p = parse("diff.b", text.as_bytes(), cell).map_err(|e| e.to_string())?;
-    let config = RunConfig {
+    let config = Target {
         eof,
         tape_size: 48,
         timeout: None,
@@ -97,17 +98,17 @@ fn check(text: &str, cell: CellWidth, eof: EofMode, input: &[u8]) -> Result<bool
     // Engines count steps at different granularity (a rotated loop, a check
     // interval), so a tier that runs out where the reference did not gets a
     // far larger budget before it is compared.
-    let generous = RunConfig {
+    let generous = Target {
         max_steps: Some(STEPS * 64),
-        ..config.clone()
+        ..config
     };
     // Every other case runs the code `bfjit run` runs without `--timeout`,
     // which has no budget checks: the reference finished, so the program
     // ends, and a tier that looped forever would hang the test (a failure
     // all the same, if a less tidy one).
-    let unlimited = RunConfig {
+    let unlimited = Target {
         max_steps: None,
-        ..config.clone()
+        ..config
     };
     let checked = text.len().is_multiple_of(2);
     for &(tier, level) in CONFIGS {
@@ -209,10 +210,10 @@ fn most_generated_cases_are_compared() {
         if check(&text, CellWidth::U8, EofMode::Zero, b"x") == Ok(true) {
             compared += 1;
             let p = parse("d", text.as_bytes(), CellWidth::U8).unwrap();
-            let config = RunConfig {
+            let config = Target {
                 tape_size: 48,
                 max_steps: Some(STEPS),
-                ..RunConfig::default()
+                ..Target::default()
             };
             if matches!(
                 reference_run(&p, b"x", &config).result,

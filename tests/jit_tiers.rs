@@ -8,7 +8,8 @@
 mod common;
 
 use bfjit::emit_c::emit_c;
-use bfjit::tier::{compile, RunConfig, Tier};
+use bfjit::harness::Target;
+use bfjit::tier::{compile, Tier};
 use common::{cases, corpus, manifest, relative, Case, SLOW_COMMANDS};
 use ir_passes::error::RunError;
 use ir_passes::io::EofMode;
@@ -31,12 +32,12 @@ struct Run {
     ptr: Option<usize>,
 }
 
-fn run_program(program: &Program, tier: Tier, level: u8, input: &[u8], config: &RunConfig) -> Run {
+fn run_program(program: &Program, tier: Tier, level: u8, input: &[u8], config: &Target) -> Run {
     let optimized = Pipeline::level(level).run(program.clone(), false).program;
     let compiled = compile(&optimized, tier, config).expect("compile");
     let mut output = Vec::new();
     let outcome = compiled
-        .run(config, &mut &input[..], &mut output)
+        .run(&mut &input[..], &mut output)
         .expect("start the run");
     let ptr = outcome.result.is_ok().then_some(outcome.ptr);
     Run {
@@ -76,10 +77,10 @@ fn check(cases: &[Case]) -> Vec<String> {
             .as_ref()
             .map_or(Vec::new(), |p| std::fs::read(p).unwrap());
         let expected = std::fs::read(&case.expected).unwrap();
-        let config = RunConfig {
+        let config = Target {
             eof,
             timeout: Some(Duration::from_secs(600)),
-            ..RunConfig::default()
+            ..Target::default()
         };
         for (tier, level) in JIT_TIERS {
             let run = run_program(&program, tier, level, &input, &config);
@@ -164,10 +165,10 @@ fn check_errors(slow: bool) {
         return;
     };
     let manifest = manifest(&dir);
-    let config = RunConfig {
+    let config = Target {
         tape_size: 65_536,
         timeout: Some(Duration::from_secs(600)),
-        ..RunConfig::default()
+        ..Target::default()
     };
     let mut failures = Vec::new();
     let mut programs: Vec<_> = std::fs::read_dir(dir.join("errors"))
@@ -229,10 +230,10 @@ fn errors_match_interp_slow() {
 /// (so hand-built IR reaches the code generators as built) and on a tape of
 /// `tape` cells; all must agree.
 fn agree(program: &Program, tape: usize, input: &[u8]) -> Run {
-    let config = RunConfig {
+    let config = Target {
         tape_size: tape,
         max_steps: Some(1 << 22),
-        ..RunConfig::default()
+        ..Target::default()
     };
     let reference = run_program(program, Tier::Interp, 0, input, &config);
     for tier in [Tier::Simple, Tier::Opt] {
@@ -421,9 +422,9 @@ fn scans_stop_exactly_at_either_end_of_the_tape() {
 fn io_and_eof_conventions() {
     let p = parse("io.b", b",.,.,.,.", CellWidth::U16).unwrap();
     for eof in [EofMode::Unchanged, EofMode::Zero, EofMode::Max] {
-        let config = RunConfig {
+        let config = Target {
             eof,
-            ..RunConfig::default()
+            ..Target::default()
         };
         let want = run_program(&p, Tier::Interp, 0, b"ab", &config);
         for (tier, level) in JIT_TIERS {
@@ -435,9 +436,9 @@ fn io_and_eof_conventions() {
 #[test]
 fn endless_loops_stop_at_the_step_limit() {
     let p = parse("loop.b", b"+[>+<]", CellWidth::U8).unwrap();
-    let config = RunConfig {
+    let config = Target {
         max_steps: Some(1 << 20),
-        ..RunConfig::default()
+        ..Target::default()
     };
     for (tier, level) in JIT_TIERS {
         let run = run_program(&p, tier, level, b"", &config);
@@ -451,17 +452,14 @@ fn huge_programs_are_split_into_several_functions() {
     let unit = "+[>+++[>++<-]<-]>>[-<<+>>]<<.";
     let source = unit.repeat(4000);
     let p = parse("big.b", source.as_bytes(), CellWidth::U8).unwrap();
-    let want = run_program(&p, Tier::Interp, 0, b"", &RunConfig::default());
+    let want = run_program(&p, Tier::Interp, 0, b"", &Target::default());
     for (tier, level) in JIT_TIERS {
         let optimized = Pipeline::level(level).run(p.clone(), false).program;
-        let compiled = compile(&optimized, tier, &RunConfig::default()).unwrap();
-        if let bfjit::tier::Engine::Jit(code) = &compiled.engine {
+        let compiled = compile(&optimized, tier, &Target::default()).unwrap();
+        if let bfjit::tier::Engine::Jit(code) = compiled.engine() {
             assert!(code.function_count() > 1, "{tier:?} made one function");
         }
-        assert_eq!(
-            run_program(&p, tier, level, b"", &RunConfig::default()),
-            want
-        );
+        assert_eq!(run_program(&p, tier, level, b"", &Target::default()), want);
     }
 }
 
@@ -499,7 +497,7 @@ proptest! {
     #[test]
     fn random_programs_agree_with_interp(text in program_text(), tape in 1usize..12) {
         let p = parse("random.b", text.as_bytes(), CellWidth::U8).unwrap();
-        let config = RunConfig { tape_size: tape, max_steps: Some(1 << 16), ..RunConfig::default() };
+        let config = Target { tape_size: tape, max_steps: Some(1 << 16), ..Target::default() };
         let want = run_program(&p, Tier::Interp, 0, b"xy", &config);
         prop_assume!(!matches!(want.result, Err(RunError::StepLimit)));
         for (tier, level) in JIT_TIERS {
@@ -605,34 +603,35 @@ fn emitted_c_exits_3_off_the_tape() {
     );
 }
 
-/// Code compiled without budget checks (what `bfjit run` runs without
-/// `--timeout`) refuses a run that sets a limit instead of ignoring it, and
-/// code compiled for one tape size refuses another; matching runs go.
+/// Compiled code carries the target it was compiled for (a run cannot name
+/// another): every run of it gets a fresh tape of that size and a fresh
+/// budget of its bounds.
 #[test]
-fn native_code_refuses_runs_it_was_not_compiled_for() {
-    let p = parse("t.b", b"+++[>++<-]>.", CellWidth::U8).unwrap();
-    let limited = RunConfig {
+fn compiled_code_runs_on_its_target() {
+    let target = Target {
+        tape_size: 1000,
         max_steps: Some(1 << 20),
-        ..RunConfig::default()
+        ..Target::default()
     };
-    for tier in [Tier::Simple, Tier::Opt] {
-        let compiled = compile(&p, tier, &RunConfig::default()).unwrap();
-        let refused = compiled.run(&limited, &mut &b""[..], &mut Vec::new());
-        assert!(
-            refused.is_err(),
-            "{tier:?} ran a limited run without checks"
-        );
-        let other_tape = RunConfig {
-            tape_size: 1000,
-            ..RunConfig::default()
-        };
-        let refused = compiled.run(&other_tape, &mut &b""[..], &mut Vec::new());
-        assert!(refused.is_err(), "{tier:?} ran on another tape size");
-        let mut out = Vec::new();
-        let outcome = compiled
-            .run(&RunConfig::default(), &mut &b""[..], &mut out)
-            .unwrap();
-        assert_eq!((outcome.result, out), (Ok(()), vec![6]), "{tier:?}");
+    let walk = parse("t.b", b"+.[>+]", CellWidth::U8).unwrap();
+    let spin = parse("t.b", b"+[]", CellWidth::U8).unwrap();
+    for tier in Tier::ALL {
+        let walk = compile(&walk, tier, &target).unwrap();
+        assert_eq!(walk.target(), &target);
+        let spin = compile(&spin, tier, &target).unwrap();
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            let outcome = walk.run(&mut &b""[..], &mut out).unwrap();
+            // Cell 0 is 1, not 2: the second run starts on a zeroed tape.
+            assert_eq!(out, vec![1], "{tier:?}");
+            assert!(
+                matches!(outcome.result, Err(RunError::OffTape { pos: 3, .. })),
+                "{tier:?}: {:?}",
+                outcome.result
+            );
+            let outcome = spin.run(&mut &b""[..], &mut Vec::new()).unwrap();
+            assert_eq!(outcome.result, Err(RunError::StepLimit), "{tier:?}");
+        }
     }
 }
 
@@ -645,10 +644,10 @@ fn opt_agrees_with_interp(text: &str, tape: usize) -> Run {
 /// [`opt_agrees_with_interp`] with cells of width `cell`.
 fn opt_agrees_with_interp_on(text: &str, tape: usize, cell: CellWidth) -> Run {
     let p = parse("t.b", text.as_bytes(), cell).unwrap();
-    let config = RunConfig {
+    let config = Target {
         tape_size: tape,
         max_steps: Some(1 << 20),
-        ..RunConfig::default()
+        ..Target::default()
     };
     let want = run_program(&p, Tier::Interp, 0, b"", &config);
     for level in [1, 2] {

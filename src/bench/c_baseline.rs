@@ -93,20 +93,20 @@ pub fn build(
     let exe = scratch.path(&format!("p{index}"));
     std::fs::write(&source, c).map_err(|e| error(format!("cannot write C: {e}")))?;
     std::fs::write(&probe, C_PROBE).map_err(|e| error(format!("cannot write C: {e}")))?;
-    let eof = match settings.config.eof {
+    let eof = match settings.target.eof {
         EofMode::Unchanged => 0,
         EofMode::Zero => 1,
         EofMode::Max => 2,
     };
     let mut cmd = Command::new(&cc.command);
     cmd.arg("-O2")
-        .arg(format!("-DTAPE_SIZE={}L", settings.config.tape_size))
+        .arg(format!("-DTAPE_SIZE={}L", settings.target.tape_size))
         .arg(format!("-DEOF_MODE={eof}"))
         .arg("-o")
         .arg(&exe)
         .arg(&source)
         .arg(&probe);
-    let limit = settings.config.timeout.unwrap_or(Duration::from_secs(3600));
+    let limit = settings.target.timeout.unwrap_or(Duration::from_secs(3600));
     let run = child::run(&mut cmd, None, limit, scratch).map_err(error)?;
     let t3 = clock.read();
     if run.timed_out {
@@ -148,7 +148,7 @@ pub fn run_once(
     settings: &Settings,
     scratch: &Scratch,
 ) -> Result<(Duration, Option<u64>), Failure> {
-    let limit = settings.config.timeout.unwrap_or(Duration::from_secs(3600));
+    let limit = settings.target.timeout.unwrap_or(Duration::from_secs(3600));
     let run = child::run(
         &mut Command::new(&binary.exe),
         case.input.as_deref(),

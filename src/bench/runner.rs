@@ -8,7 +8,9 @@ use super::contender::TierSpec;
 use super::discovery::Case;
 use super::memory::PeakProbe;
 use super::report::Status;
-use crate::tier::{compile, Limits, RunConfig};
+use crate::harness::Target;
+use crate::jit::Limits;
+use crate::tier::compile;
 use ir_passes::error::RunError;
 use ir_passes::ir::CellWidth;
 use ir_passes::parse::parse;
@@ -51,7 +53,7 @@ pub struct Settings {
     /// The cell width.
     pub cell: CellWidth,
     /// EOF convention, tape size and time limit.
-    pub config: RunConfig,
+    pub target: Target,
     /// The clock the phases are timed with.
     pub clock: Clock,
 }
@@ -105,20 +107,20 @@ pub fn measure(
     let t1 = clock.read();
     let program = Pipeline::level(spec.level).run(program, false).program;
     let t2 = clock.read();
-    let run_config = match limits {
-        Limits::Enforced => settings.config.clone(),
-        Limits::Unlimited => RunConfig {
+    let target = match limits {
+        Limits::Enforced => settings.target,
+        Limits::Unlimited => Target {
             timeout: None,
             max_steps: None,
-            ..settings.config.clone()
+            ..settings.target
         },
     };
-    let compiled = compile(&program, spec.tier, &run_config)
+    let compiled = compile(&program, spec.tier, &target)
         .map_err(|e| fail(Status::Error, format!("cannot compile: {e}")))?;
     let t3 = clock.read();
     let mut output = Vec::with_capacity(loaded.expected.len());
     let outcome = compiled
-        .run(&run_config, &mut &loaded.input[..], &mut output)
+        .run(&mut &loaded.input[..], &mut output)
         .map_err(|e| fail(Status::Error, e))?;
     let t4 = clock.read();
     drop(compiled);
@@ -126,7 +128,7 @@ pub fn measure(
     match outcome.result {
         Ok(()) => {}
         Err(RunError::Timeout) => {
-            let limit = settings.config.timeout.unwrap_or_default().as_secs_f64();
+            let limit = settings.target.timeout.unwrap_or_default().as_secs_f64();
             return Err(fail(
                 Status::Timeout,
                 format!("time limit of {limit}s reached"),

@@ -14,7 +14,7 @@ use super::report::{
 };
 use super::runner::{measure, Failure, Loaded, Sample, Settings};
 use super::stats::Stats;
-use crate::tier::Limits;
+use crate::jit::Limits;
 use ir_passes::io::EofMode;
 use std::time::{Duration, Instant};
 
@@ -95,17 +95,17 @@ pub fn run_suite(cases: &[Case], config: &SuiteConfig) -> Result<Report, String>
             .saturating_sub(start.elapsed().as_secs()),
         runs: config.runs,
         warmup: config.warmup,
-        timeout_s: settings.config.timeout.map_or(0.0, |t| t.as_secs_f64()),
+        timeout_s: settings.target.timeout.map_or(0.0, |t| t.as_secs_f64()),
         clock: settings.clock.name(),
         conventions: Conventions {
             cell_bits: settings.cell.bits(),
-            eof: match settings.config.eof {
+            eof: match settings.target.eof {
                 EofMode::Unchanged => "unchanged",
                 EofMode::Zero => "zero",
                 EofMode::Max => "max",
             }
             .into(),
-            tape_size: settings.config.tape_size as u64,
+            tape_size: settings.target.tape_size as u64,
         },
         memory_method: if memory::available() {
             "hwm-delta"

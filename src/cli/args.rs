@@ -1,55 +1,15 @@
-//! Command-line arguments (clap derive), grouped so that every subcommand
-//! shares the same spelling of the same option.
+//! The option groups several subcommands share (clap derive), so that every
+//! subcommand spells the same option the same way. Each subcommand's own
+//! arguments live beside it (`run.rs`, `inspect.rs`, `bench.rs`).
 
+use crate::harness::Target;
 use crate::tier::Tier;
 use clap::builder::TypedValueParser;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use ir_passes::io::EofMode;
 use ir_passes::ir::CellWidth;
 use ir_passes::pipeline::Pipeline;
-use std::path::PathBuf;
-
-/// bfjit: an optimizing Brainfuck JIT compiler.
-#[derive(Parser, Debug)]
-#[command(name = "bfjit", version, about)]
-pub struct Cli {
-    /// The subcommand.
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-/// The subcommands.
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Run a program: input from stdin, output to stdout.
-    Run(RunArgs),
-    /// Show what every pass and every tier did to a program.
-    Inspect(super::inspect::InspectArgs),
-    /// Run programs on several tiers, check their output, and compare times.
-    Bench(super::bench::BenchArgs),
-}
-
-/// `bfjit run`.
-#[derive(Args, Debug)]
-pub struct RunArgs {
-    /// The BF program.
-    pub file: PathBuf,
-    /// The execution tier.
-    #[arg(long, value_enum, default_value = "opt")]
-    pub tier: Tier,
-    /// Conventions.
-    #[command(flatten)]
-    pub conventions: Conventions,
-    /// Pass selection.
-    #[command(flatten)]
-    pub optimization: Optimization,
-    /// Stop the run after this many seconds (exit status 4).
-    #[arg(long, value_name = "SECONDS")]
-    pub timeout: Option<f64>,
-    /// Print the number of IR ops executed to stderr (interp tier only).
-    #[arg(long)]
-    pub count_ops: bool,
-}
+use std::time::Duration;
 
 /// The BF conventions users differ on.
 #[derive(Args, Debug, Clone)]
@@ -72,6 +32,17 @@ impl Conventions {
     /// The cell width.
     pub fn cell_width(&self) -> CellWidth {
         CellWidth::from_bits(self.cell).expect("clap only accepts 8, 16 and 32")
+    }
+
+    /// The machine these conventions describe, for runs bounded by
+    /// `timeout` (if any).
+    pub fn target(&self, timeout: Option<Duration>) -> Target {
+        Target {
+            eof: self.eof.into(),
+            tape_size: self.tape_size as usize,
+            timeout,
+            max_steps: None,
+        }
     }
 }
 
@@ -129,5 +100,14 @@ impl Optimization {
             pipeline = pipeline.without(name)?;
         }
         Ok(pipeline)
+    }
+}
+
+/// A `--timeout` in seconds as a duration; a negative or non-finite number
+/// is a usage error.
+pub fn parse_timeout(seconds: Option<f64>) -> Result<Option<Duration>, String> {
+    match seconds {
+        Some(t) if !(t.is_finite() && t >= 0.0) => Err(format!("invalid --timeout {t}")),
+        t => Ok(t.map(Duration::from_secs_f64)),
     }
 }

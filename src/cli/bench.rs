@@ -2,14 +2,14 @@
 //! the output, time every phase, and print or save the comparison.
 
 use super::args::Conventions;
-use super::{error, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
+use super::message::error;
 use crate::bench::clock::Clock;
 use crate::bench::contender::resolve_baseline;
 use crate::bench::discovery::{default_paths, discover};
 use crate::bench::report::{json, markdown, svg, table};
 use crate::bench::runner::Settings;
 use crate::bench::{run_suite, Contender, SuiteConfig};
-use crate::tier::RunConfig;
+use crate::exit_status::{OK as EXIT_OK, RUNTIME as EXIT_RUNTIME, USAGE as EXIT_USAGE};
 use clap::Args;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -114,12 +114,7 @@ fn bench(args: &BenchArgs) -> Result<bool, String> {
         warmup: args.warmup,
         settings: Settings {
             cell: args.conventions.cell_width(),
-            config: RunConfig {
-                eof: args.conventions.eof.into(),
-                tape_size: args.conventions.tape_size as usize,
-                timeout: Some(timeout),
-                max_steps: None,
-            },
+            target: args.conventions.target(Some(timeout)),
             clock: args.clock,
         },
         cc: args.cc.clone(),

@@ -1,15 +1,16 @@
 //! `bfjit inspect`: parse the options, load the program, build the views
 //! ([`crate::inspect`]) and print them as text or JSON.
 
-use super::args::{Conventions, Optimization};
-use super::{error, EXIT_OK, EXIT_USAGE};
+use super::args::{parse_timeout, Conventions, Optimization};
+use super::message::error;
+use crate::exit_status;
 use crate::inspect::{inspect, Options, ProfileRun, View};
+use crate::jit::{CodeConfig, Limits};
 use crate::load::load;
-use crate::tier::{CodeConfig, Limits, RunConfig, Tier};
+use crate::tier::Tier;
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// `bfjit inspect`.
 #[derive(Args, Debug)]
@@ -84,7 +85,7 @@ pub enum Format {
 /// Runs `bfjit inspect` and returns the exit status.
 pub fn run(args: &InspectArgs) -> u8 {
     match inspect_command(args) {
-        Ok(()) => EXIT_OK,
+        Ok(()) => exit_status::OK,
         Err((message, code)) => {
             error(message);
             code
@@ -93,14 +94,9 @@ pub fn run(args: &InspectArgs) -> u8 {
 }
 
 fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
-    let usage = |e: String| (e, EXIT_USAGE);
+    let usage = |e: String| (e, exit_status::USAGE);
     let pipeline = args.optimization.pipeline(args.tier).map_err(usage)?;
-    let timeout = match args.timeout {
-        Some(t) if !(t.is_finite() && t >= 0.0) => {
-            return Err(usage(format!("invalid --timeout {t}")));
-        }
-        t => t.map(Duration::from_secs_f64),
-    };
+    let timeout = parse_timeout(args.timeout).map_err(usage)?;
     let program = load(&args.file, args.conventions.cell_width())
         .map_err(|e| (e.to_string(), e.exit_code()))?;
     let mut views = Vec::new();
@@ -136,12 +132,7 @@ fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
         None => None,
     };
     let run = args.profile.then(|| ProfileRun {
-        config: RunConfig {
-            eof: args.conventions.eof.into(),
-            tape_size: args.conventions.tape_size as usize,
-            timeout,
-            max_steps: None,
-        },
+        target: args.conventions.target(timeout),
         input: &mut stdin,
         output: match file.as_mut() {
             Some(f) => f as &mut dyn Write,

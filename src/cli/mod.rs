@@ -1,25 +1,37 @@
-//! The `bfjit` command line: argument parsing and the subcommands.
+//! The `bfjit` command line: argument parsing and the subcommands, one file
+//! each with its own arguments; `args.rs` holds the option groups they share.
 
 mod args;
 pub mod bench;
 pub mod inspect;
-mod run;
+mod message;
+pub mod run;
 
-pub use args::{Cli, Command, Conventions, Optimization};
+pub use args::{Conventions, Optimization};
 
-use clap::Parser;
+use crate::exit_status;
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Exit status: success.
-pub const EXIT_OK: u8 = 0;
-/// Exit status: usage or I/O error (bad option, missing file).
-pub const EXIT_USAGE: u8 = 1;
-/// Exit status: malformed program (unmatched bracket).
-pub const EXIT_MALFORMED: u8 = 2;
-/// Exit status: runtime error (pointer moved off the tape).
-pub const EXIT_RUNTIME: u8 = 3;
-/// Exit status: the `--timeout` ran out.
-pub const EXIT_TIMEOUT: u8 = 4;
+/// bfjit: an optimizing Brainfuck JIT compiler.
+#[derive(Parser, Debug)]
+#[command(name = "bfjit", version, about)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a program: input from stdin, output to stdout.
+    Run(run::RunArgs),
+    /// Show what every pass and every tier did to a program.
+    Inspect(inspect::InspectArgs),
+    /// Run programs on several tiers, check their output, and compare times.
+    Bench(bench::BenchArgs),
+}
 
 /// Parses the command line and runs the command; never panics on user input.
 pub fn main() -> ExitCode {
@@ -28,7 +40,11 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // Help and version requests are successes; everything else is usage.
-            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit_status::USAGE
+            } else {
+                exit_status::OK
+            });
         }
     };
     let code = match cli.command {
@@ -37,9 +53,4 @@ pub fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
     };
     ExitCode::from(code)
-}
-
-/// Prints an error the way every subcommand does.
-pub(crate) fn error(message: impl std::fmt::Display) {
-    eprintln!("bfjit: {message}");
 }

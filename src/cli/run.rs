@@ -1,12 +1,36 @@
 //! `bfjit run`: load, optimize, compile for the tier, run, report.
 
-use super::args::RunArgs;
-use super::{error, EXIT_OK, EXIT_RUNTIME, EXIT_TIMEOUT, EXIT_USAGE};
+use super::args::{parse_timeout, Conventions, Optimization};
+use super::message::error;
+use crate::counting;
+use crate::exit_status;
 use crate::load::load;
-use crate::profile::run_counting;
-use crate::tier::{compile, RunConfig, Tier};
+use crate::tier::{compile, Tier};
+use clap::Args;
 use ir_passes::error::RunError;
-use std::time::Duration;
+use std::path::PathBuf;
+
+/// `bfjit run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The BF program.
+    pub file: PathBuf,
+    /// The execution tier.
+    #[arg(long, value_enum, default_value = "opt")]
+    pub tier: Tier,
+    /// Conventions.
+    #[command(flatten)]
+    pub conventions: Conventions,
+    /// Pass selection.
+    #[command(flatten)]
+    pub optimization: Optimization,
+    /// Stop the run after this many seconds (exit status 4).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Print the number of IR ops executed to stderr (interp tier only).
+    #[arg(long)]
+    pub count_ops: bool,
+}
 
 /// Runs `bfjit run` and returns the exit status.
 ///
@@ -17,13 +41,13 @@ use std::time::Duration;
 pub fn run(args: &RunArgs) -> u8 {
     if args.count_ops && args.tier != Tier::Interp {
         error("--count-ops counts interpreter instructions; use it with --tier interp");
-        return EXIT_USAGE;
+        return exit_status::USAGE;
     }
     let pipeline = match args.optimization.pipeline(args.tier) {
         Ok(p) => p,
         Err(e) => {
             error(e);
-            return EXIT_USAGE;
+            return exit_status::USAGE;
         }
     };
     let program = match load(&args.file, args.conventions.cell_width()) {
@@ -34,45 +58,39 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     let program = pipeline.run(program, false).program;
-    let timeout = match args.timeout {
-        Some(t) if !(t.is_finite() && t >= 0.0) => {
-            error(format!("invalid --timeout {t}"));
-            return EXIT_USAGE;
+    let target = match parse_timeout(args.timeout) {
+        Ok(timeout) => args.conventions.target(timeout),
+        Err(e) => {
+            error(e);
+            return exit_status::USAGE;
         }
-        t => t.map(Duration::from_secs_f64),
-    };
-    let config = RunConfig {
-        eof: args.conventions.eof.into(),
-        tape_size: args.conventions.tape_size as usize,
-        timeout,
-        max_steps: None,
     };
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let outcome = if args.count_ops {
-        run_counting(&program, &config, &mut stdin, &mut stdout).map(|profile| {
+        counting::run(&program, &target, &mut stdin, &mut stdout).map(|counted| {
             eprintln!(
                 "bfjit: executed ops: {} ({} of them guard checks)",
-                profile.total(),
-                profile.guards()
+                counted.total(),
+                counted.guards()
             );
-            profile.outcome
+            counted.outcome
         })
     } else {
-        compile(&program, args.tier, &config).and_then(|c| c.run(&config, &mut stdin, &mut stdout))
+        compile(&program, args.tier, &target).and_then(|c| c.run(&mut stdin, &mut stdout))
     };
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
             error(e);
-            return EXIT_USAGE;
+            return exit_status::USAGE;
         }
     };
     match outcome.result {
-        Ok(()) | Err(RunError::OutputClosed) => EXIT_OK,
+        Ok(()) | Err(RunError::OutputClosed) => exit_status::OK,
         Err(e @ RunError::OffTape { .. }) => {
             error(e.describe(&program.source));
-            EXIT_RUNTIME
+            exit_status::RUNTIME
         }
         Err(RunError::Timeout) => {
             error(format!(
@@ -80,11 +98,11 @@ pub fn run(args: &RunArgs) -> u8 {
                 program.source.name(),
                 args.timeout.unwrap_or_default()
             ));
-            EXIT_TIMEOUT
+            exit_status::TIMEOUT
         }
         Err(e) => {
             error(e);
-            EXIT_USAGE
+            exit_status::USAGE
         }
     }
 }

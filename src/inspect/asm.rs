@@ -3,8 +3,9 @@
 //! IR op and source position each stretch of code came from, as far as the
 //! source locations Cranelift carried through to the code allow.
 
-use super::clif::jit_mode;
-use super::{preorder, Options};
+use super::format::entry_mark;
+use super::options::Options;
+use super::preorder::preorder;
 use crate::jit::inspect::{inspect, Capture, FunctionCode};
 use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
 use ir_passes::ir::Program;
@@ -73,7 +74,7 @@ pub struct AsmInstruction {
 pub fn build(program: &Program, options: &Options) -> Result<AsmView, String> {
     let functions = inspect(
         program,
-        jit_mode(options.tier)?,
+        options.jit_mode()?,
         options.code,
         Capture::default(),
     )?;
@@ -214,16 +215,6 @@ fn disassemble(code: &[u8]) -> Vec<(u32, usize, String)> {
         out.push((offset, instr.len(), text));
     }
     out
-}
-
-/// ` (entry)` for the first of several functions, which the others are
-/// outlined from.
-pub fn entry_mark(index: usize, count: usize) -> &'static str {
-    if index == 0 && count > 1 {
-        " (entry)"
-    } else {
-        ""
-    }
 }
 
 impl AsmView {

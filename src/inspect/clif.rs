@@ -3,11 +3,9 @@
 //! optimizer (the egraph pass at the opt tier; the simple tier runs none, so
 //! there the two differ only by unreachable-code removal).
 
-use super::asm::entry_mark;
-use super::Options;
+use super::format::entry_mark;
+use super::options::Options;
 use crate::jit::inspect::{inspect, Capture};
-use crate::jit::JitMode;
-use crate::tier::Tier;
 use ir_passes::ir::Program;
 use serde::Serialize;
 use std::fmt::Write;
@@ -35,22 +33,13 @@ pub struct ClifFunction {
     pub vcode: Option<String>,
 }
 
-/// The JIT mode of a tier that has one.
-pub fn jit_mode(tier: Tier) -> Result<JitMode, String> {
-    match tier {
-        Tier::Simple => Ok(JitMode::Simple),
-        Tier::Opt => Ok(JitMode::Opt),
-        Tier::Interp => Err("the interp tier makes no machine code".to_string()),
-    }
-}
-
 /// Builds the view by translating and compiling (not running) the program.
 pub fn build(program: &Program, options: &Options) -> Result<ClifView, String> {
     let capture = Capture {
         clif: true,
         vcode: options.vcode,
     };
-    let functions = inspect(program, jit_mode(options.tier)?, options.code, capture)?
+    let functions = inspect(program, options.jit_mode()?, options.code, capture)?
         .into_iter()
         .map(|f| ClifFunction {
             name: f.name,

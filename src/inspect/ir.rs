@@ -1,7 +1,7 @@
 //! The IR view: the program the tier compiles, one op a line, each with the
 //! source line:column it came from (and, with `--source`, the source text).
 
-use super::Options;
+use super::options::Options;
 use ir_passes::ir::{Node, Program};
 use ir_passes::print::{op_text, print_with, source_excerpt, PrintOptions};
 use ir_passes::span::{LineCol, Span};

@@ -3,96 +3,29 @@
 //!
 //! [`inspect`] gathers the data of the requested views into a [`Report`]
 //! (serializable: `--format json`); [`Report::text`] renders it for people.
-//! One file per view; `diff.rs` is the line diff behind `--diff`.
+//! One file per view; `options.rs` says what to build, `diff.rs` is the
+//! line diff behind `--diff`, `format.rs` and `preorder.rs` are helpers the
+//! views share.
 
 pub mod asm;
 pub mod c;
 pub mod clif;
 pub mod diff;
+mod format;
 pub mod ir;
+mod options;
 pub mod passes;
+mod preorder;
 pub mod profile;
 pub mod stats;
 
-use crate::tier::{CodeConfig, RunConfig, Tier};
-use ir_passes::ir::{Node, Program};
+pub use options::{Options, View};
+pub use profile::ProfileRun;
+
+use crate::tier::Tier;
+use ir_passes::ir::Program;
 use ir_passes::pipeline::Pipeline;
 use serde::Serialize;
-use std::io::{Read, Write};
-
-/// A view `--emit` can ask for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum View {
-    /// Every pass: name, time, op counts, and the IR after it (or a diff).
-    Passes,
-    /// The final IR, each op with its source position.
-    Ir,
-    /// Cranelift IR of the chosen JIT tier, before and after Cranelift's optimizer.
-    Clif,
-    /// The machine code, disassembled, grouped by source position.
-    Asm,
-    /// Op counts by kind after every pass (and, with `--profile`, the hot loops).
-    Stats,
-    /// The C translation of the final IR.
-    C,
-}
-
-impl View {
-    /// The name `--emit` uses.
-    pub fn name(self) -> &'static str {
-        match self {
-            View::Passes => "passes",
-            View::Ir => "ir",
-            View::Clif => "clif",
-            View::Asm => "asm",
-            View::Stats => "stats",
-            View::C => "c",
-        }
-    }
-
-    /// Whether the view shows native code, which the interp tier has none of.
-    pub fn needs_jit(self) -> bool {
-        matches!(self, View::Clif | View::Asm)
-    }
-}
-
-/// How to build and render the views.
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// The views, in the order they are printed.
-    pub views: Vec<View>,
-    /// The tier whose code the clif and asm views show, and whose pipeline runs.
-    pub tier: Tier,
-    /// Passes view: show each pass as a unified diff of the printed IR.
-    pub diff: bool,
-    /// Annotate IR with the source text as well as its position.
-    pub source: bool,
-    /// Show pass times (off for output that must be reproducible).
-    pub times: bool,
-    /// Clif view: add Cranelift's VCode listing (machine instructions with
-    /// virtual and real registers, as Cranelift lowered them).
-    pub vcode: bool,
-    /// Clif and asm views: what the code is compiled for — the tape size,
-    /// and whether it enforces limits (`--timeout`; back edges count fuel),
-    /// which `bfjit run` code does not without one.
-    pub code: CodeConfig,
-    /// Profile view: how many loops to list.
-    pub top: usize,
-    /// Build the parts only tools read (`--format json`): the IR view's
-    /// per-op records and tree, which cost memory on big programs.
-    pub json: bool,
-}
-
-/// The program run of `--profile`: its conventions and its stdin/stdout.
-pub struct ProfileRun<'a> {
-    /// Tape size, EOF rule, time limit.
-    pub config: RunConfig,
-    /// The program's input.
-    pub input: &'a mut dyn Read,
-    /// Where the program's output goes.
-    pub output: &'a mut dyn Write,
-}
 
 /// The data of every requested view.
 #[derive(Serialize)]
@@ -238,40 +171,4 @@ impl Report {
         s.push('\n');
         s
     }
-}
-
-/// Every node of a tree in pre-order (bodies after their `loop`/`if`),
-/// without recursion.
-pub fn preorder(body: &[Node]) -> Vec<&Node> {
-    let mut out = Vec::new();
-    let mut stack: Vec<std::slice::Iter<'_, Node>> = vec![body.iter()];
-    while let Some(top) = stack.last_mut() {
-        match top.next() {
-            Some(node) => {
-                out.push(node);
-                if let Some(inner) = node.op.body() {
-                    stack.push(inner.iter());
-                }
-            }
-            None => {
-                stack.pop();
-            }
-        }
-    }
-    out
-}
-
-/// A count with thousands separators, for the reader's eye.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let lead = match digits.len() % 3 {
-        0 => 3,
-        r => r,
-    };
-    let mut out = digits[..lead].to_string();
-    for chunk in digits.as_bytes()[lead..].chunks(3) {
-        out.push(',');
-        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-    }
-    out
 }

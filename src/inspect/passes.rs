@@ -3,7 +3,7 @@
 //! diff against the IR it received), in the manner of `-print-after-all`.
 
 use super::diff::unified;
-use super::Options;
+use super::options::Options;
 use ir_passes::ir::Program;
 use ir_passes::pipeline::{Optimized, MAX_ROUNDS};
 use ir_passes::print::{print_with, PrintOptions};

@@ -8,16 +8,27 @@
 //! iteration. "Self" cost leaves out nested loops, which is what ranks
 //! inner loops above the outer loops that merely contain them.
 
-use crate::profile::{run_counting, Profile};
+use super::format::grouped;
+use crate::counting::{self, CountedRun};
+use crate::harness::Target;
 use ir_passes::bytecode::Instr;
 use ir_passes::error::RunError;
 use ir_passes::ir::Program;
 use ir_passes::print::source_excerpt;
 use ir_passes::span::{LineCol, Span};
 use serde::Serialize;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::{Read, Write};
 
-use super::{grouped, ProfileRun};
+/// The program run of `--profile`: its conventions and its stdin/stdout.
+pub struct ProfileRun<'a> {
+    /// Tape size, EOF rule, time limit.
+    pub target: Target,
+    /// The program's input.
+    pub input: &'a mut dyn Read,
+    /// Where the program's output goes.
+    pub output: &'a mut dyn Write,
+}
 
 /// The profile view.
 #[derive(Serialize)]
@@ -59,7 +70,7 @@ pub struct HotLoop {
 
 /// Runs the program and builds the view; `top` bounds the loops listed.
 pub fn build(program: &Program, run: ProfileRun<'_>, top: usize) -> Result<ProfileView, String> {
-    let profile = run_counting(program, &run.config, run.input, run.output)?;
+    let profile = counting::run(program, &run.target, run.input, run.output)?;
     let outcome = match &profile.outcome.result {
         Ok(()) => "finished".to_string(),
         Err(e @ RunError::OffTape { .. }) => format!("stopped: {}", e.describe(&program.source)),
@@ -81,7 +92,7 @@ pub fn build(program: &Program, run: ProfileRun<'_>, top: usize) -> Result<Profi
 }
 
 /// Every loop of the bytecode with its counts.
-fn loops(profile: &Profile, program: &Program) -> Vec<HotLoop> {
+fn loops(profile: &CountedRun, program: &Program) -> Vec<HotLoop> {
     let instrs = &profile.bytecode.instrs;
     let counts = &profile.counts;
     let total = profile.total().max(1) as f64;

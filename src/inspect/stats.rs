@@ -1,7 +1,7 @@
 //! The stats view: how many ops of each kind the program has after parsing
 //! and after every pass, so one can see which pass turns what into what.
 
-use super::preorder;
+use super::preorder::preorder;
 use ir_passes::ir::Program;
 use ir_passes::pipeline::Optimized;
 use serde::Serialize;

@@ -7,9 +7,9 @@
 //! function and the compiled bytes when we read them, and no code memory is
 //! allocated.
 
+use super::config::{CodeConfig, JitMode};
 use super::module::Jit;
 use super::translate::{translate, Tables};
-use super::{CodeConfig, JitMode};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{ExternalName, UserFuncName};
 use cranelift_codegen::FinalizedRelocTarget;

@@ -1,6 +1,8 @@
 //! The Cranelift tiers: [`compile`] turns a program into native code for the
 //! host, [`JitCode::run`] calls it with a runtime context.
 //!
+//! - `config.rs`: what code is translated as ([`JitMode`]) and specialized
+//!   for ([`CodeConfig`]).
 //! - `module.rs`: the JITModule, flags per tier, shim declarations and their
 //!   `preserve_all` stubs.
 //! - `translate/`: IR → CLIF, one method per construct, one file per concern
@@ -14,12 +16,14 @@
 //! shape, keeps the cells of innermost such loops in registers, scans with
 //! memchr, and compiles at `opt_level=speed`.
 
+mod config;
 pub mod inspect;
 mod module;
 pub(crate) mod shape;
 mod translate;
 
 use crate::runtime::shims::Runtime;
+pub use config::{CodeConfig, JitMode, Limits};
 use cranelift_jit::JITModule;
 use ir_passes::budget::Budget;
 use ir_passes::cell::CellType;
@@ -31,41 +35,6 @@ use ir_passes::span::Span;
 use module::Jit;
 use std::sync::Arc;
 use translate::{translate, Tables};
-
-/// Which translation the JIT performs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JitMode {
-    /// One short instruction sequence per source command, no IR passes.
-    Simple,
-    /// The optimized IR with Cranelift tuned for speed.
-    Opt,
-}
-
-/// Whether generated code can stop a run at its budget (`--timeout`, step
-/// limits). Enforcing it costs a counter decrement and a branch on every loop
-/// back edge (about a tenth of mandelbrot's run time), so code is compiled
-/// with the checks only for runs that set a limit, as wasmtime makes fuel
-/// and epoch interruption opt-in for the same reason.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Limits {
-    /// No budget checks: the code runs until the program ends.
-    Unlimited,
-    /// Back edges count fuel and call the budget shim every
-    /// [`Budget::interval`] of them.
-    Enforced,
-}
-
-/// What generated code is specialized for. The tape's length is a constant
-/// in the code: a guard is then one compare with an immediate (two-sided ones
-/// too, as one unsigned range check), as `cc` gets it from the C yardstick's
-/// `TAPE_SIZE`. The code runs only with this configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CodeConfig {
-    /// Whether back edges check the run's budget.
-    pub limits: Limits,
-    /// The number of cells of the tape the code runs on.
-    pub tape_size: usize,
-}
 
 /// The type of every generated function; see [`module::Jit::signature`].
 type Entry = unsafe extern "C" fn(*mut Runtime<'_, '_>, *mut u8, i64) -> i64;
@@ -131,8 +100,9 @@ impl JitCode {
     /// If `C` is not the cell width the program was compiled for, the tape
     /// is not as long as it was compiled for, or `ptr` is not on the tape
     /// (all caller bugs, never user input). Code compiled with
-    /// [`Limits::Unlimited`] never looks at `budget`: [`crate::tier`] refuses
-    /// such runs with limits before they get here.
+    /// [`Limits::Unlimited`] never looks at `budget`: the code is compiled
+    /// for a [`crate::harness::Target`], and only a target without bounds
+    /// makes such code, so no bounded run reaches it.
     pub fn run<C: CellType>(
         &self,
         tape: &mut [C],

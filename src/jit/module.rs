@@ -1,7 +1,7 @@
 //! The JITModule set-up for the host: ISA flags per tier, the shims registered
 //! as symbols, and the function declarations every generated function uses.
 
-use super::JitMode;
+use super::config::JitMode;
 use crate::runtime::shims::{self, names, Runtime};
 use cranelift_codegen::ir::{
     types, AbiParam, FuncRef, Function, InstBuilder, MemFlagsData, Signature,

@@ -47,7 +47,7 @@ mod straight;
 pub use split::{Tables, Unit, Work};
 
 use super::module::{cell_type, import_shims, Jit, ShimRefs};
-use super::{JitMode, Limits};
+use super::config::{JitMode, Limits};
 use cranelift_codegen::ir::{types, Block, InstBuilder, Type, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::Module;
