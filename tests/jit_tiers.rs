@@ -3,157 +3,102 @@
 //! bench/, conformance/ and large/ folders against its expected output;
 //! the errors/ folder against the interp tier's error positions; hand-built
 //! IR with every op kind and random programs on tiny tapes against the
-//! interp tier; and the C yardstick compiled with `cc -O2`.
+//! interp tier; and the C yardstick compiled with `cc -O2`. Every program
+//! known to halt runs on both kinds of native code: compiled for a run with
+//! limits (budget checks on back edges) and without (what `bfjit run`
+//! executes by default).
 
 mod common;
 
 use bfjit::emit_c::emit_c;
 use bfjit::tier::{compile, RunConfig, Tier};
-use common::{cases, corpus, manifest, relative, Case, SLOW_COMMANDS};
+use common::assert_no_failures;
+use common::tiers::{load, reference, run_tier, with_and_without_limits, Run};
 use ir_passes::error::RunError;
 use ir_passes::io::EofMode;
 use ir_passes::ir::{CellWidth, Node, Op, Program};
 use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
 use ir_passes::span::Span;
+use ir_passes::test_support::corpus::{
+    cases, corpus, corpus_cases, manifest, programs, relative, repo_root, Case,
+};
+use ir_passes::test_support::generate::bf_body;
 use proptest::prelude::*;
-use std::path::Path;
 use std::time::Duration;
 
 /// The two JIT tiers, each with the pipeline it runs behind in `bfjit run`.
 const JIT_TIERS: [(Tier, u8); 2] = [(Tier::Simple, 0), (Tier::Opt, 2)];
 
-/// How one run ended: the error (if any), the output, the final pointer.
-#[derive(Debug, PartialEq)]
-struct Run {
-    result: Result<(), RunError>,
-    output: Vec<u8>,
-    ptr: Option<usize>,
-}
-
-fn run_program(program: &Program, tier: Tier, level: u8, input: &[u8], config: &RunConfig) -> Run {
-    let optimized = Pipeline::level(level).run(program.clone(), false).program;
-    let compiled = compile(&optimized, tier, config).expect("compile");
-    let mut output = Vec::new();
-    let outcome = compiled
-        .run(config, &mut &input[..], &mut output)
-        .expect("start the run");
-    let ptr = outcome.result.is_ok().then_some(outcome.ptr);
-    Run {
-        result: outcome.result,
-        output,
-        ptr,
-    }
-}
-
-/// The cell width and EOF convention a case's extra arguments select.
-fn conventions(args: &[String]) -> (CellWidth, EofMode) {
-    let (mut cell, mut eof) = (CellWidth::U8, EofMode::Unchanged);
-    for pair in args.windows(2) {
-        match (pair[0].as_str(), pair[1].as_str()) {
-            ("--cell", bits) => cell = CellWidth::from_bits(bits.parse().unwrap()).unwrap(),
-            ("--eof", "zero") => eof = EofMode::Zero,
-            ("--eof", "max") => eof = EofMode::Max,
-            _ => {}
-        }
-    }
-    (cell, eof)
-}
-
-fn load(path: &Path, cell: CellWidth) -> Program {
-    let text = std::fs::read(path).expect("read program");
-    parse(&path.display().to_string(), &text, cell).expect("parse")
-}
-
 /// Runs every case on both JIT tiers; returns a line per failure.
 fn check(cases: &[Case]) -> Vec<String> {
     let mut failures = Vec::new();
     for case in cases {
-        let (cell, eof) = conventions(&case.args);
+        let (cell, eof) = case.conventions();
         let program = load(&case.program, cell);
-        let input = case
-            .input
-            .as_ref()
-            .map_or(Vec::new(), |p| std::fs::read(p).unwrap());
+        let input = case.input_bytes();
         let expected = std::fs::read(&case.expected).unwrap();
-        let config = RunConfig {
+        let limited = RunConfig {
             eof,
             timeout: Some(Duration::from_secs(600)),
             ..RunConfig::default()
         };
-        for (tier, level) in JIT_TIERS {
-            let run = run_program(&program, tier, level, &input, &config);
-            let ok = case.exit == 0 && run.result.is_ok();
-            if !ok || run.output != expected {
-                failures.push(format!(
-                    "{} {:?} {}: {:?}, {} bytes out, {} expected",
-                    case.program.display(),
-                    tier,
-                    case.args.join(" "),
-                    run.result,
-                    run.output.len(),
-                    expected.len()
-                ));
+        for config in with_and_without_limits(&limited) {
+            for (tier, level) in JIT_TIERS {
+                let run = run_tier(&program, tier, level, &input, &config);
+                let ok = case.exit == 0 && run.result.is_ok();
+                if !ok || run.output != expected {
+                    failures.push(format!(
+                        "{} {:?} {:?} {}: {:?}, {} bytes out, {} expected",
+                        case.program.display(),
+                        tier,
+                        config.limits(),
+                        case.args.join(" "),
+                        run.result,
+                        run.output.len(),
+                        expected.len()
+                    ));
+                }
             }
         }
     }
     failures
 }
 
-fn assert_none(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
 /// The corpus cases of `folder` that exit 0, fast or slow per the manifest.
-fn corpus_cases(folder: &str, slow: bool) -> Vec<Case> {
-    let Some(dir) = corpus() else {
-        return Vec::new();
-    };
-    let manifest = manifest(&dir);
-    cases(&dir.join(folder))
-        .into_iter()
-        .filter(|c| {
-            let entry = manifest
-                .get(&relative(&dir, &c.program))
-                .cloned()
-                .unwrap_or_default();
-            entry.exit_for(c.variant) == 0 && (entry.commands > SLOW_COMMANDS) == slow
-        })
-        .collect()
+fn passing_cases(folder: &str, slow: bool) -> Vec<Case> {
+    let mut all = corpus_cases(folder, slow);
+    all.retain(|c| c.exit == 0);
+    all
 }
 
 #[test]
 fn own_programs() {
-    let all = cases(&common::repo_root().join("bf-programs"));
+    let all = cases(&repo_root().join("bf-programs"));
     assert!(!all.is_empty());
-    assert_none(check(&all));
+    assert_no_failures(check(&all));
 }
 
 #[test]
 fn corpus_conformance() {
-    assert_none(check(&corpus_cases("conformance", false)));
+    assert_no_failures(check(&passing_cases("conformance", false)));
 }
 
 #[test]
 fn corpus_bench_fast() {
-    assert_none(check(&corpus_cases("bench", false)));
+    assert_no_failures(check(&passing_cases("bench", false)));
 }
 
 #[test]
 #[ignore = "minutes in debug builds; CI runs it in release"]
 fn corpus_bench_slow() {
-    assert_none(check(&corpus_cases("bench", true)));
+    assert_no_failures(check(&passing_cases("bench", true)));
 }
 
 #[test]
 #[ignore = "compiles 2 MB programs; CI runs it in release"]
 fn corpus_large() {
-    assert_none(check(&corpus_cases("large", false)));
+    assert_no_failures(check(&passing_cases("large", false)));
 }
 
 /// Programs that fail: the JIT tiers must stop with the same error (same
@@ -164,24 +109,18 @@ fn check_errors(slow: bool) {
         return;
     };
     let manifest = manifest(&dir);
-    let config = RunConfig {
+    let limited = RunConfig {
         tape_size: 65_536,
         timeout: Some(Duration::from_secs(600)),
         ..RunConfig::default()
     };
     let mut failures = Vec::new();
-    let mut programs: Vec<_> = std::fs::read_dir(dir.join("errors"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "b"))
-        .collect();
-    programs.sort();
-    for path in programs {
+    for path in programs("errors") {
         let entry = manifest
             .get(&relative(&dir, &path))
             .cloned()
             .unwrap_or_default();
-        if (entry.commands > SLOW_COMMANDS) != slow {
+        if entry.is_slow() != slow {
             continue;
         }
         let text = std::fs::read(&path).unwrap();
@@ -190,28 +129,31 @@ fn check_errors(slow: bool) {
             assert_eq!(entry.exit, 2, "{}", path.display());
             continue;
         };
-        let reference = run_program(&program, Tier::Interp, 0, b"", &config);
+        let reference = run_tier(&program, Tier::Interp, 0, b"", &limited);
         let status = match reference.result {
             Ok(()) => 0,
             Err(RunError::OffTape { .. }) => 3,
             _ => -1,
         };
         assert_eq!(status, entry.exit, "interp on {}", path.display());
-        for (tier, level) in JIT_TIERS {
-            let run = run_program(&program, tier, level, b"", &config);
-            if run.result != reference.result || run.output != reference.output {
-                failures.push(format!(
-                    "{} {tier:?}: {:?} vs interp {:?}, {} vs {} bytes",
-                    path.display(),
-                    run.result,
-                    reference.result,
-                    run.output.len(),
-                    reference.output.len()
-                ));
+        for config in with_and_without_limits(&limited) {
+            for (tier, level) in JIT_TIERS {
+                let run = run_tier(&program, tier, level, b"", &config);
+                if run.result != reference.result || run.output != reference.output {
+                    failures.push(format!(
+                        "{} {tier:?} {:?}: {:?} vs interp {:?}, {} vs {} bytes",
+                        path.display(),
+                        config.limits(),
+                        run.result,
+                        reference.result,
+                        run.output.len(),
+                        reference.output.len()
+                    ));
+                }
             }
         }
     }
-    assert_none(failures);
+    assert_no_failures(failures);
 }
 
 #[test]
@@ -227,19 +169,38 @@ fn errors_match_interp_slow() {
 
 /// Runs a program on the interp tier and both JIT tiers without any pass
 /// (so hand-built IR reaches the code generators as built) and on a tape of
-/// `tape` cells; all must agree.
+/// `tape` cells; all must agree, and the JIT tiers' code without limits too
+/// when the program halts.
 fn agree(program: &Program, tape: usize, input: &[u8]) -> Run {
-    let config = RunConfig {
+    let limited = RunConfig {
         tape_size: tape,
         max_steps: Some(1 << 22),
         ..RunConfig::default()
     };
-    let reference = run_program(program, Tier::Interp, 0, input, &config);
-    for tier in [Tier::Simple, Tier::Opt] {
-        let run = run_program(program, tier, 0, input, &config);
-        assert_eq!(run, reference, "{tier:?} on {:?}", program.body);
+    let reference = run_tier(program, Tier::Interp, 0, input, &limited);
+    for config in halting_configs(&limited, &reference) {
+        for tier in [Tier::Simple, Tier::Opt] {
+            let run = run_tier(program, tier, 0, input, &config);
+            assert_eq!(
+                run,
+                reference,
+                "{tier:?} {:?} on {:?}",
+                config.limits(),
+                program.body
+            );
+        }
     }
     reference
+}
+
+/// The configurations to compare a run with: `limited`, and the same without
+/// limits if `reference` (a run under `limited`) shows the program halts.
+fn halting_configs(limited: &RunConfig, reference: &Run) -> Vec<RunConfig> {
+    if reference.result == Err(RunError::StepLimit) {
+        vec![limited.clone()]
+    } else {
+        with_and_without_limits(limited).to_vec()
+    }
 }
 
 fn node(op: Op, start: u32, end: u32) -> Node {
@@ -282,23 +243,6 @@ impl Builder {
             .unwrap()
             .with_body(self.body)
     }
-}
-
-/// The output of the reference interpreter on the program's source.
-fn reference_output(p: &Program, tape: usize) -> (Result<(), RunError>, Vec<u8>) {
-    let mut cells = vec![0u32; tape];
-    let mut m = ir_passes::reference::Machine {
-        tape: &mut cells,
-        ptr: 0,
-    };
-    let mut out = Vec::new();
-    let mut input: &[u8] = b"";
-    let mut io = ir_passes::io::Io::new(&mut input, &mut out, EofMode::Unchanged, p.cell);
-    let mut budget = ir_passes::budget::Budget::unlimited();
-    let r = ir_passes::reference::run(&p.source, &mut m, &mut io, &mut budget);
-    io.flush().unwrap();
-    drop(io);
-    (r, out)
 }
 
 #[test]
@@ -391,8 +335,16 @@ fn hand_built_ops_agree_with_interp_on_every_width() {
             .build(cell);
         for tape in 1..10 {
             let run = agree(&p, tape, b"");
-            let (result, output) = reference_output(&p, tape);
-            assert_eq!((run.result, run.output), (result, output), "tape {tape}");
+            let unlimited = RunConfig {
+                tape_size: tape,
+                ..RunConfig::default()
+            };
+            let source = reference(&p, b"", &unlimited);
+            assert_eq!(
+                (run.result, run.output),
+                (source.result, source.output),
+                "tape {tape}"
+            );
         }
         assert_eq!(agree(&p, 64, b"").output, vec![15, 2]);
     }
@@ -425,9 +377,9 @@ fn io_and_eof_conventions() {
             eof,
             ..RunConfig::default()
         };
-        let want = run_program(&p, Tier::Interp, 0, b"ab", &config);
+        let want = run_tier(&p, Tier::Interp, 0, b"ab", &config);
         for (tier, level) in JIT_TIERS {
-            assert_eq!(run_program(&p, tier, level, b"ab", &config), want);
+            assert_eq!(run_tier(&p, tier, level, b"ab", &config), want);
         }
     }
 }
@@ -440,7 +392,7 @@ fn endless_loops_stop_at_the_step_limit() {
         ..RunConfig::default()
     };
     for (tier, level) in JIT_TIERS {
-        let run = run_program(&p, tier, level, b"", &config);
+        let run = run_tier(&p, tier, level, b"", &config);
         assert_eq!(run.result, Err(RunError::StepLimit), "{tier:?}");
     }
 }
@@ -451,44 +403,15 @@ fn huge_programs_are_split_into_several_functions() {
     let unit = "+[>+++[>++<-]<-]>>[-<<+>>]<<.";
     let source = unit.repeat(4000);
     let p = parse("big.b", source.as_bytes(), CellWidth::U8).unwrap();
-    let want = run_program(&p, Tier::Interp, 0, b"", &RunConfig::default());
+    let want = run_tier(&p, Tier::Interp, 0, b"", &RunConfig::default());
     for (tier, level) in JIT_TIERS {
         let optimized = Pipeline::level(level).run(p.clone(), false).program;
         let compiled = compile(&optimized, tier, &RunConfig::default()).unwrap();
         if let bfjit::tier::Engine::Jit(code) = &compiled.engine {
             assert!(code.function_count() > 1, "{tier:?} made one function");
         }
-        assert_eq!(
-            run_program(&p, tier, level, b"", &RunConfig::default()),
-            want
-        );
+        assert_eq!(run_tier(&p, tier, level, b"", &RunConfig::default()), want);
     }
-}
-
-/// BF text biased toward the shapes passes rewrite (clear, multiply and scan
-/// loops) and toward the tape ends, so that guards and fallbacks run.
-fn program_text() -> impl Strategy<Value = String> {
-    let token = prop_oneof![
-        4 => prop::sample::select(vec!["+", "-", ">", "<", ">>", "<<", "."]),
-        1 => prop::sample::select(vec![",", "[-]", "[->+<]", "[->>+<<]", "[<->-]", "[>]", "[<]", "[>>]", "[<<]"]),
-        2 => Just("["),
-        2 => Just("]"),
-    ];
-    prop::collection::vec(token, 0..60).prop_map(|tokens| {
-        let mut text = String::new();
-        let mut open = 0;
-        for t in tokens {
-            match t {
-                "]" if open == 0 => continue,
-                "]" => open -= 1,
-                "[" => open += 1,
-                _ => {}
-            }
-            text.push_str(t);
-        }
-        text.push_str(&"]".repeat(open));
-        text
-    })
 }
 
 proptest! {
@@ -497,15 +420,17 @@ proptest! {
     /// Optimized code on the opt tier and unoptimized code on the simple
     /// tier behave like the interp tier, errors and positions included.
     #[test]
-    fn random_programs_agree_with_interp(text in program_text(), tape in 1usize..12) {
+    fn random_programs_agree_with_interp(text in bf_body(), tape in 1usize..12) {
         let p = parse("random.b", text.as_bytes(), CellWidth::U8).unwrap();
-        let config = RunConfig { tape_size: tape, max_steps: Some(1 << 16), ..RunConfig::default() };
-        let want = run_program(&p, Tier::Interp, 0, b"xy", &config);
+        let limited = RunConfig { tape_size: tape, max_steps: Some(1 << 16), ..RunConfig::default() };
+        let want = run_tier(&p, Tier::Interp, 0, b"xy", &limited);
         prop_assume!(!matches!(want.result, Err(RunError::StepLimit)));
-        for (tier, level) in JIT_TIERS {
-            let run = run_program(&p, tier, level, b"xy", &config);
-            prop_assume!(!matches!(run.result, Err(RunError::StepLimit)));
-            prop_assert_eq!(&run, &want, "{:?}", tier);
+        for config in with_and_without_limits(&limited) {
+            for (tier, level) in JIT_TIERS {
+                let run = run_tier(&p, tier, level, b"xy", &config);
+                prop_assume!(!matches!(run.result, Err(RunError::StepLimit)));
+                prop_assert_eq!(&run, &want, "{:?} {:?}", tier, config.limits());
+            }
         }
     }
 }
@@ -522,7 +447,7 @@ fn emitted_c_compiles_and_matches() {
         eprintln!("skipping: no C compiler `cc`");
         return;
     }
-    let root = common::repo_root();
+    let root = repo_root();
     let mut programs = vec![
         root.join("bf-programs/hello.b"),
         root.join("bf-programs/echo.b"),
@@ -637,7 +562,8 @@ fn native_code_refuses_runs_it_was_not_compiled_for() {
 }
 
 /// Runs `text` on a tape of `tape` cells on the interpreter without passes
-/// and on the opt tier at -O1 and -O2, asserting they agree; the run.
+/// and on the opt tier at -O1 and -O2 (with and without limits when it
+/// halts), asserting they agree; the run.
 fn opt_agrees_with_interp(text: &str, tape: usize) -> Run {
     opt_agrees_with_interp_on(text, tape, CellWidth::U8)
 }
@@ -645,15 +571,22 @@ fn opt_agrees_with_interp(text: &str, tape: usize) -> Run {
 /// [`opt_agrees_with_interp`] with cells of width `cell`.
 fn opt_agrees_with_interp_on(text: &str, tape: usize, cell: CellWidth) -> Run {
     let p = parse("t.b", text.as_bytes(), cell).unwrap();
-    let config = RunConfig {
+    let limited = RunConfig {
         tape_size: tape,
         max_steps: Some(1 << 20),
         ..RunConfig::default()
     };
-    let want = run_program(&p, Tier::Interp, 0, b"", &config);
-    for level in [1, 2] {
-        let got = run_program(&p, Tier::Opt, level, b"", &config);
-        assert_eq!(got, want, "{text} on {tape} cells, -O{level}");
+    let want = run_tier(&p, Tier::Interp, 0, b"", &limited);
+    for config in halting_configs(&limited, &want) {
+        for level in [1, 2] {
+            let got = run_tier(&p, Tier::Opt, level, b"", &config);
+            assert_eq!(
+                got,
+                want,
+                "{text} on {tape} cells, -O{level}, {:?}",
+                config.limits()
+            );
+        }
     }
     want
 }
