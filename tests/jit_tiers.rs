@@ -435,16 +435,44 @@ proptest! {
     }
 }
 
+/// Whether a C compiler `cc` is there (the C tests skip without one).
+fn have_cc() -> bool {
+    let found = std::process::Command::new("cc")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !found {
+        eprintln!("skipping: no C compiler `cc`");
+    }
+    found
+}
+
+/// The C yardstick of `program` at -O2, compiled with `cc -O2` into `dir`;
+/// the executable.
+fn compile_c(program: Program, dir: &std::path::Path) -> std::path::PathBuf {
+    let name = program.source.name().to_string();
+    let optimized = Pipeline::level(2).run(program, false).program;
+    let (c, exe) = (dir.join("prog.c"), dir.join("prog"));
+    std::fs::write(&c, emit_c(&optimized)).unwrap();
+    let cc = std::process::Command::new("cc")
+        .args(["-O2", "-o"])
+        .arg(&exe)
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(
+        cc.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
+    exe
+}
+
 /// Compiles the C yardstick of a few programs with `cc -O2` and compares its
 /// output with the expected one.
 #[test]
 fn emitted_c_compiles_and_matches() {
-    if std::process::Command::new("cc")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipping: no C compiler `cc`");
+    if !have_cc() {
         return;
     }
     let root = repo_root();
@@ -461,23 +489,7 @@ fn emitted_c_compiles_and_matches() {
     }
     let tmp = tempfile::tempdir().unwrap();
     for path in programs {
-        let program = load(&path, CellWidth::U8);
-        let optimized = Pipeline::level(2).run(program, false).program;
-        let c = tmp.path().join("prog.c");
-        let exe = tmp.path().join("prog");
-        std::fs::write(&c, emit_c(&optimized)).unwrap();
-        let cc = std::process::Command::new("cc")
-            .args(["-O2", "-o"])
-            .arg(&exe)
-            .arg(&c)
-            .output()
-            .unwrap();
-        assert!(
-            cc.status.success(),
-            "{}: {}",
-            path.display(),
-            String::from_utf8_lossy(&cc.stderr)
-        );
+        let exe = compile_c(load(&path, CellWidth::U8), tmp.path());
         let input = path.with_extension("in");
         let stdin = match std::fs::File::open(&input) {
             Ok(f) => std::process::Stdio::from(f),
@@ -495,32 +507,14 @@ fn emitted_c_compiles_and_matches() {
 
 #[test]
 fn emitted_c_exits_3_off_the_tape() {
-    if std::process::Command::new("cc")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipping: no C compiler `cc`");
+    if !have_cc() {
         return;
     }
     let program = parse("left.b", b"+[<+]", CellWidth::U8).unwrap();
-    let optimized = Pipeline::level(2).run(program, false).program;
     let tmp = tempfile::tempdir().unwrap();
-    let (c, exe) = (tmp.path().join("p.c"), tmp.path().join("p"));
-    std::fs::write(&c, emit_c(&optimized)).unwrap();
-    let cc = std::process::Command::new("cc")
-        .arg("-O2")
-        .arg("-o")
-        .arg(&exe)
-        .arg(&c)
+    let out = std::process::Command::new(compile_c(program, tmp.path()))
         .output()
         .unwrap();
-    assert!(
-        cc.status.success(),
-        "{}",
-        String::from_utf8_lossy(&cc.stderr)
-    );
-    let out = std::process::Command::new(&exe).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     // The fallback interpreter names the exact command, as the tiers do.
     let stderr = String::from_utf8_lossy(&out.stderr);
