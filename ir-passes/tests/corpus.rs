@@ -7,6 +7,8 @@
 use ir_passes::budget::Budget;
 use ir_passes::bytecode::Bytecode;
 use ir_passes::error::RunError;
+use ir_passes::guard;
+use ir_passes::span::Span;
 use ir_passes::io::{EofMode, Io};
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
@@ -197,6 +199,48 @@ fn hot_instructions_at_o2() {
         for &i in hot.iter().take(25) {
             let text = ir_passes::print::source_excerpt(o2.source.slice(code.spans[i]));
             println!("{:>12} {:?}  {text}", counts[i], code.instrs[i]);
+        }
+    });
+}
+
+/// Segments of a program (loop and `if` bodies included) that need a guard,
+/// and how many of those guards are exact.
+fn guard_counts(program: &Program) -> (usize, usize) {
+    fn walk(body: &[ir_passes::ir::Node], range: Span, p: &Program, counts: &mut (usize, usize)) {
+        for segment in guard::segments(body, range, &p.source) {
+            if segment.needs_guard() {
+                counts.0 += 1;
+                counts.1 += usize::from(segment.exact);
+            }
+        }
+        for node in body {
+            if let Some(inner) = node.op.body() {
+                walk(inner, guard::inner_span(node.span), p, counts);
+            }
+        }
+    }
+    let mut counts = (0, 0);
+    let whole = Span::new(0, program.source.text().len() as u32);
+    walk(&program.body, whole, program, &mut counts);
+    counts
+}
+
+/// Most guards of the benchmarks at `-O2` are exact (guard.rs and
+/// ARCHITECTURE.md say so and point here for the figures):
+/// `cargo test -p ir-passes --test corpus -- --nocapture guard_counts`.
+#[test]
+fn guard_counts_most_guards_are_exact() {
+    on_big_stack(|| {
+        let Some(dir) = corpus() else { return };
+        println!("{:<11} {:>8} {:>8}", "program", "guards", "exact");
+        for name in ["mandelbrot", "hanoi", "long", "factor"] {
+            let path = dir.join("bench").join(format!("{name}.b"));
+            let o2 = Pipeline::level(2)
+                .run(load(&path).expect("benchmark parses"), false)
+                .program;
+            let (guards, exact) = guard_counts(&o2);
+            println!("{name:<11} {guards:>8} {exact:>8}");
+            assert!(2 * exact > guards, "{name}: {exact} of {guards} exact");
         }
     });
 }
