@@ -1,39 +1,14 @@
 //! The `bfjit run` contract on every tier: exit statuses, error messages with
 //! positions, flushed output, and hostile input (issue 2 and issue 8).
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::bin::{self, command, program_file as program};
+use std::io::Read;
+use std::path::Path;
+use std::process::Stdio;
 
 const TIERS: &[&str] = &["interp", "simple", "opt"];
-
-/// Writes `text` to a fresh temporary program file.
-fn program(text: &[u8]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("p.b");
-    std::fs::write(&path, text).expect("write program");
-    (dir, path)
-}
-
-fn bfjit(args: &[&str], file: &Path, input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bfjit"))
-        .arg("run")
-        .args(args)
-        .arg(file)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn bfjit");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait for bfjit");
-    feeder.join().unwrap();
-    out
-}
 
 /// Runs `text` on every tier and checks status, stdout and a stderr fragment.
 fn expect_all_tiers(text: &[u8], extra: &[&str], status: i32, stdout: &[u8], stderr_has: &str) {
@@ -41,7 +16,7 @@ fn expect_all_tiers(text: &[u8], extra: &[&str], status: i32, stdout: &[u8], std
     for tier in TIERS {
         let mut args = vec!["--tier", tier];
         args.extend(extra);
-        let out = bfjit(&args, &path, b"");
+        let out = bin::run(&args, &path, b"");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(status), "{tier}: stderr {stderr}");
         assert_eq!(out.stdout, stdout, "{tier}: stdout");
@@ -55,7 +30,7 @@ fn expect_all_tiers(text: &[u8], extra: &[&str], status: i32, stdout: &[u8], std
 
 #[test]
 fn a_missing_file_is_an_io_error() {
-    let out = bfjit(&[], Path::new("/no/such/file.b"), b"");
+    let out = bin::run(&[], Path::new("/no/such/file.b"), b"");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /no/such/file.b"));
 }
@@ -69,19 +44,20 @@ fn bad_options_are_usage_errors_and_help_is_not() {
         &["--tape-size", "0"],
         &["-O", "7"],
     ] {
-        assert_eq!(bfjit(args, &path, b"").status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            bin::run(args, &path, b"").status.code(),
+            Some(1),
+            "{args:?}"
+        );
     }
-    let help = Command::new(env!("CARGO_BIN_EXE_bfjit"))
-        .args(["run", "--help"])
-        .output()
-        .unwrap();
+    let help = command().args(["run", "--help"]).output().unwrap();
     assert_eq!(help.status.code(), Some(0));
 }
 
 #[test]
 fn an_unknown_pass_lists_the_valid_ones() {
     let (_dir, path) = program(b"+");
-    let out = bfjit(&["--passes", "fold_runs,nonsense"], &path, b"");
+    let out = bin::run(&["--passes", "fold_runs,nonsense"], &path, b"");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -150,7 +126,7 @@ fn input_at_end_or_closed_follows_the_eof_convention() {
     expect_all_tiers(b"+++,.", &["--eof", "max", "--cell", "16"], 0, &[255], "");
     let (_dir, path) = program(b",[.,]");
     for tier in TIERS {
-        let out = bfjit(&["--tier", tier, "--eof", "zero"], &path, b"piped input");
+        let out = bin::run(&["--tier", tier, "--eof", "zero"], &path, b"piped input");
         assert_eq!(out.stdout, b"piped input", "{tier}");
     }
 }
@@ -159,7 +135,7 @@ fn input_at_end_or_closed_follows_the_eof_convention() {
 fn a_closed_stdout_ends_the_run_quietly() {
     let (_dir, path) = program(b"+[.]");
     for tier in TIERS {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bfjit"))
+        let mut child = command()
             .args(["run", "--tier", tier])
             .arg(&path)
             .stdout(Stdio::piped())
@@ -186,7 +162,7 @@ fn hundreds_of_megabytes_of_output_arrive_complete() {
     let text = b"-[>-[>-[>............<-]<-]<-]";
     let (_dir, path) = program(text);
     for tier in TIERS {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bfjit"))
+        let mut child = command()
             .args(["run", "-O0", "--tier", tier])
             .arg(&path)
             .stdout(Stdio::piped())
@@ -214,7 +190,7 @@ fn hundreds_of_megabytes_of_output_arrive_complete() {
 fn hostile(text: &[u8], tiers: &[&str], stdout: &[u8]) {
     let (_dir, path) = program(text);
     for tier in tiers {
-        let out = bfjit(&["--tier", tier], &path, b"");
+        let out = bin::run(&["--tier", tier], &path, b"");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{tier}: {stderr}");
         assert_eq!(out.stdout, stdout, "{tier}");

@@ -5,11 +5,16 @@
 
 mod common;
 
-use common::{cases, corpus, manifest, relative, Case, SLOW_COMMANDS};
+use common::{assert_no_failures, bin};
+use ir_passes::test_support::corpus::{
+    cases, corpus, corpus_cases, manifest, programs, relative, repo_root, Case, ManifestEntry,
+};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
-/// Every tier with the `-O` levels it is tested at.
+/// Every tier with the `-O` levels it is tested at. No run sets
+/// `--timeout`: these test the code `bfjit run` executes by default, which
+/// has no budget checks compiled in (tests/jit_tiers.rs runs the corpus
+/// both ways).
 const CONFIGS: &[&[&str]] = &[
     &["--tier", "interp", "-O0"],
     &["--tier", "interp", "-O2"],
@@ -18,30 +23,16 @@ const CONFIGS: &[&[&str]] = &[
     &["--tier", "opt", "-O2"],
 ];
 
-fn bfjit(args: &[&str], file: &Path, stdin: Option<&Path>) -> Output {
-    let stdin = match stdin {
-        Some(p) => Stdio::from(std::fs::File::open(p).expect("open input")),
-        None => Stdio::null(),
-    };
-    Command::new(env!("CARGO_BIN_EXE_bfjit"))
-        .arg("run")
-        .args(args)
-        .args(["--timeout", "600"])
-        .arg(file)
-        .stdin(stdin)
-        .output()
-        .expect("spawn bfjit")
-}
-
 /// Runs every case on every config; returns a description of each failure.
 fn check_cases(cases: &[Case], configs: &[&[&str]]) -> Vec<String> {
     let mut failures = Vec::new();
     for case in cases {
         let expected = std::fs::read(&case.expected).expect("read expected output");
+        let input = case.input_bytes();
         for config in configs {
             let mut args: Vec<&str> = config.to_vec();
             args.extend(case.args.iter().map(String::as_str));
-            let out = bfjit(&args, &case.program, case.input.as_deref());
+            let out = bin::run(&args, &case.program, &input);
             if out.status.code() != Some(case.exit) || out.stdout != expected {
                 let at = out
                     .stdout
@@ -65,41 +56,9 @@ fn check_cases(cases: &[Case], configs: &[&[&str]]) -> Vec<String> {
     failures
 }
 
-fn assert_no_failures(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
-/// Corpus cases in `folder`, fast or slow according to the manifest.
-fn corpus_cases(folder: &str, slow: bool) -> Vec<Case> {
-    let Some(dir) = corpus() else {
-        return Vec::new();
-    };
-    let manifest = manifest(&dir);
-    let all = cases(&dir.join(folder));
-    assert!(
-        !all.is_empty(),
-        "no programs with expected output in {folder}"
-    );
-    all.into_iter()
-        .filter_map(|mut c| {
-            let entry = manifest
-                .get(&relative(&dir, &c.program))
-                .cloned()
-                .unwrap_or_default();
-            c.exit = entry.exit_for(c.variant);
-            ((entry.commands >= SLOW_COMMANDS) == slow).then_some(c)
-        })
-        .collect()
-}
-
 #[test]
 fn own_programs_match_expected_output_on_every_tier() {
-    let all = cases(&common::repo_root().join("bf-programs"));
+    let all = cases(&repo_root().join("bf-programs"));
     assert!(
         all.len() >= 5,
         "bf-programs/ should hold programs with NAME.out"
@@ -140,17 +99,12 @@ fn corpus_errors_exit_with_status_and_position() {
     let manifest = manifest(&dir);
     let mut failures = Vec::new();
     let mut checked = 0;
-    for program in std::fs::read_dir(dir.join("errors"))
-        .expect("errors folder")
-        .flatten()
-    {
-        let program = program.path();
-        if program.extension().is_none_or(|e| e != "b") {
-            continue;
-        }
-        let name = relative(&dir, &program);
-        let entry = manifest.get(&name).cloned().unwrap_or_default();
-        if entry.commands >= SLOW_COMMANDS {
+    for program in programs("errors") {
+        let entry = manifest
+            .get(&relative(&dir, &program))
+            .cloned()
+            .unwrap_or_default();
+        if entry.is_slow() {
             continue; // covered by the slow test below
         }
         checked += 1;
@@ -167,20 +121,20 @@ fn corpus_slow_errors_exit_with_status_and_position() {
     let manifest = manifest(&dir);
     let mut failures = Vec::new();
     for (name, entry) in &manifest {
-        if name.starts_with("errors/") && entry.commands >= SLOW_COMMANDS {
+        if name.starts_with("errors/") && entry.is_slow() {
             failures.extend(check_error(&dir.join(name), entry));
         }
     }
     assert_no_failures(failures);
 }
 
-fn check_error(program: &Path, entry: &common::ManifestEntry) -> Vec<String> {
+fn check_error(program: &Path, entry: &ManifestEntry) -> Vec<String> {
     let expected_out = std::fs::read(program.with_extension("out")).unwrap_or_default();
     let mut failures = Vec::new();
     for config in CONFIGS {
         let mut args = config.to_vec();
         args.extend(["--tape-size", "65536"]);
-        let out = bfjit(&args, program, None);
+        let out = bin::run(&args, program, b"");
         let stderr = String::from_utf8_lossy(&out.stderr);
         let position_ok = entry
             .error_at

@@ -3,9 +3,11 @@
 //! `--no-times`), hand-derived counts check the profile, and every view must
 //! work on every corpus program.
 
-use std::io::Write;
+mod common;
+
+use common::bin::{self, program_file};
+use ir_passes::test_support::corpus::{b_files, corpus};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 /// What a run of the binary gave.
 struct Output {
@@ -14,19 +16,9 @@ struct Output {
     stderr: String,
 }
 
+/// Runs `bfjit ARGS...` with `stdin` as its input.
 fn bfjit(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bfjit"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start bfjit");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    // A program may stop reading early; a broken pipe here is fine.
-    let _ = input.write_all(stdin);
-    drop(input);
-    let out = child.wait_with_output().expect("bfjit runs");
+    let out = bin::bfjit(args, stdin);
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -37,10 +29,7 @@ fn bfjit(args: &[&str], stdin: &[u8]) -> Output {
 /// Writes `text` as a program file in a fresh folder (kept alive by the
 /// returned guard).
 fn program(text: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("prog.b");
-    std::fs::write(&path, text).expect("write program");
-    (dir, path)
+    program_file(text.as_bytes())
 }
 
 /// `bfjit inspect PROGRAM ARGS...`, which must succeed; its stdout.
@@ -315,26 +304,10 @@ const SIMPLE_TIER_LIMIT: u64 = 100_000;
 
 #[test]
 fn every_view_works_on_every_corpus_program() {
-    // BFJIT_CORPUS overrides the default ../shared/bf-corpus.
-    let corpus = std::env::var_os("BFJIT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bf-corpus"));
-    if !corpus.join("MANIFEST.tsv").is_file() {
-        eprintln!("skipping: no BF corpus at {}", corpus.display());
-        return;
-    }
+    let Some(corpus) = corpus() else { return };
     let mut checked = 0;
     for folder in ["bench", "conformance", "errors", "large"] {
-        let Ok(entries) = std::fs::read_dir(corpus.join(folder)) else {
-            continue;
-        };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "b"))
-            .collect();
-        files.sort();
-        for file in files {
+        for file in b_files(&corpus.join(folder)) {
             check_corpus_program(&file);
             checked += 1;
         }

@@ -3,158 +3,103 @@
 //! bench/, conformance/ and large/ folders against its expected output;
 //! the errors/ folder against the interp tier's error positions; hand-built
 //! IR with every op kind and random programs on tiny tapes against the
-//! interp tier; and the C yardstick compiled with `cc -O2`.
+//! interp tier; and the C yardstick compiled with `cc -O2`. Every program
+//! known to halt runs on both kinds of native code: compiled for a run with
+//! limits (budget checks on back edges) and without (what `bfjit run`
+//! executes by default).
 
 mod common;
 
 use bfjit::emit_c::emit_c;
 use bfjit::harness::Target;
 use bfjit::tier::{compile, Tier};
-use common::{cases, corpus, manifest, relative, Case, SLOW_COMMANDS};
+use common::assert_no_failures;
+use common::tiers::{load, reference, run_tier, with_and_without_limits, Run};
 use ir_passes::error::RunError;
 use ir_passes::io::EofMode;
 use ir_passes::ir::{CellWidth, Node, Op, Program};
 use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
 use ir_passes::span::Span;
+use ir_passes::test_support::corpus::{
+    cases, corpus, corpus_cases, manifest, programs, relative, repo_root, Case,
+};
+use ir_passes::test_support::generate::bf_body;
 use proptest::prelude::*;
-use std::path::Path;
 use std::time::Duration;
 
 /// The two JIT tiers, each with the pipeline it runs behind in `bfjit run`.
 const JIT_TIERS: [(Tier, u8); 2] = [(Tier::Simple, 0), (Tier::Opt, 2)];
 
-/// How one run ended: the error (if any), the output, the final pointer.
-#[derive(Debug, PartialEq)]
-struct Run {
-    result: Result<(), RunError>,
-    output: Vec<u8>,
-    ptr: Option<usize>,
-}
-
-fn run_program(program: &Program, tier: Tier, level: u8, input: &[u8], config: &Target) -> Run {
-    let optimized = Pipeline::level(level).run(program.clone(), false).program;
-    let compiled = compile(&optimized, tier, config).expect("compile");
-    let mut output = Vec::new();
-    let outcome = compiled
-        .run(&mut &input[..], &mut output)
-        .expect("start the run");
-    let ptr = outcome.result.is_ok().then_some(outcome.ptr);
-    Run {
-        result: outcome.result,
-        output,
-        ptr,
-    }
-}
-
-/// The cell width and EOF convention a case's extra arguments select.
-fn conventions(args: &[String]) -> (CellWidth, EofMode) {
-    let (mut cell, mut eof) = (CellWidth::U8, EofMode::Unchanged);
-    for pair in args.windows(2) {
-        match (pair[0].as_str(), pair[1].as_str()) {
-            ("--cell", bits) => cell = CellWidth::from_bits(bits.parse().unwrap()).unwrap(),
-            ("--eof", "zero") => eof = EofMode::Zero,
-            ("--eof", "max") => eof = EofMode::Max,
-            _ => {}
-        }
-    }
-    (cell, eof)
-}
-
-fn load(path: &Path, cell: CellWidth) -> Program {
-    let text = std::fs::read(path).expect("read program");
-    parse(&path.display().to_string(), &text, cell).expect("parse")
-}
-
 /// Runs every case on both JIT tiers; returns a line per failure.
 fn check(cases: &[Case]) -> Vec<String> {
     let mut failures = Vec::new();
     for case in cases {
-        let (cell, eof) = conventions(&case.args);
+        let (cell, eof) = case.conventions();
         let program = load(&case.program, cell);
-        let input = case
-            .input
-            .as_ref()
-            .map_or(Vec::new(), |p| std::fs::read(p).unwrap());
+        let input = case.input_bytes();
         let expected = std::fs::read(&case.expected).unwrap();
-        let config = Target {
+        let limited = Target {
             eof,
             timeout: Some(Duration::from_secs(600)),
             ..Target::default()
         };
-        for (tier, level) in JIT_TIERS {
-            let run = run_program(&program, tier, level, &input, &config);
-            let ok = case.exit == 0 && run.result.is_ok();
-            if !ok || run.output != expected {
-                failures.push(format!(
-                    "{} {:?} {}: {:?}, {} bytes out, {} expected",
-                    case.program.display(),
-                    tier,
-                    case.args.join(" "),
-                    run.result,
-                    run.output.len(),
-                    expected.len()
-                ));
+        for config in with_and_without_limits(&limited) {
+            for (tier, level) in JIT_TIERS {
+                let run = run_tier(&program, tier, level, &input, &config);
+                let ok = case.exit == 0 && run.result.is_ok();
+                if !ok || run.output != expected {
+                    failures.push(format!(
+                        "{} {:?} {:?} {}: {:?}, {} bytes out, {} expected",
+                        case.program.display(),
+                        tier,
+                        config.limits(),
+                        case.args.join(" "),
+                        run.result,
+                        run.output.len(),
+                        expected.len()
+                    ));
+                }
             }
         }
     }
     failures
 }
 
-fn assert_none(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
 /// The corpus cases of `folder` that exit 0, fast or slow per the manifest.
-fn corpus_cases(folder: &str, slow: bool) -> Vec<Case> {
-    let Some(dir) = corpus() else {
-        return Vec::new();
-    };
-    let manifest = manifest(&dir);
-    cases(&dir.join(folder))
-        .into_iter()
-        .filter(|c| {
-            let entry = manifest
-                .get(&relative(&dir, &c.program))
-                .cloned()
-                .unwrap_or_default();
-            entry.exit_for(c.variant) == 0 && (entry.commands > SLOW_COMMANDS) == slow
-        })
-        .collect()
+fn passing_cases(folder: &str, slow: bool) -> Vec<Case> {
+    let mut all = corpus_cases(folder, slow);
+    all.retain(|c| c.exit == 0);
+    all
 }
 
 #[test]
 fn own_programs() {
-    let all = cases(&common::repo_root().join("bf-programs"));
+    let all = cases(&repo_root().join("bf-programs"));
     assert!(!all.is_empty());
-    assert_none(check(&all));
+    assert_no_failures(check(&all));
 }
 
 #[test]
 fn corpus_conformance() {
-    assert_none(check(&corpus_cases("conformance", false)));
+    assert_no_failures(check(&passing_cases("conformance", false)));
 }
 
 #[test]
 fn corpus_bench_fast() {
-    assert_none(check(&corpus_cases("bench", false)));
+    assert_no_failures(check(&passing_cases("bench", false)));
 }
 
 #[test]
 #[ignore = "minutes in debug builds; CI runs it in release"]
 fn corpus_bench_slow() {
-    assert_none(check(&corpus_cases("bench", true)));
+    assert_no_failures(check(&passing_cases("bench", true)));
 }
 
 #[test]
 #[ignore = "compiles 2 MB programs; CI runs it in release"]
 fn corpus_large() {
-    assert_none(check(&corpus_cases("large", false)));
+    assert_no_failures(check(&passing_cases("large", false)));
 }
 
 /// Programs that fail: the JIT tiers must stop with the same error (same
@@ -165,24 +110,18 @@ fn check_errors(slow: bool) {
         return;
     };
     let manifest = manifest(&dir);
-    let config = Target {
+    let limited = Target {
         tape_size: 65_536,
         timeout: Some(Duration::from_secs(600)),
         ..Target::default()
     };
     let mut failures = Vec::new();
-    let mut programs: Vec<_> = std::fs::read_dir(dir.join("errors"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "b"))
-        .collect();
-    programs.sort();
-    for path in programs {
+    for path in programs("errors") {
         let entry = manifest
             .get(&relative(&dir, &path))
             .cloned()
             .unwrap_or_default();
-        if (entry.commands > SLOW_COMMANDS) != slow {
+        if entry.is_slow() != slow {
             continue;
         }
         let text = std::fs::read(&path).unwrap();
@@ -191,28 +130,31 @@ fn check_errors(slow: bool) {
             assert_eq!(entry.exit, 2, "{}", path.display());
             continue;
         };
-        let reference = run_program(&program, Tier::Interp, 0, b"", &config);
+        let reference = run_tier(&program, Tier::Interp, 0, b"", &limited);
         let status = match reference.result {
             Ok(()) => 0,
             Err(RunError::OffTape { .. }) => 3,
             _ => -1,
         };
         assert_eq!(status, entry.exit, "interp on {}", path.display());
-        for (tier, level) in JIT_TIERS {
-            let run = run_program(&program, tier, level, b"", &config);
-            if run.result != reference.result || run.output != reference.output {
-                failures.push(format!(
-                    "{} {tier:?}: {:?} vs interp {:?}, {} vs {} bytes",
-                    path.display(),
-                    run.result,
-                    reference.result,
-                    run.output.len(),
-                    reference.output.len()
-                ));
+        for config in with_and_without_limits(&limited) {
+            for (tier, level) in JIT_TIERS {
+                let run = run_tier(&program, tier, level, b"", &config);
+                if run.result != reference.result || run.output != reference.output {
+                    failures.push(format!(
+                        "{} {tier:?} {:?}: {:?} vs interp {:?}, {} vs {} bytes",
+                        path.display(),
+                        config.limits(),
+                        run.result,
+                        reference.result,
+                        run.output.len(),
+                        reference.output.len()
+                    ));
+                }
             }
         }
     }
-    assert_none(failures);
+    assert_no_failures(failures);
 }
 
 #[test]
@@ -228,19 +170,38 @@ fn errors_match_interp_slow() {
 
 /// Runs a program on the interp tier and both JIT tiers without any pass
 /// (so hand-built IR reaches the code generators as built) and on a tape of
-/// `tape` cells; all must agree.
+/// `tape` cells; all must agree, and the JIT tiers' code without limits too
+/// when the program halts.
 fn agree(program: &Program, tape: usize, input: &[u8]) -> Run {
-    let config = Target {
+    let limited = Target {
         tape_size: tape,
         max_steps: Some(1 << 22),
         ..Target::default()
     };
-    let reference = run_program(program, Tier::Interp, 0, input, &config);
-    for tier in [Tier::Simple, Tier::Opt] {
-        let run = run_program(program, tier, 0, input, &config);
-        assert_eq!(run, reference, "{tier:?} on {:?}", program.body);
+    let reference = run_tier(program, Tier::Interp, 0, input, &limited);
+    for config in halting_configs(&limited, &reference) {
+        for tier in [Tier::Simple, Tier::Opt] {
+            let run = run_tier(program, tier, 0, input, &config);
+            assert_eq!(
+                run,
+                reference,
+                "{tier:?} {:?} on {:?}",
+                config.limits(),
+                program.body
+            );
+        }
     }
     reference
+}
+
+/// The configurations to compare a run with: `limited`, and the same without
+/// limits if `reference` (a run under `limited`) shows the program halts.
+fn halting_configs(limited: &Target, reference: &Run) -> Vec<Target> {
+    if reference.result == Err(RunError::StepLimit) {
+        vec![limited.clone()]
+    } else {
+        with_and_without_limits(limited).to_vec()
+    }
 }
 
 fn node(op: Op, start: u32, end: u32) -> Node {
@@ -283,23 +244,6 @@ impl Builder {
             .unwrap()
             .with_body(self.body)
     }
-}
-
-/// The output of the reference interpreter on the program's source.
-fn reference_output(p: &Program, tape: usize) -> (Result<(), RunError>, Vec<u8>) {
-    let mut cells = vec![0u32; tape];
-    let mut m = ir_passes::reference::Machine {
-        tape: &mut cells,
-        ptr: 0,
-    };
-    let mut out = Vec::new();
-    let mut input: &[u8] = b"";
-    let mut io = ir_passes::io::Io::new(&mut input, &mut out, EofMode::Unchanged, p.cell);
-    let mut budget = ir_passes::budget::Budget::unlimited();
-    let r = ir_passes::reference::run(&p.source, &mut m, &mut io, &mut budget);
-    io.flush().unwrap();
-    drop(io);
-    (r, out)
 }
 
 #[test]
@@ -392,8 +336,16 @@ fn hand_built_ops_agree_with_interp_on_every_width() {
             .build(cell);
         for tape in 1..10 {
             let run = agree(&p, tape, b"");
-            let (result, output) = reference_output(&p, tape);
-            assert_eq!((run.result, run.output), (result, output), "tape {tape}");
+            let unlimited = Target {
+                tape_size: tape,
+                ..Target::default()
+            };
+            let source = reference(&p, b"", &unlimited);
+            assert_eq!(
+                (run.result, run.output),
+                (source.result, source.output),
+                "tape {tape}"
+            );
         }
         assert_eq!(agree(&p, 64, b"").output, vec![15, 2]);
     }
@@ -426,9 +378,9 @@ fn io_and_eof_conventions() {
             eof,
             ..Target::default()
         };
-        let want = run_program(&p, Tier::Interp, 0, b"ab", &config);
+        let want = run_tier(&p, Tier::Interp, 0, b"ab", &config);
         for (tier, level) in JIT_TIERS {
-            assert_eq!(run_program(&p, tier, level, b"ab", &config), want);
+            assert_eq!(run_tier(&p, tier, level, b"ab", &config), want);
         }
     }
 }
@@ -441,7 +393,7 @@ fn endless_loops_stop_at_the_step_limit() {
         ..Target::default()
     };
     for (tier, level) in JIT_TIERS {
-        let run = run_program(&p, tier, level, b"", &config);
+        let run = run_tier(&p, tier, level, b"", &config);
         assert_eq!(run.result, Err(RunError::StepLimit), "{tier:?}");
     }
 }
@@ -452,41 +404,15 @@ fn huge_programs_are_split_into_several_functions() {
     let unit = "+[>+++[>++<-]<-]>>[-<<+>>]<<.";
     let source = unit.repeat(4000);
     let p = parse("big.b", source.as_bytes(), CellWidth::U8).unwrap();
-    let want = run_program(&p, Tier::Interp, 0, b"", &Target::default());
+    let want = run_tier(&p, Tier::Interp, 0, b"", &Target::default());
     for (tier, level) in JIT_TIERS {
         let optimized = Pipeline::level(level).run(p.clone(), false).program;
         let compiled = compile(&optimized, tier, &Target::default()).unwrap();
         if let bfjit::tier::Engine::Jit(code) = compiled.engine() {
             assert!(code.function_count() > 1, "{tier:?} made one function");
         }
-        assert_eq!(run_program(&p, tier, level, b"", &Target::default()), want);
+        assert_eq!(run_tier(&p, tier, level, b"", &Target::default()), want);
     }
-}
-
-/// BF text biased toward the shapes passes rewrite (clear, multiply and scan
-/// loops) and toward the tape ends, so that guards and fallbacks run.
-fn program_text() -> impl Strategy<Value = String> {
-    let token = prop_oneof![
-        4 => prop::sample::select(vec!["+", "-", ">", "<", ">>", "<<", "."]),
-        1 => prop::sample::select(vec![",", "[-]", "[->+<]", "[->>+<<]", "[<->-]", "[>]", "[<]", "[>>]", "[<<]"]),
-        2 => Just("["),
-        2 => Just("]"),
-    ];
-    prop::collection::vec(token, 0..60).prop_map(|tokens| {
-        let mut text = String::new();
-        let mut open = 0;
-        for t in tokens {
-            match t {
-                "]" if open == 0 => continue,
-                "]" => open -= 1,
-                "[" => open += 1,
-                _ => {}
-            }
-            text.push_str(t);
-        }
-        text.push_str(&"]".repeat(open));
-        text
-    })
 }
 
 proptest! {
@@ -495,32 +421,62 @@ proptest! {
     /// Optimized code on the opt tier and unoptimized code on the simple
     /// tier behave like the interp tier, errors and positions included.
     #[test]
-    fn random_programs_agree_with_interp(text in program_text(), tape in 1usize..12) {
+    fn random_programs_agree_with_interp(text in bf_body(), tape in 1usize..12) {
         let p = parse("random.b", text.as_bytes(), CellWidth::U8).unwrap();
-        let config = Target { tape_size: tape, max_steps: Some(1 << 16), ..Target::default() };
-        let want = run_program(&p, Tier::Interp, 0, b"xy", &config);
+        let limited = Target { tape_size: tape, max_steps: Some(1 << 16), ..Target::default() };
+        let want = run_tier(&p, Tier::Interp, 0, b"xy", &limited);
         prop_assume!(!matches!(want.result, Err(RunError::StepLimit)));
-        for (tier, level) in JIT_TIERS {
-            let run = run_program(&p, tier, level, b"xy", &config);
-            prop_assume!(!matches!(run.result, Err(RunError::StepLimit)));
-            prop_assert_eq!(&run, &want, "{:?}", tier);
+        for config in with_and_without_limits(&limited) {
+            for (tier, level) in JIT_TIERS {
+                let run = run_tier(&p, tier, level, b"xy", &config);
+                prop_assume!(!matches!(run.result, Err(RunError::StepLimit)));
+                prop_assert_eq!(&run, &want, "{:?} {:?}", tier, config.limits());
+            }
         }
     }
+}
+
+/// Whether a C compiler `cc` is there (the C tests skip without one).
+fn have_cc() -> bool {
+    let found = std::process::Command::new("cc")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !found {
+        eprintln!("skipping: no C compiler `cc`");
+    }
+    found
+}
+
+/// The C yardstick of `program` at -O2, compiled with `cc -O2` into `dir`;
+/// the executable.
+fn compile_c(program: Program, dir: &std::path::Path) -> std::path::PathBuf {
+    let name = program.source.name().to_string();
+    let optimized = Pipeline::level(2).run(program, false).program;
+    let (c, exe) = (dir.join("prog.c"), dir.join("prog"));
+    std::fs::write(&c, emit_c(&optimized)).unwrap();
+    let cc = std::process::Command::new("cc")
+        .args(["-O2", "-o"])
+        .arg(&exe)
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(
+        cc.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
+    exe
 }
 
 /// Compiles the C yardstick of a few programs with `cc -O2` and compares its
 /// output with the expected one.
 #[test]
 fn emitted_c_compiles_and_matches() {
-    if std::process::Command::new("cc")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipping: no C compiler `cc`");
+    if !have_cc() {
         return;
     }
-    let root = common::repo_root();
+    let root = repo_root();
     let mut programs = vec![
         root.join("bf-programs/hello.b"),
         root.join("bf-programs/echo.b"),
@@ -534,23 +490,7 @@ fn emitted_c_compiles_and_matches() {
     }
     let tmp = tempfile::tempdir().unwrap();
     for path in programs {
-        let program = load(&path, CellWidth::U8);
-        let optimized = Pipeline::level(2).run(program, false).program;
-        let c = tmp.path().join("prog.c");
-        let exe = tmp.path().join("prog");
-        std::fs::write(&c, emit_c(&optimized)).unwrap();
-        let cc = std::process::Command::new("cc")
-            .args(["-O2", "-o"])
-            .arg(&exe)
-            .arg(&c)
-            .output()
-            .unwrap();
-        assert!(
-            cc.status.success(),
-            "{}: {}",
-            path.display(),
-            String::from_utf8_lossy(&cc.stderr)
-        );
+        let exe = compile_c(load(&path, CellWidth::U8), tmp.path());
         let input = path.with_extension("in");
         let stdin = match std::fs::File::open(&input) {
             Ok(f) => std::process::Stdio::from(f),
@@ -568,32 +508,14 @@ fn emitted_c_compiles_and_matches() {
 
 #[test]
 fn emitted_c_exits_3_off_the_tape() {
-    if std::process::Command::new("cc")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipping: no C compiler `cc`");
+    if !have_cc() {
         return;
     }
     let program = parse("left.b", b"+[<+]", CellWidth::U8).unwrap();
-    let optimized = Pipeline::level(2).run(program, false).program;
     let tmp = tempfile::tempdir().unwrap();
-    let (c, exe) = (tmp.path().join("p.c"), tmp.path().join("p"));
-    std::fs::write(&c, emit_c(&optimized)).unwrap();
-    let cc = std::process::Command::new("cc")
-        .arg("-O2")
-        .arg("-o")
-        .arg(&exe)
-        .arg(&c)
+    let out = std::process::Command::new(compile_c(program, tmp.path()))
         .output()
         .unwrap();
-    assert!(
-        cc.status.success(),
-        "{}",
-        String::from_utf8_lossy(&cc.stderr)
-    );
-    let out = std::process::Command::new(&exe).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     // The fallback interpreter names the exact command, as the tiers do.
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -636,7 +558,8 @@ fn compiled_code_runs_on_its_target() {
 }
 
 /// Runs `text` on a tape of `tape` cells on the interpreter without passes
-/// and on the opt tier at -O1 and -O2, asserting they agree; the run.
+/// and on the opt tier at -O1 and -O2 (with and without limits when it
+/// halts), asserting they agree; the run.
 fn opt_agrees_with_interp(text: &str, tape: usize) -> Run {
     opt_agrees_with_interp_on(text, tape, CellWidth::U8)
 }
@@ -644,15 +567,22 @@ fn opt_agrees_with_interp(text: &str, tape: usize) -> Run {
 /// [`opt_agrees_with_interp`] with cells of width `cell`.
 fn opt_agrees_with_interp_on(text: &str, tape: usize, cell: CellWidth) -> Run {
     let p = parse("t.b", text.as_bytes(), cell).unwrap();
-    let config = Target {
+    let limited = Target {
         tape_size: tape,
         max_steps: Some(1 << 20),
         ..Target::default()
     };
-    let want = run_program(&p, Tier::Interp, 0, b"", &config);
-    for level in [1, 2] {
-        let got = run_program(&p, Tier::Opt, level, b"", &config);
-        assert_eq!(got, want, "{text} on {tape} cells, -O{level}");
+    let want = run_tier(&p, Tier::Interp, 0, b"", &limited);
+    for config in halting_configs(&limited, &want) {
+        for level in [1, 2] {
+            let got = run_tier(&p, Tier::Opt, level, b"", &config);
+            assert_eq!(
+                got,
+                want,
+                "{text} on {tape} cells, -O{level}, {:?}",
+                config.limits()
+            );
+        }
     }
     want
 }

@@ -20,4 +20,6 @@ pub mod print;
 pub mod reference;
 pub mod source;
 pub mod span;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod validate;

@@ -4,41 +4,19 @@
 //! interpreter. Also (ignored, run on demand) the executed-op counts of a few
 //! benchmarks at `-O0` and `-O2`.
 
-mod common;
-
-use common::Setup;
 use ir_passes::budget::Budget;
 use ir_passes::bytecode::Bytecode;
 use ir_passes::error::RunError;
+use ir_passes::guard;
 use ir_passes::io::{EofMode, Io};
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
 use ir_passes::reference::Machine;
-use std::path::{Path, PathBuf};
-
-/// The corpus: `BFJIT_CORPUS`, or `../shared/bf-corpus` beside the repository.
-fn corpus() -> Option<PathBuf> {
-    let dir = match std::env::var_os("BFJIT_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bf-corpus"),
-    };
-    dir.is_dir().then_some(dir)
-}
-
-/// The `.b` files of a corpus folder, sorted.
-fn programs(folder: &str) -> Vec<PathBuf> {
-    let Some(dir) = corpus() else {
-        eprintln!("no corpus found; set BFJIT_CORPUS");
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(folder))
-        .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "b"));
-    files.sort();
-    files
-}
+use ir_passes::span::Span;
+use ir_passes::test_support::corpus::{corpus, programs};
+use ir_passes::test_support::run::{bytecode, on_big_stack, reference, Setup};
+use std::path::Path;
 
 /// The default conventions: 8-bit cells, 65,536 of them, EOF leaves the cell.
 fn setup(path: &Path, steps: u64) -> Setup {
@@ -55,16 +33,6 @@ fn load(path: &Path) -> Option<Program> {
     parse(&path.display().to_string(), &text, CellWidth::U8).ok()
 }
 
-/// Runs the whole test on a big stack: passes recurse over loop nesting.
-fn on_big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
-}
-
 #[test]
 fn corpus_programs_print_their_expected_output_when_optimized() {
     on_big_stack(|| {
@@ -78,7 +46,7 @@ fn corpus_programs_print_their_expected_output_when_optimized() {
             };
             for level in [1, 2] {
                 let optimized = Pipeline::level(level).run(original.clone(), false).program;
-                let run = common::bytecode(&optimized, &setup(&path, 20_000_000));
+                let run = bytecode(&optimized, &setup(&path, 20_000_000));
                 if run.result == Err(RunError::StepLimit) {
                     skipped.push(format!("{} -O{level}", path.display()));
                     continue;
@@ -105,13 +73,13 @@ fn corpus_errors_are_reported_where_the_reference_reports_them() {
                 continue;
             };
             let setup = setup(&path, 2_000_000);
-            let want = common::reference(&original, &setup);
+            let want = reference(&original, &setup);
             if want.result == Err(RunError::StepLimit) {
                 continue;
             }
             for level in [1, 2] {
                 let optimized = Pipeline::level(level).run(original.clone(), false).program;
-                let got = common::bytecode(&optimized, &setup);
+                let got = bytecode(&optimized, &setup);
                 assert_eq!(got.result, want.result, "{} -O{level}", path.display());
                 assert!(got.output == want.output, "{} -O{level}", path.display());
             }
@@ -130,7 +98,7 @@ fn benchmarks_print_their_expected_output_at_o2() {
             let original = load(&path).expect("benchmark parses");
             let expected = std::fs::read(path.with_extension("out")).expect("expected output");
             let optimized = Pipeline::level(2).run(original, false).program;
-            let run = common::bytecode(&optimized, &setup(&path, u64::MAX));
+            let run = bytecode(&optimized, &setup(&path, u64::MAX));
             assert_eq!(run.result, Ok(()), "{}", path.display());
             assert!(run.output == expected, "{}: wrong output", path.display());
             println!("{}: ok", path.display());
@@ -138,9 +106,9 @@ fn benchmarks_print_their_expected_output_at_o2() {
     });
 }
 
-/// Instructions the bytecode tier executes for a program, in total and
-/// guards alone.
-fn executed(program: &Program, setup: &Setup) -> (u64, u64) {
+/// The bytecode of a program and how often each of its instructions ran in
+/// a whole run.
+fn counted(program: &Program, setup: &Setup) -> (Bytecode, Vec<u64>) {
     let code = Bytecode::compile(program);
     let mut counts = vec![0u64; code.instrs.len()];
     let mut tape = vec![0u8; setup.tape_len];
@@ -154,6 +122,13 @@ fn executed(program: &Program, setup: &Setup) -> (u64, u64) {
     let mut budget = Budget::unlimited();
     code.run(&mut m, &mut io, &mut budget, Some(&mut counts))
         .expect("benchmarks run to the end");
+    (code, counts)
+}
+
+/// Instructions the bytecode tier executes for a program, in total and
+/// guards alone.
+fn executed(program: &Program, setup: &Setup) -> (u64, u64) {
+    let (code, counts) = counted(program, setup);
     let guards = code
         .instrs
         .iter()
@@ -218,23 +193,54 @@ fn hot_instructions_at_o2() {
         let original = load(&path).expect("benchmark parses");
         let setup = setup(&path, u64::MAX);
         let o2 = Pipeline::level(2).run(original, false).program;
-        let code = Bytecode::compile(&o2);
-        let mut counts = vec![0u64; code.instrs.len()];
-        let mut tape = vec![0u8; setup.tape_len];
-        let mut m = Machine {
-            tape: &mut tape,
-            ptr: 0,
-        };
-        let mut input = &setup.input[..];
-        let mut output = std::io::sink();
-        let mut io = Io::new(&mut input, &mut output, setup.eof, o2.cell);
-        code.run(&mut m, &mut io, &mut Budget::unlimited(), Some(&mut counts))
-            .expect("benchmarks run to the end");
+        let (code, counts) = counted(&o2, &setup);
         let mut hot: Vec<usize> = (0..counts.len()).collect();
         hot.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
         for &i in hot.iter().take(25) {
             let text = ir_passes::print::source_excerpt(o2.source.slice(code.spans[i]));
             println!("{:>12} {:?}  {text}", counts[i], code.instrs[i]);
+        }
+    });
+}
+
+/// Segments of a program (loop and `if` bodies included) that need a guard,
+/// and how many of those guards are exact.
+fn guard_counts(program: &Program) -> (usize, usize) {
+    fn walk(body: &[ir_passes::ir::Node], range: Span, p: &Program, counts: &mut (usize, usize)) {
+        for segment in guard::segments(body, range, &p.source) {
+            if segment.needs_guard() {
+                counts.0 += 1;
+                counts.1 += usize::from(segment.exact);
+            }
+        }
+        for node in body {
+            if let Some(inner) = node.op.body() {
+                walk(inner, guard::inner_span(node.span), p, counts);
+            }
+        }
+    }
+    let mut counts = (0, 0);
+    let whole = Span::new(0, program.source.text().len() as u32);
+    walk(&program.body, whole, program, &mut counts);
+    counts
+}
+
+/// Most guards of the benchmarks at `-O2` are exact (guard.rs and
+/// ARCHITECTURE.md say so and point here for the figures):
+/// `cargo test -p ir-passes --test corpus -- --nocapture guard_counts`.
+#[test]
+fn guard_counts_most_guards_are_exact() {
+    on_big_stack(|| {
+        let Some(dir) = corpus() else { return };
+        println!("{:<11} {:>8} {:>8}", "program", "guards", "exact");
+        for name in ["mandelbrot", "hanoi", "long", "factor"] {
+            let path = dir.join("bench").join(format!("{name}.b"));
+            let o2 = Pipeline::level(2)
+                .run(load(&path).expect("benchmark parses"), false)
+                .program;
+            let (guards, exact) = guard_counts(&o2);
+            println!("{name:<11} {guards:>8} {exact:>8}");
+            assert!(2 * exact > guards, "{name}: {exact} of {guards} exact");
         }
     });
 }

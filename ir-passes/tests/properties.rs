@@ -4,12 +4,11 @@
 //! invariants the segment guards rely on survive (a control op spans exactly
 //! its source brackets). Also: passes cope with very deep nesting.
 
-mod common;
-
-use common::{bf_test_program, cell_width, program};
 use ir_passes::ir::CellWidth;
 use ir_passes::passes::PASSES;
 use ir_passes::pipeline::Pipeline;
+use ir_passes::test_support::generate::{bf_test_program, cell_width, config};
+use ir_passes::test_support::run::{bytecode, on_big_stack, program, Setup};
 use ir_passes::validate::validate;
 use proptest::prelude::*;
 
@@ -19,20 +18,6 @@ use proptest::prelude::*;
 /// an enclosing loop that shape (a dead `[>]` goes), and the next run then
 /// knows more inside it. The `-O2` pipeline repeats until nothing changes.
 const NOT_IDEMPOTENT: &[&str] = &["known_values"];
-
-/// `cases` per property, unless `PROPTEST_CASES` asks for another number
-/// (for a longer hunt than CI affords).
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 proptest! {
     #![proptest_config(config(500))]
@@ -57,16 +42,6 @@ proptest! {
     }
 }
 
-/// Runs `f` on a thread with a stack as big as the binary's.
-fn on_big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
-}
-
 #[test]
 fn deep_nesting_passes_through_every_level() {
     on_big_stack(|| {
@@ -78,10 +53,7 @@ fn deep_nesting_passes_through_every_level() {
         // The innermost `[-]` became a set, the loop around it an `if` (its
         // body ends on a zero cell), and so on outwards; `>[-]` is a set.
         assert_eq!(optimized.op_count(), DEPTH + 3);
-        let run = common::bytecode(
-            &optimized,
-            &common::Setup::small(vec![1], Default::default()),
-        );
+        let run = bytecode(&optimized, &Setup::small(vec![1], Default::default()));
         assert_eq!(run.result, Ok(()));
         assert_eq!(run.tape[0], 0);
         drop(optimized);

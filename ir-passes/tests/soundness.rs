@@ -2,29 +2,15 @@
 //! leave a random program's output, tape, final pointer and error (kind and
 //! source position) exactly as the reference interpreter running the source.
 
-mod common;
-
-use common::{bf_test_program, cell_width, eof_mode, program, same_behaviour, Setup};
 use ir_passes::error::{RunError, Side};
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::passes::PASSES;
 use ir_passes::pipeline::Pipeline;
+use ir_passes::test_support::generate::{bf_test_program, cell_width, config, eof_mode};
+use ir_passes::test_support::oracle::same_behaviour;
+use ir_passes::test_support::run::{program, reference, Setup};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-
-/// `cases` per property, unless `PROPTEST_CASES` asks for another number
-/// (for a longer hunt than CI affords).
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 fn check(
     text: &str,
@@ -100,7 +86,7 @@ fn generated_programs_end_in_every_way() {
     for _ in 0..N {
         let text = bf_test_program().new_tree(&mut runner).unwrap().current();
         let p = program(&text, CellWidth::U8);
-        let run = common::reference(&p, &Setup::small(vec![1, 2, 3], Default::default()));
+        let run = reference(&p, &Setup::small(vec![1, 2, 3], Default::default()));
         let kind = match run.result {
             Ok(()) if run.output.is_empty() => "ok, no output",
             Ok(()) => "ok, output",

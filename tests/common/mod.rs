@@ -1,179 +1,19 @@
-//! Test-suite helpers shared by the integration tests: where the corpus is,
-//! which programs it holds, and what each is expected to do.
+//! Helpers of the bfjit crate's integration tests: the `bfjit` binary, the
+//! tiers run in-process, and failure lists. Corpus lookup, reference runs and
+//! random programs, which ir-passes' tests need too, are in
+//! `ir_passes::test_support`.
 
 #![allow(dead_code)] // each test binary uses its own subset
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+pub mod bin;
+pub mod tiers;
 
-/// Programs the corpus manifest says execute more BF commands than this are
-/// "slow": they run only in the release-mode `--ignored` pass that CI makes.
-pub const SLOW_COMMANDS: u64 = 300_000_000;
-
-/// The repository root.
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The shared corpus folder (`BFJIT_CORPUS` overrides `../shared/bf-corpus`),
-/// or `None` with a printed reason when it is absent.
-pub fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("BFJIT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/bf-corpus"));
-    if dir.join("MANIFEST.tsv").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping: no BF corpus at {} (set BFJIT_CORPUS)",
-            dir.display()
-        );
-        None
-    }
-}
-
-/// One manifest row, the fields tests use.
-#[derive(Clone, Debug, Default)]
-pub struct ManifestEntry {
-    /// Expected exit status under the default conventions.
-    pub exit: i32,
-    /// BF commands the reference executed (0 when unknown).
-    pub commands: u64,
-    /// The reference's error position `line:col`, for programs that fail.
-    pub error_at: Option<String>,
-    /// Exit statuses that differ from `exit` under another convention, keyed
-    /// by variant (`e-1` for `--eof max`, `c16`, ...), from the conventions column.
-    pub variant_exit: HashMap<String, i32>,
-}
-
-impl ManifestEntry {
-    /// The exit status expected under a variant's convention ("" = default).
-    pub fn exit_for(&self, variant: &str) -> i32 {
-        self.variant_exit.get(variant).copied().unwrap_or(self.exit)
-    }
-}
-
-/// `e-1:differs(exit 3)` → `("e-1", 3)` for every such clause.
-fn variant_exits(conventions: &str) -> HashMap<String, i32> {
-    conventions
-        .split([';', '|'])
-        .filter_map(|clause| {
-            let (variant, rest) = clause.trim().split_once(':')?;
-            let code = rest.split_once("(exit ")?.1.split(')').next()?;
-            Some((variant.to_string(), code.trim().parse().ok()?))
-        })
-        .collect()
-}
-
-/// The corpus manifest, keyed by relative path (`bench/hanoi.b`).
-pub fn manifest(corpus: &Path) -> HashMap<String, ManifestEntry> {
-    let text = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("read MANIFEST.tsv");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name);
-    let conventions = col("conventions").expect("conventions column");
-    let (path, exit, commands, exercises) = (
-        col("path").expect("path column"),
-        col("expected_exit").expect("expected_exit column"),
-        col("bf_commands_executed").expect("bf_commands_executed column"),
-        col("exercises").expect("exercises column"),
+/// Fails with every line of `failures`, if there are any.
+pub fn assert_no_failures(failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
-    lines
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .filter(|f| f.len() > exercises)
-        .map(|f| {
-            let error_at = f[exercises]
-                .split_once("refbf stderr: ")
-                .and_then(|(_, msg)| position_in(msg));
-            let entry = ManifestEntry {
-                exit: f[exit].parse().unwrap_or(0),
-                commands: f[commands].parse().unwrap_or(0),
-                error_at,
-                variant_exit: variant_exits(f[conventions]),
-            };
-            (f[path].to_string(), entry)
-        })
-        .collect()
-}
-
-/// The `line:col` in a message like `refbf: errors/x.b:7:3: pointer moved ...`.
-fn position_in(msg: &str) -> Option<String> {
-    let after_name = msg.split(".b:").nth(1)?;
-    let mut parts = after_name.splitn(3, ':');
-    let (line, col) = (parts.next()?, parts.next()?);
-    (line.parse::<u32>().is_ok() && col.parse::<u32>().is_ok()).then(|| format!("{line}:{col}"))
-}
-
-/// A program with an expected output under some conventions.
-#[derive(Clone, Debug)]
-pub struct Case {
-    /// The `.b` file.
-    pub program: PathBuf,
-    /// Its stdin, if a `.in` file exists.
-    pub input: Option<PathBuf>,
-    /// The expected stdout file.
-    pub expected: PathBuf,
-    /// Extra `bfjit run` arguments for the convention the expected output
-    /// assumes (`--eof zero` for `.out.e0`, `--cell 16` for `.out.c16`, ...).
-    pub args: Vec<String>,
-    /// The variant name (`""`, `e0`, `e-1`, `c16`, `c32`).
-    pub variant: &'static str,
-    /// The expected exit status.
-    pub exit: i32,
-}
-
-/// Every program in `dir` with a `NAME.out` (and each `NAME.out.VARIANT`).
-pub fn cases(dir: &Path) -> Vec<Case> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    let mut programs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "b"))
-        .collect();
-    programs.sort();
-    for program in programs {
-        let input = Some(program.with_extension("in")).filter(|p| p.is_file());
-        for (variant, args) in VARIANTS {
-            let suffix = if variant.is_empty() {
-                String::new()
-            } else {
-                format!(".{variant}")
-            };
-            let expected = PathBuf::from(format!(
-                "{}{suffix}",
-                program.with_extension("out").display()
-            ));
-            if expected.is_file() {
-                out.push(Case {
-                    program: program.clone(),
-                    input: input.clone(),
-                    expected,
-                    args: args.iter().map(|s| s.to_string()).collect(),
-                    variant,
-                    exit: 0,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// Expected-output variants and the options that select their convention.
-const VARIANTS: &[(&str, &[&str])] = &[
-    ("", &[]),
-    ("e0", &["--eof", "zero"]),
-    ("e-1", &["--eof", "max"]),
-    ("c16", &["--cell", "16"]),
-    ("c32", &["--cell", "32"]),
-];
-
-/// The corpus-relative path of a program (`bench/hanoi.b`).
-pub fn relative(corpus: &Path, program: &Path) -> String {
-    program
-        .strip_prefix(corpus)
-        .unwrap_or(program)
-        .to_string_lossy()
-        .into_owned()
 }

@@ -10,24 +10,31 @@ use std::collections::HashMap;
 ///
 /// ```text
 /// BF:      ++++[->++<]>[<+>[-]]<.
-/// before:  add p[0], 4                 (after the -O1 passes)
+/// before:  add p[0], 4
 ///          muladd p[+1], p[0] * 2
 ///          set p[0], 0
 ///          move +1
-///          loop { add p[-1], 1; set p[0], 0 }
+///          loop {
+///            add p[-1], 1
+///            set p[0], 0
+///          }
 ///          out p[-1]
 ///          move -1
 /// after:   set p[0], 4
-///          set p[+1], 8                (p[0] is known: the muladd is an add)
+///          set p[+1], 8
 ///          set p[0], 0
 ///          move +1
-///          if { add p[-1], 1; set p[0], 0 }
+///          set p[-1], 1
+///          set p[0], 0
 ///          out p[-1]
 ///          move -1
 /// ```
 ///
-/// (`set_fold` then drops the first set, and a second round this pass drops
-/// the second one, which sets a cell known to be zero already.)
+/// (`before` is what the pass receives in the `-O2` pipeline; tests/docs.rs
+/// checks the example. `p[+1]` is known to be 8 and the loop's body ends on
+/// a zero cell, so the loop runs exactly once and its body joins the
+/// segment. The next round's `set_fold` and this pass drop the sets
+/// overwritten unread or of a cell already zero.)
 ///
 /// What is known, by position: every cell is zero at program start; a set
 /// or an add to a known cell gives a known value; a loop (or `if`, or scan)
@@ -40,9 +47,9 @@ use std::collections::HashMap;
 /// balanced and ends with `p[0]` known zero runs at most once: it becomes an
 /// `if`. An `if` (or such a loop) on a cell known to be nonzero runs, so its
 /// body, if straight-line and balanced, joins the segment; the segment's
-/// source then holds the `if`'s brackets, which do the same. Facts about a
-/// loop body hold for every iteration, since the body's analysis assumes
-/// nothing about the cells it starts with.
+/// source then holds the `if`'s brackets, which do the same. Facts from
+/// before a loop are carried into its body only while every iteration
+/// keeps them (a bounded fixed point; see docs/optimizations.md).
 pub fn known_values(program: Program) -> Program {
     let Program { body, cell, source } = program;
     let mut ctx = Ctx {

@@ -1,0 +1,75 @@
+//! The tiers run in-process (`tier::compile` + `Compiled::run` with in-memory
+//! I/O), the reference interpreter beside them, and the two kinds of native
+//! code a run can get: with budget checks (a step limit or `--timeout`) and
+//! without (what `bfjit run` executes by default).
+
+use bfjit::harness::Target;
+use bfjit::tier::{compile, Tier};
+use ir_passes::error::RunError;
+use ir_passes::ir::{CellWidth, Program};
+use ir_passes::parse::parse;
+use ir_passes::pipeline::Pipeline;
+use ir_passes::test_support::run::{self, Setup};
+use std::path::Path;
+
+/// How one run ended: the error (if any), the output, the final pointer
+/// (only when the run succeeded: after an error engines need not agree).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Run {
+    /// How the run ended.
+    pub result: Result<(), RunError>,
+    /// The bytes written.
+    pub output: Vec<u8>,
+    /// The final pointer of a successful run.
+    pub ptr: Option<usize>,
+}
+
+/// Runs `program` through the `-O` pipeline of `level` on `tier`.
+pub fn run_tier(program: &Program, tier: Tier, level: u8, input: &[u8], config: &Target) -> Run {
+    let optimized = Pipeline::level(level).run(program.clone(), false).program;
+    let compiled = compile(&optimized, tier, config).expect("compile");
+    let mut output = Vec::new();
+    let outcome = compiled
+        .run(&mut &input[..], &mut output)
+        .expect("start the run");
+    Run {
+        ptr: outcome.result.is_ok().then_some(outcome.ptr),
+        result: outcome.result,
+        output,
+    }
+}
+
+/// Runs the program's source on the reference interpreter, under the same
+/// conventions and step limit as `config` (a timeout does not apply).
+pub fn reference(program: &Program, input: &[u8], config: &Target) -> Run {
+    let setup = Setup {
+        input: input.to_vec(),
+        eof: config.eof,
+        tape_len: config.tape_size,
+        steps: config.max_steps.unwrap_or(u64::MAX),
+    };
+    let run = run::reference(program, &setup);
+    Run {
+        ptr: run.result.is_ok().then_some(run.ptr),
+        result: run.result,
+        output: run.output,
+    }
+}
+
+/// `config` and the same run without any limit: native code compiled for
+/// each differs (budget checks on back edges or none), so a program known to
+/// halt is run both ways.
+pub fn with_and_without_limits(config: &Target) -> [Target; 2] {
+    let unlimited = Target {
+        timeout: None,
+        max_steps: None,
+        ..config.clone()
+    };
+    [config.clone(), unlimited]
+}
+
+/// Reads and parses a program file.
+pub fn load(path: &Path, cell: CellWidth) -> Program {
+    let text = std::fs::read(path).expect("read program");
+    parse(&path.display().to_string(), &text, cell).expect("parse")
+}
