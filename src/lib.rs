@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod cli;
 pub mod emit_c;
+pub mod explore;
 pub mod inspect;
 pub mod jit;
 pub mod load;

@@ -27,6 +27,8 @@ pub enum Command {
     Inspect(super::inspect::InspectArgs),
     /// Run programs on several tiers, check their output, and compare times.
     Bench(super::bench::BenchArgs),
+    /// Write one HTML page showing the program's whole journey through bfjit.
+    Explore(super::explore::ExploreArgs),
 }
 
 /// `bfjit run`.

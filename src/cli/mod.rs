@@ -2,6 +2,7 @@
 
 mod args;
 pub mod bench;
+pub mod explore;
 pub mod inspect;
 mod run;
 
@@ -35,6 +36,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Explore(args) => explore::run(&args),
     };
     ExitCode::from(code)
 }
