@@ -83,8 +83,7 @@ fn the_page_is_self_contained_and_names_its_schema() {
         assert!(!html.contains(outside), "the page refers outside itself: {outside}");
     }
     let data = page_data(&page);
-    assert_eq!(data["schema"], "bfjit-explore");
-    assert_eq!(data["version"], 1);
+    assert_eq!(data["schema"], "bfjit-explore/1");
     let tiers: Vec<&str> = data["tiers"]
         .as_array()
         .expect("tiers")
@@ -155,6 +154,14 @@ fn a_huge_program_gets_a_cut_page_that_says_so() {
     );
     let size = std::fs::metadata(&page).expect("page").len();
     eprintln!("lostkingdom page: {size} bytes");
+    let Some(mut b) = browser() else {
+        return;
+    };
+    let ready_ms = open(&mut b, &page);
+    eprintln!("lostkingdom: page drawn {ready_ms} ms after navigation started");
+    assert!(count(&mut b, "#notes .note") > 0, "the cuts are said on the page");
+    let errors = b.errors();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
 // ---- In the browser.
@@ -247,10 +254,12 @@ fn save_screenshot(b: &mut Browser, name: &str) {
     let dir = common::repo_root().join("target/explore-screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     std::fs::write(dir.join(format!("{name}.png")), &png).expect("screenshot written");
-    if std::env::var_os("BFJIT_UPDATE_DOCS").is_some_and(|v| v == "1") {
+    let update = std::env::var_os("BFJIT_UPDATE_DOCS").is_some_and(|v| v == "1");
+    if update && name.starts_with("mandelbrot") {
         let docs = common::repo_root().join("docs/images");
         std::fs::create_dir_all(&docs).expect("docs/images");
-        std::fs::write(docs.join(format!("{name}.png")), &png).expect("docs screenshot written");
+        std::fs::write(docs.join(format!("explore-{name}.png")), &png)
+            .expect("docs screenshot written");
     }
 }
 
@@ -309,7 +318,12 @@ fn exercise(b: &mut Browser, program: &Path, page: &Path, name: &str) {
     let mut positions = texts_of_gutters(b, "#asm .hl");
     positions.dedup();
     assert_eq!(positions.len(), 1, "{positions:?}");
-    save_screenshot(b, &format!("{name}-hover"));
+    // A click pins the same highlight and scrolls every panel to it.
+    b.click(x, y).expect("click");
+    for panel in ["#ir", "#clif", "#asm"] {
+        assert!(count(b, &format!("{panel} .hl")) > 0, "nothing lit in {panel} after a click");
+    }
+    save_screenshot(b, &format!("{name}-source-linked"));
 
     // Pointing at a machine instruction marks its source.
     b.mouse_move(5.0, 5.0).expect("away");

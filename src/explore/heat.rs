@@ -44,6 +44,20 @@ pub struct Loop {
     pub share: f64,
 }
 
+impl Heat {
+    /// No profile: every line cold, and `outcome` saying why.
+    pub fn none(source: &[u8], budget: u64, outcome: String) -> Heat {
+        Heat {
+            executed: 0,
+            outcome,
+            budget_hit: false,
+            budget,
+            lines: vec![0.0; source.iter().filter(|&&b| b == b'\n').count() + 1],
+            loops: Vec::new(),
+        }
+    }
+}
+
 /// Spreads the profile over the lines of `source`.
 pub fn build(view: &ProfileView, source: &[u8], budget: u64, budget_hit: bool) -> Heat {
     let mut loops: Vec<&crate::inspect::profile::HotLoop> = view.hottest.iter().collect();

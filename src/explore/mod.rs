@@ -16,6 +16,7 @@ pub mod html;
 pub mod passes;
 pub mod tiered;
 
+use crate::inspect::profile::ProfileView;
 use crate::inspect::{self, ProfileRun, View};
 use crate::tier::{compile, CodeConfig, Limits, RunConfig, Tier};
 use ir_passes::error::RunError;
@@ -23,12 +24,13 @@ use ir_passes::io::EofMode;
 use ir_passes::ir::Program;
 use ir_passes::pipeline::Pipeline;
 use serde::Serialize;
-use std::time::Instant;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-/// The name of the page's data schema (in the page, `<script id="data">`).
-pub const SCHEMA: &str = "bfjit-explore";
-/// Its version: bumped when a field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The name and version of the page's data layout (in the page,
+/// `<script id="data">`), as bench's `bfjit-bench/1`; bumped when a field
+/// changes meaning or goes away.
+pub const SCHEMA: &str = "bfjit-explore/1";
 
 /// What to build the page from.
 #[derive(Clone, Debug)]
@@ -56,6 +58,11 @@ pub struct Budget {
     pub code_lines: usize,
     /// Hot loops given code sizes and graphs.
     pub loops: usize,
+    /// How long the page waits for the profile run.
+    pub profile_seconds: f64,
+    /// Parsed ops above which the simple tier's code is left out: one
+    /// CLIF sequence a command makes tens of megabytes of listings.
+    pub simple_ops: usize,
 }
 
 impl Default for Budget {
@@ -64,21 +71,21 @@ impl Default for Budget {
             ir_lines: 40_000,
             code_lines: 120_000,
             loops: 12,
+            simple_ops: 200_000,
+            profile_seconds: 5.0,
         }
     }
 }
 
-/// The default step budget of the profile run: about a second of the
-/// counting interpreter.
-pub const DEFAULT_STEPS: u64 = 100_000_000;
+/// The default step budget of the profile run: a few hundred million
+/// instructions, a fraction of a second of the counting interpreter.
+pub const DEFAULT_STEPS: u64 = 20_000_000;
 
 /// Everything the page shows.
 #[derive(Serialize)]
 pub struct Page {
     /// [`SCHEMA`].
     pub schema: &'static str,
-    /// [`SCHEMA_VERSION`].
-    pub version: u32,
     /// The program's name (its path).
     pub file: String,
     /// Cell width in bits.
@@ -107,6 +114,11 @@ pub fn build(program: Program, options: &Options) -> Result<Page, String> {
     let line_starts = line_starts(program.source.text());
     let line_of = |b: u32| line_starts.partition_point(|&s| s <= b).saturating_sub(1);
 
+    // The profile runs beside the rest, on its own thread: a program whose
+    // budget does not stop it in time is left running until the process
+    // exits, and the page goes without heat.
+    let profile = start_profile(program.clone(), options)?;
+    let profile_deadline = Instant::now() + Duration::from_secs_f64(options.budget.profile_seconds);
     let optimized = options.pipeline.run(program.clone(), true);
     let passes = passes::build(&program, &optimized, options.budget.ir_lines);
     let cut_lists = std::iter::once(&passes.parsed)
@@ -135,23 +147,35 @@ pub fn build(program: Program, options: &Options) -> Result<Page, String> {
         top: usize::MAX,
         json: false,
     };
-    let mut input = options.input.as_slice();
-    let mut sink = std::io::sink();
-    let run = ProfileRun {
-        config: RunConfig {
-            eof: options.eof,
-            tape_size: options.tape_size,
-            timeout: None,
-            max_steps: Some(options.steps),
-        },
-        input: &mut input,
-        output: &mut sink,
+    // The pipeline already ran: inspect gets its result and runs none.
+    let none = Pipeline::level(0);
+    let opt = inspect::inspect(optimized.program.clone(), &none, &views(Tier::Opt), None)?;
+    let heat = match profile.recv_timeout(profile_deadline.saturating_duration_since(Instant::now())) {
+        Ok(Ok(view)) => {
+            let budget_hit = view.outcome == format!("stopped: {}", RunError::StepLimit);
+            heat::build(&view, program.source.text(), options.steps, budget_hit)
+        }
+        Ok(Err(e)) => return Err(e),
+        Err(_) => {
+            let why = format!(
+                "the profile run did not end within {} s (its step budget counts loop back \
+                 edges, and this program runs long stretches without one): no heat shown",
+                options.budget.profile_seconds
+            );
+            notes.push(why.clone());
+            heat::Heat::none(program.source.text(), options.steps, why)
+        }
     };
-    let opt = inspect::inspect(program.clone(), &options.pipeline, &views(Tier::Opt), Some(run))?;
-    let simple = inspect::inspect(program.clone(), &Pipeline::level(0), &views(Tier::Simple), None)?;
-    let profile = opt.profile.as_ref().ok_or("the profile run did not happen")?;
-    let budget_hit = profile.outcome == format!("stopped: {}", RunError::StepLimit);
-    let heat = heat::build(profile, program.source.text(), options.steps, budget_hit);
+    let parsed_ops = program.op_count();
+    let simple = if parsed_ops <= options.budget.simple_ops {
+        Some(inspect::inspect(program.clone(), &none, &views(Tier::Simple), None)?)
+    } else {
+        notes.push(format!(
+            "simple tier's code left out: {parsed_ops} ops, over the page's budget of {}",
+            options.budget.simple_ops
+        ));
+        None
+    };
 
     let config = RunConfig {
         eof: options.eof,
@@ -160,10 +184,11 @@ pub fn build(program: Program, options: &Options) -> Result<Page, String> {
         max_steps: None,
     };
     let mut tiers = Vec::new();
-    for (report, tier, prog) in [
-        (&simple, Tier::Simple, &program),
-        (&opt, Tier::Opt, &optimized.program),
-    ] {
+    let shown = [
+        simple.as_ref().map(|r| (r, Tier::Simple, &program)),
+        Some((&opt, Tier::Opt, &optimized.program)),
+    ];
+    for (report, tier, prog) in shown.into_iter().flatten() {
         let started = Instant::now();
         drop(compile(prog, tier, &config)?);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -187,7 +212,6 @@ pub fn build(program: Program, options: &Options) -> Result<Page, String> {
     }
     Ok(Page {
         schema: SCHEMA,
-        version: SCHEMA_VERSION,
         file: program.source.name().to_string(),
         cell_bits: program.cell.bits(),
         source,
@@ -198,6 +222,54 @@ pub fn build(program: Program, options: &Options) -> Result<Page, String> {
         tiered: tiered::build(),
         notes,
     })
+}
+
+/// Starts the counting interpreter on `program` (optimized by the
+/// options' pipeline) on a thread; its profile view arrives on the channel.
+fn start_profile(
+    program: Program,
+    options: &Options,
+) -> Result<mpsc::Receiver<Result<ProfileView, String>>, String> {
+    let (tx, rx) = mpsc::channel();
+    let pipeline = options.pipeline.clone();
+    let input = options.input.clone();
+    let config = RunConfig {
+        eof: options.eof,
+        tape_size: options.tape_size,
+        timeout: None,
+        max_steps: Some(options.steps),
+    };
+    let views = inspect::Options {
+        views: Vec::new(),
+        tier: Tier::Opt,
+        diff: false,
+        source: false,
+        times: false,
+        vcode: false,
+        code: CodeConfig {
+            limits: Limits::Unlimited,
+            tape_size: options.tape_size,
+        },
+        top: usize::MAX,
+        json: false,
+    };
+    std::thread::Builder::new()
+        .name("profile".into())
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let mut input = input.as_slice();
+            let mut sink = std::io::sink();
+            let run = ProfileRun {
+                config,
+                input: &mut input,
+                output: &mut sink,
+            };
+            let view = inspect::inspect(program, &pipeline, &views, Some(run))
+                .and_then(|r| r.profile.ok_or_else(|| "the profile run did not happen".into()));
+            let _ = tx.send(view);
+        })
+        .map_err(|e| format!("cannot start the profile run: {e}"))?;
+    Ok(rx)
 }
 
 /// The source as text with one character per non-UTF-8 byte, so the byte

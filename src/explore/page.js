@@ -219,7 +219,8 @@
     const logMax = Math.log1p(max) || 1;
     state.sourceGet = listing($("source"), lines.length, (i) => {
       const v = heat[i] || 0;
-      const alpha = v > 0 ? (0.06 + 0.6 * Math.log1p(v) / logMax).toFixed(3) : 0;
+      const r = Math.log1p(v) / logMax;
+      const alpha = v > 0 ? (0.04 + 0.66 * r * r).toFixed(3) : 0;
       const title = v > 0 ? ' title="≈ ' + fmt(v) + " instructions (" + pct(v / total) + ')"' : "";
       return '<div class="ln" data-i="' + i + '" style="background:rgba(228,87,46,' + alpha + ')"' + title +
         '><span class="g">' + (i + 1) + '</span><span class="t">' + esc(lines[i]) + "</span></div>";
