@@ -8,9 +8,9 @@
 //! Without Chromium the browser tests say so and pass, unless
 //! `BFJIT_REQUIRE_CHROMIUM=1` (set by `.ci/run` once it has installed it).
 
-mod common;
 #[path = "explore/cdp.rs"]
 mod cdp;
+mod common;
 
 use cdp::{find_chromium, Browser};
 use serde_json::Value;
@@ -21,10 +21,7 @@ use std::time::Duration;
 const BFJIT: &str = env!("CARGO_BIN_EXE_bfjit");
 
 fn bfjit(args: &[&str]) -> Output {
-    Command::new(BFJIT)
-        .args(args)
-        .output()
-        .expect("bfjit runs")
+    Command::new(BFJIT).args(args).output().expect("bfjit runs")
 }
 
 /// Writes the page for `program` into `dir` and returns its path.
@@ -79,8 +76,18 @@ fn the_page_is_self_contained_and_names_its_schema() {
     let dir = tempfile::tempdir().expect("temp dir");
     let page = explore(&small_program(), dir.path(), &[]);
     let html = std::fs::read_to_string(&page).expect("page written");
-    for outside in ["<script src", "<link", "src=\"", "href=\"", "@import", "url(http"] {
-        assert!(!html.contains(outside), "the page refers outside itself: {outside}");
+    for outside in [
+        "<script src",
+        "<link",
+        "src=\"",
+        "href=\"",
+        "@import",
+        "url(http",
+    ] {
+        assert!(
+            !html.contains(outside),
+            "the page refers outside itself: {outside}"
+        );
     }
     let data = page_data(&page);
     assert_eq!(data["schema"], "bfjit-explore/1");
@@ -91,7 +98,10 @@ fn the_page_is_self_contained_and_names_its_schema() {
         .map(|t| t["tier"].as_str().expect("tier name"))
         .collect();
     assert_eq!(tiers, ["simple", "opt"]);
-    assert_eq!(data["tiered"]["available"], false, "no tiered execution yet");
+    assert_eq!(
+        data["tiered"]["available"], false,
+        "no tiered execution yet"
+    );
 }
 
 #[test]
@@ -101,7 +111,11 @@ fn the_profile_reads_its_input_from_the_input_option() {
     let input = dir.path().join("in.txt");
     // `>,[>,]<[.<]`: the first loop runs once per input byte.
     std::fs::write(&input, b"abcdefghij").expect("input written");
-    let page = explore(&program, dir.path(), &["--input", input.to_str().expect("path")]);
+    let page = explore(
+        &program,
+        dir.path(),
+        &["--input", input.to_str().expect("path")],
+    );
     let data = page_data(&page);
     let iterations: Vec<u64> = data["heat"]["loops"]
         .as_array()
@@ -149,7 +163,9 @@ fn a_huge_program_gets_a_cut_page_that_says_so() {
     let data = page_data(&page);
     let notes = data["notes"].as_array().expect("notes");
     assert!(
-        notes.iter().any(|n| n.as_str().unwrap_or("").contains("cut")),
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap_or("").contains("cut")),
         "{notes:?}"
     );
     let size = std::fs::metadata(&page).expect("page").len();
@@ -159,7 +175,10 @@ fn a_huge_program_gets_a_cut_page_that_says_so() {
     };
     let ready_ms = open(&mut b, &page);
     eprintln!("lostkingdom: page drawn {ready_ms} ms after navigation started");
-    assert!(count(&mut b, "#notes .note") > 0, "the cuts are said on the page");
+    assert!(
+        count(&mut b, "#notes .note") > 0,
+        "the cuts are said on the page"
+    );
     let errors = b.errors();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
@@ -193,8 +212,11 @@ fn browser() -> Option<Browser> {
 fn open(b: &mut Browser, page: &Path) -> u64 {
     let url = format!("file://{}", page.display());
     b.navigate(&url).expect("navigates");
-    b.wait_for("document.body.dataset.ready === '1'", Duration::from_secs(60))
-        .expect("the page draws");
+    b.wait_for(
+        "document.body.dataset.ready === '1'",
+        Duration::from_secs(60),
+    )
+    .expect("the page draws");
     b.eval("+document.body.dataset.readyMs")
         .expect("ready time")
         .as_f64()
@@ -218,20 +240,36 @@ fn centre(b: &mut Browser, selector: &str) -> (f64, f64) {
     (v[0].as_f64().expect("x"), v[1].as_f64().expect("y"))
 }
 
-/// Screen position of the source character at byte `byte` (scrolled into view).
-fn source_char(b: &mut Browser, byte: u64) -> (f64, f64) {
+/// Screen position of the source character at byte `byte`, scrolled into
+/// view in the source panel (lines are long: horizontally too), and its line.
+fn source_char(b: &mut Browser, byte: u64) -> (f64, f64, u64) {
     let js = format!(
         "(() => {{ const src = JSON.parse(document.getElementById('data').textContent).source;
             const before = src.slice(0, {byte}); const line = before.split('\\n').length - 1;
             const col = before.length - before.lastIndexOf('\\n') - 1;
-            const row = document.querySelector('#source .ln[data-i=\"' + line + '\"]');
+            const box = document.getElementById('source');
+            const row = box.querySelector('.ln[data-i=\"' + line + '\"]');
             row.scrollIntoView({{block: 'center'}});
             const t = row.lastChild.firstChild; const r = document.createRange();
-            r.setStart(t, col); r.setEnd(t, col + 1); const b = r.getBoundingClientRect();
-            return [b.x + b.width / 2, b.y + b.height / 2]; }})()"
+            r.setStart(t, col); r.setEnd(t, col + 1);
+            const outer = box.getBoundingClientRect();
+            box.scrollLeft += r.getBoundingClientRect().x - outer.x - outer.width / 2;
+            const c = r.getBoundingClientRect(); const x = c.x + c.width / 2, y = c.y + c.height / 2;
+            const hit = document.elementFromPoint(x, y);
+            return [x, y, line, box.contains(hit) && hit.closest('.ln') === row,
+                    [hit && hit.outerHTML.slice(0, 80), outer.x, outer.width, box.scrollLeft, box.scrollWidth]]; }})()"
     );
     let v = b.eval(&js).expect("source character");
-    (v[0].as_f64().expect("x"), v[1].as_f64().expect("y"))
+    assert_eq!(
+        v[3], true,
+        "the character is visible in the source panel: {}",
+        v[4]
+    );
+    (
+        v[0].as_f64().expect("x"),
+        v[1].as_f64().expect("y"),
+        v[2].as_u64().expect("line"),
+    )
 }
 
 fn texts(b: &mut Browser, selector: &str) -> Vec<String> {
@@ -306,13 +344,19 @@ fn exercise(b: &mut Browser, program: &Path, page: &Path, name: &str) {
     let hottest = &data["heat"]["loops"][0];
     let start = hottest["start"].as_u64().expect("loop start");
     let byte = (start + 1..hottest["end"].as_u64().expect("end"))
-        .find(|&i| b"+-<>".contains(&data["source"].as_str().expect("source").as_bytes()[i as usize]))
+        .find(|&i| {
+            b"+-<>".contains(&data["source"].as_str().expect("source").as_bytes()[i as usize])
+        })
         .expect("the loop has a body");
-    let (x, y) = source_char(b, byte);
+    let (x, y, line) = source_char(b, byte);
     b.mouse_move(x, y).expect("hover");
-    assert!(count(b, "#source mark") > 0, "the source span is marked");
+    let marked_row = format!("#source .ln[data-i=\"{line}\"] mark");
+    assert!(count(b, &marked_row) > 0, "the pointed-at source is marked");
     for panel in ["#ir", "#clif", "#asm"] {
-        assert!(count(b, &format!("{panel} .hl")) > 0, "nothing lit in {panel}");
+        assert!(
+            count(b, &format!("{panel} .hl")) > 0,
+            "nothing lit in {panel}"
+        );
     }
     // All machine code lit comes from one op: one source position.
     let mut positions = texts_of_gutters(b, "#asm .hl");
@@ -321,7 +365,10 @@ fn exercise(b: &mut Browser, program: &Path, page: &Path, name: &str) {
     // A click pins the same highlight and scrolls every panel to it.
     b.click(x, y).expect("click");
     for panel in ["#ir", "#clif", "#asm"] {
-        assert!(count(b, &format!("{panel} .hl")) > 0, "nothing lit in {panel} after a click");
+        assert!(
+            count(b, &format!("{panel} .hl")) > 0,
+            "nothing lit in {panel} after a click"
+        );
     }
     save_screenshot(b, &format!("{name}-source-linked"));
 
@@ -334,7 +381,10 @@ fn exercise(b: &mut Browser, program: &Path, page: &Path, name: &str) {
         .expect("marks");
     let lit_gutter = texts_of_gutters(b, "#asm .ln:nth-child(40)");
     if !lit_gutter[0].is_empty() {
-        assert!(!marked.as_str().unwrap_or("").is_empty(), "no source marked");
+        assert!(
+            !marked.as_str().unwrap_or("").is_empty(),
+            "no source marked"
+        );
     }
 
     // A hot loop's control-flow graph.
@@ -344,8 +394,13 @@ fn exercise(b: &mut Browser, program: &Path, page: &Path, name: &str) {
         assert!(count(b, "#cfg svg g") + count(b, "#cfg .empty") > 0);
         save_screenshot(b, &format!("{name}-loop"));
     }
-    let tiered = b.eval("document.getElementById('tiered').textContent").expect("text");
-    assert!(tiered.as_str().unwrap_or("").contains("no tiered execution"));
+    let tiered = b
+        .eval("document.getElementById('tiered').textContent")
+        .expect("text");
+    assert!(tiered
+        .as_str()
+        .unwrap_or("")
+        .contains("no tiered execution"));
     let errors = b.errors();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }

@@ -125,7 +125,10 @@ pub fn build(
                 .collect();
             seen.sort_unstable();
             seen.dedup();
-            let heat = seen.iter().map(|&l| line_heat.get(l).copied().unwrap_or(0.0)).sum();
+            let heat = seen
+                .iter()
+                .map(|&l| line_heat.get(l).copied().unwrap_or(0.0))
+                .sum();
             Function {
                 name: c.name.clone(),
                 entry: k == 0 && count > 1,
@@ -209,7 +212,10 @@ fn loop_code(l: &Loop, functions: &[Function]) -> LoopCode {
                 Err(note) => (None, Some(note)),
             }
         }
-        _ => (None, Some("no code of this loop in the functions shown".to_string())),
+        _ => (
+            None,
+            Some("no code of this loop in the functions shown".to_string()),
+        ),
     };
     LoopCode {
         start: l.start,
@@ -237,7 +243,10 @@ pub fn clif_lines(text: &str) -> (Vec<i64>, String) {
         // Cranelift pads every instruction to a fixed column; keep its
         // indentation relative to the block headers only.
         let trimmed = rest.trim_start();
-        let indent = if trimmed.starts_with("block") || trimmed.starts_with('}') || trimmed.starts_with("function") {
+        let indent = if trimmed.starts_with("block")
+            || trimmed.starts_with('}')
+            || trimmed.starts_with("function")
+        {
             ""
         } else if rest.len() != trimmed.len() || byte >= 0 {
             "    "

@@ -62,7 +62,12 @@ impl Heat {
 pub fn build(view: &ProfileView, source: &[u8], budget: u64, budget_hit: bool) -> Heat {
     let mut loops: Vec<&crate::inspect::profile::HotLoop> = view.hottest.iter().collect();
     // Outer loops before the loops they contain: by start, longest first.
-    loops.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(b.span.end.cmp(&a.span.end)));
+    loops.sort_by(|a, b| {
+        a.span
+            .start
+            .cmp(&b.span.start)
+            .then(b.span.end.cmp(&a.span.end))
+    });
     let is_command = |b: u8| b"+-<>.,[]".contains(&b);
     // Commands each loop owns (not inside a nested executed loop), then the
     // instructions each such command stands for.
@@ -100,7 +105,11 @@ pub fn build(view: &ProfileView, source: &[u8], budget: u64, budget_hit: bool) -
             share: l.share,
         })
         .collect();
-    out.sort_by(|a, b| b.self_share.total_cmp(&a.self_share).then(a.start.cmp(&b.start)));
+    out.sort_by(|a, b| {
+        b.self_share
+            .total_cmp(&a.self_share)
+            .then(a.start.cmp(&b.start))
+    });
     Heat {
         executed: view.executed,
         outcome: view.outcome.clone(),
@@ -113,10 +122,7 @@ pub fn build(view: &ProfileView, source: &[u8], budget: u64, budget_hit: bool) -
 
 /// The innermost loop (index into `loops`, sorted outer first) covering
 /// each byte, in one sweep with a stack of open loops.
-fn owner_of_each_byte(
-    loops: &[&crate::inspect::profile::HotLoop],
-    len: usize,
-) -> Vec<Option<u32>> {
+fn owner_of_each_byte(loops: &[&crate::inspect::profile::HotLoop], len: usize) -> Vec<Option<u32>> {
     let mut owners = vec![None; len];
     let mut open: Vec<usize> = Vec::new();
     let mut next = 0;
@@ -130,9 +136,7 @@ fn owner_of_each_byte(
         while next < loops.len() && loops[next].span.start as usize <= pos {
             open.push(next);
             next += 1;
-            while open.len() > 1
-                && loops[open[open.len() - 1]].span.end as usize <= pos
-            {
+            while open.len() > 1 && loops[open[open.len() - 1]].span.end as usize <= pos {
                 open.pop();
             }
         }
@@ -149,7 +153,10 @@ mod tests {
 
     fn hot(start: u32, end: u32, self_ops: u64, ops: u64) -> HotLoop {
         HotLoop {
-            at: LineCol { line: 1, col: start + 1 },
+            at: LineCol {
+                line: 1,
+                col: start + 1,
+            },
             span: Span::new(start, end),
             source: String::new(),
             entries: 1,

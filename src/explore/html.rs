@@ -16,7 +16,9 @@ pub fn render(page: &Page) -> String {
     let mut out = String::with_capacity(data.len() + CSS.len() + JS.len() + 4096);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str(&format!("<title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n"));
+    out.push_str(&format!(
+        "<title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n"
+    ));
     out.push_str(BODY);
     // `</` inside a script element would end it; `<\/` is the same JSON.
     out.push_str("<script type=\"application/json\" id=\"data\">");
@@ -73,6 +75,9 @@ mod tests {
 
     #[test]
     fn escaping_covers_markup() {
-        assert_eq!(escape("<a href=\"x\">&</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">&</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
+        );
     }
 }

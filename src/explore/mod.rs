@@ -150,25 +150,31 @@ pub fn build(program: Program, options: &Options) -> Result<Page, String> {
     // The pipeline already ran: inspect gets its result and runs none.
     let none = Pipeline::level(0);
     let opt = inspect::inspect(optimized.program.clone(), &none, &views(Tier::Opt), None)?;
-    let heat = match profile.recv_timeout(profile_deadline.saturating_duration_since(Instant::now())) {
-        Ok(Ok(view)) => {
-            let budget_hit = view.outcome == format!("stopped: {}", RunError::StepLimit);
-            heat::build(&view, program.source.text(), options.steps, budget_hit)
-        }
-        Ok(Err(e)) => return Err(e),
-        Err(_) => {
-            let why = format!(
-                "the profile run did not end within {} s (its step budget counts loop back \
+    let heat =
+        match profile.recv_timeout(profile_deadline.saturating_duration_since(Instant::now())) {
+            Ok(Ok(view)) => {
+                let budget_hit = view.outcome == format!("stopped: {}", RunError::StepLimit);
+                heat::build(&view, program.source.text(), options.steps, budget_hit)
+            }
+            Ok(Err(e)) => return Err(e),
+            Err(_) => {
+                let why = format!(
+                    "the profile run did not end within {} s (its step budget counts loop back \
                  edges, and this program runs long stretches without one): no heat shown",
-                options.budget.profile_seconds
-            );
-            notes.push(why.clone());
-            heat::Heat::none(program.source.text(), options.steps, why)
-        }
-    };
+                    options.budget.profile_seconds
+                );
+                notes.push(why.clone());
+                heat::Heat::none(program.source.text(), options.steps, why)
+            }
+        };
     let parsed_ops = program.op_count();
     let simple = if parsed_ops <= options.budget.simple_ops {
-        Some(inspect::inspect(program.clone(), &none, &views(Tier::Simple), None)?)
+        Some(inspect::inspect(
+            program.clone(),
+            &none,
+            &views(Tier::Simple),
+            None,
+        )?)
     } else {
         notes.push(format!(
             "simple tier's code left out: {parsed_ops} ops, over the page's budget of {}",
@@ -264,8 +270,10 @@ fn start_profile(
                 input: &mut input,
                 output: &mut sink,
             };
-            let view = inspect::inspect(program, &pipeline, &views, Some(run))
-                .and_then(|r| r.profile.ok_or_else(|| "the profile run did not happen".into()));
+            let view = inspect::inspect(program, &pipeline, &views, Some(run)).and_then(|r| {
+                r.profile
+                    .ok_or_else(|| "the profile run did not happen".into())
+            });
             let _ = tx.send(view);
         })
         .map_err(|e| format!("cannot start the profile run: {e}"))?;
@@ -278,7 +286,7 @@ fn display_source(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
-        out.extend(std::iter::repeat('?').take(chunk.invalid().len()));
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
     }
     out
 }

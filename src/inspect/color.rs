@@ -24,7 +24,7 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && !no_color.is_some_and(|v| !v.is_empty()),
+            ColorChoice::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
         }
     }
 
@@ -140,7 +140,10 @@ mod tests {
         assert!(auto.enabled(None, true));
         assert!(!auto.enabled(None, false));
         assert!(!auto.enabled(Some(OsStr::new("1")), true));
-        assert!(auto.enabled(Some(OsStr::new("")), true), "empty NO_COLOR is unset");
+        assert!(
+            auto.enabled(Some(OsStr::new("")), true),
+            "empty NO_COLOR is unset"
+        );
         assert!(ColorChoice::Always.enabled(Some(OsStr::new("1")), false));
         assert!(!ColorChoice::Never.enabled(None, true));
     }

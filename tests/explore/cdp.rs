@@ -99,7 +99,8 @@ impl Browser {
                 return Err("Chromium did not print its DevTools address within 60 s".into());
             }
         };
-        let (ws, _) = tungstenite::connect(url.as_str()).map_err(|e| format!("connect {url}: {e}"))?;
+        let (ws, _) =
+            tungstenite::connect(url.as_str()).map_err(|e| format!("connect {url}: {e}"))?;
         if let MaybeTlsStream::Plain(s) = ws.get_ref() {
             s.set_read_timeout(Some(Duration::from_millis(500)))
                 .map_err(|e| e.to_string())?;
@@ -113,7 +114,10 @@ impl Browser {
             _profile: profile,
         };
         let target = browser.call("Target.createTarget", json!({"url": "about:blank"}))?;
-        let target = target["targetId"].as_str().ok_or("no target id")?.to_string();
+        let target = target["targetId"]
+            .as_str()
+            .ok_or("no target id")?
+            .to_string();
         let attached = browser.call(
             "Target.attachToTarget",
             json!({"targetId": target, "flatten": true}),
@@ -145,7 +149,9 @@ impl Browser {
             .map_err(|e| format!("{method}: {e}"))?;
         let deadline = Instant::now() + COMMAND_TIMEOUT;
         loop {
-            let reply = self.receive(deadline).map_err(|e| format!("{method}: {e}"))?;
+            let reply = self
+                .receive(deadline)
+                .map_err(|e| format!("{method}: {e}"))?;
             if reply["id"].as_u64() == Some(id) {
                 if let Some(error) = reply.get("error") {
                     return Err(format!("{method}: {error}"));
@@ -195,11 +201,14 @@ impl Browser {
             Some("Runtime.consoleAPICalled")
                 if matches!(params["type"].as_str(), Some("error" | "assert")) =>
             {
-                self.errors.push(format!("console.error: {}", params["args"]));
+                self.errors
+                    .push(format!("console.error: {}", params["args"]));
             }
             Some("Log.entryAdded") if params["entry"]["level"] == "error" => {
-                self.errors
-                    .push(format!("log: {}", params["entry"]["text"].as_str().unwrap_or("?")));
+                self.errors.push(format!(
+                    "log: {}",
+                    params["entry"]["text"].as_str().unwrap_or("?")
+                ));
             }
             _ => {}
         }
