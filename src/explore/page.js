@@ -174,11 +174,17 @@
     lightCfg(a, b);
     if (from) light(from);
   }
-  // The span of the outermost op of the tier's IR starting at byte k.
+  // The span of the outermost op of the tier's IR starting at byte k. Code
+  // with no op there (a segment's guard carries the start of its gap, which
+  // may be a comment) gets the gap up to the end of the first op after it.
   function spanOfKey(k) {
     const snap = tierSnapshot(), sp = spans(snap);
-    for (let i = 0; i < sp.s.length; i++) if (sp.s[i] === k && sp.e[i] > k) return [k, sp.e[i]];
-    return [k, k + 1];
+    let next = -1;
+    for (let i = 0; i < sp.s.length; i++) {
+      if (sp.s[i] === k && sp.e[i] > k) return [k, sp.e[i]];
+      if (sp.s[i] > k && sp.e[i] > sp.s[i] && (next < 0 || sp.s[i] < sp.s[next])) next = i;
+    }
+    return next >= 0 ? [k, sp.e[next]] : [k, k + 1];
   }
   // After a click: bring the first highlighted line of every listing into view.
   function reveal(except) {
