@@ -377,6 +377,21 @@ fn exercise(b: &mut Browser, program: &Path, page: &Path, name: &str) {
         );
     }
     save_screenshot(b, &format!("{name}-source-linked"));
+    // The simple tier's code links the same way, through the parsed program.
+    let (tx, ty) = centre(b, "#tier-tabs button:first-child");
+    b.click(tx, ty).expect("click");
+    assert_eq!(
+        b.eval("document.querySelector('#tier-tabs button.on').textContent")
+            .expect("tab"),
+        "simple"
+    );
+    let (x, y, _) = source_char(b, byte);
+    b.mouse_move(x, y).expect("hover");
+    for panel in ["#clif", "#asm"] {
+        assert!(count(b, &format!("{panel} .hl")) > 0, "nothing lit in the simple tier's {panel}");
+    }
+    let (tx, ty) = centre(b, "#tier-tabs button:last-child");
+    b.click(tx, ty).expect("click");
 
     // Pointing at a machine instruction marks the source of its op.
     b.mouse_move(5.0, 5.0).expect("away");

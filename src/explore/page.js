@@ -239,10 +239,22 @@
       if (x < 0) { clearHL(); return; }
       pointAt(x);
     });
+    // Coming back to the same command after using another panel lights it again.
+    $("source").addEventListener("mouseleave", () => { lastByte = -2; });
     $("source").addEventListener("click", (ev) => {
       const x = sourceByteAt(ev);
-      if (x >= 0) { pointAt(x); reveal("source"); }
+      if (x >= 0) { showFunctionOf(x); pointAt(x); reveal("source"); }
     });
+  }
+  // A click on source whose code is in another function of the tier opens
+  // that function.
+  function showFunctionOf(x) {
+    const snap = tierSnapshot(), j = innermost(snap, x);
+    if (j < 0) return;
+    const k = D.passes.lines[snap.ir[j]][2];
+    if (panels.clif && panels.clif.byKey.has(k)) return;
+    const f = D.tiers[state.tier].functions.findIndex((fn) => fn.clif_at.includes(k));
+    if (f >= 0) selectFunction(f);
   }
   // The source byte of the BF command under the pointer, or -1.
   function sourceByteAt(ev) {
