@@ -368,6 +368,16 @@ fn exercise(b: &mut Browser, program: &Path, page: &Path, name: &str) {
     let mut positions = texts_of_gutters(b, "#asm .hl");
     positions.dedup();
     assert_eq!(positions.len(), 1, "{positions:?}");
+    // ... and it is the op lit in the final IR (the last pass is selected).
+    let ir_note = b
+        .eval("document.querySelector('#ir .hl .dim').textContent")
+        .expect("the lit IR line has a position");
+    assert_eq!(
+        ir_note
+            .as_str()
+            .map(|n| n.trim_start_matches([' ', ';']).trim()),
+        Some(positions[0].as_str())
+    );
     // A click pins the same highlight and scrolls every panel to it.
     b.click(x, y).expect("click");
     for panel in ["#ir", "#clif", "#asm"] {
@@ -388,7 +398,10 @@ fn exercise(b: &mut Browser, program: &Path, page: &Path, name: &str) {
     let (x, y, _) = source_char(b, byte);
     b.mouse_move(x, y).expect("hover");
     for panel in ["#clif", "#asm"] {
-        assert!(count(b, &format!("{panel} .hl")) > 0, "nothing lit in the simple tier's {panel}");
+        assert!(
+            count(b, &format!("{panel} .hl")) > 0,
+            "nothing lit in the simple tier's {panel}"
+        );
     }
     let (tx, ty) = centre(b, "#tier-tabs button:last-child");
     b.click(tx, ty).expect("click");
@@ -415,7 +428,10 @@ fn exercise(b: &mut Browser, program: &Path, page: &Path, name: &str) {
     if count(b, "#loops tr[data-start]") > 0 {
         let (x, y) = centre(b, "#loops tr[data-start]");
         b.click(x, y).expect("click");
-        assert!(count(b, "#cfg svg g") + count(b, "#cfg .empty") > 0);
+        assert!(
+            count(b, "#cfg svg g.hl") > 0,
+            "the loop's blocks are drawn and lit"
+        );
         save_screenshot(b, &format!("{name}-loop"));
     }
     let tiered = b
