@@ -50,6 +50,9 @@ pub struct Function {
     pub asm_at: Vec<i64>,
     /// The instructions (`offset  text`), joined by `\n`.
     pub asm: String,
+    /// Each instruction's size in bytes (for the loops' code sizes).
+    #[serde(skip)]
+    pub sizes: Vec<u32>,
     /// Its control-flow graph, when small enough to draw.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cfg: Option<String>,
@@ -104,10 +107,13 @@ pub fn build(
         .map(|(k, (c, a))| {
             let (clif_at, clif_text) = clif_lines(&c.after);
             let mut asm_at = Vec::with_capacity(a.instructions);
+            let mut sizes = Vec::with_capacity(a.instructions);
             let mut text = String::new();
             for g in &a.groups {
                 for i in &g.instructions {
                     asm_at.push(g.byte.map_or(-1, i64::from));
+                    // Two hex digits a byte, one space between.
+                    sizes.push(i.bytes.len().div_ceil(3) as u32);
                     if !text.is_empty() {
                         text.push('\n');
                     }
@@ -138,6 +144,7 @@ pub fn build(
                 clif: clif_text,
                 asm_at,
                 asm: text,
+                sizes,
                 cfg: None,
                 cfg_note: None,
             }
@@ -186,19 +193,13 @@ fn loop_code(l: &Loop, functions: &[Function]) -> LoopCode {
     let mut bytes = 0;
     let mut best = (0usize, 0usize);
     for (k, f) in functions.iter().enumerate() {
-        // An instruction's size: the distance to the next one.
-        let offsets: Vec<usize> = f
-            .asm
-            .lines()
-            .map(|t| usize::from_str_radix(t.split(' ').next().unwrap_or("0"), 16).unwrap_or(0))
-            .collect();
-        let mut mine = 0;
-        for (i, &at) in f.asm_at.iter().enumerate() {
-            if inside(at) {
-                let next = offsets.get(i + 1).copied().unwrap_or(f.bytes);
-                mine += next.saturating_sub(offsets[i]);
-            }
-        }
+        let mine: usize = f
+            .asm_at
+            .iter()
+            .zip(&f.sizes)
+            .filter(|(&at, _)| inside(at))
+            .map(|(_, &n)| n as usize)
+            .sum();
         bytes += mine;
         if mine > best.1 {
             best = (k, mine);
