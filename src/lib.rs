@@ -7,6 +7,7 @@ pub mod cli;
 pub mod counting;
 pub mod emit_c;
 pub mod exit_status;
+pub mod explore;
 pub mod harness;
 pub mod inspect;
 pub mod jit;

@@ -63,7 +63,7 @@ fn check(text: &str, cell: CellWidth, eof: EofMode, input: &[u8]) -> Result<bool
     // far larger budget before it is compared.
     let generous = Target {
         max_steps: Some(STEPS * 64),
-        ..config.clone()
+        ..config
     };
     // Every case also runs the code `bfjit run` runs without `--timeout`,
     // which has no budget checks: the reference finished, so the program
@@ -71,7 +71,7 @@ fn check(text: &str, cell: CellWidth, eof: EofMode, input: &[u8]) -> Result<bool
     // all the same, if a less tidy one).
     let unlimited = Target {
         max_steps: None,
-        ..config.clone()
+        ..config
     };
     for &(tier, level) in CONFIGS {
         let mut limited = run_tier(&p, tier, level, input, &config);

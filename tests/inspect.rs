@@ -237,6 +237,46 @@ fn json_carries_the_same_data() {
         json["ir"]["lines"].as_array().map_or(0, Vec::len)
     );
     assert!(json["passes"]["steps"][0]["time_ms"].is_null());
+    assert_eq!(json["schema"], "bfjit-inspect/1");
+}
+
+#[test]
+fn colour_follows_color_and_no_color() {
+    let (_dir, path) = program(MOVE_LOOP);
+    let path = path.to_str().expect("utf-8 temp path");
+    let run = |extra: &[&str], no_color: Option<&str>| {
+        let mut cmd = bin::command();
+        cmd.args(["inspect", path, "--emit", "passes", "--diff", "--no-times"]);
+        cmd.args(extra);
+        cmd.env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let out = cmd.output().expect("bfjit runs");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    // Not a terminal: `auto` is plain.
+    let plain = run(&[], None);
+    assert!(!plain.contains('\x1b'));
+    let always = run(&["--color", "always"], Some("1"));
+    assert!(always.contains("\x1b[32m+"), "added lines green: {always}");
+    assert!(always.contains("\x1b[31m-"), "removed lines red: {always}");
+    assert_eq!(run(&["--color", "never"], None), plain);
+    // Colour changes nothing but the escapes.
+    let mut stripped = String::new();
+    let mut in_escape = false;
+    for c in always.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (false, c) => stripped.push(c),
+            _ => {}
+        }
+    }
+    assert_eq!(stripped, plain);
+    let json = run(&["--color", "always", "--format", "json"], None);
+    assert!(!json.contains('\x1b'), "JSON is never coloured");
 }
 
 #[test]

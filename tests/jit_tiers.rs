@@ -198,7 +198,7 @@ fn agree(program: &Program, tape: usize, input: &[u8]) -> Run {
 /// limits if `reference` (a run under `limited`) shows the program halts.
 fn halting_configs(limited: &Target, reference: &Run) -> Vec<Target> {
     if reference.result == Err(RunError::StepLimit) {
-        vec![limited.clone()]
+        vec![*limited]
     } else {
         with_and_without_limits(limited).to_vec()
     }

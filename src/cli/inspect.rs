@@ -4,6 +4,7 @@
 use super::args::{parse_timeout, Conventions, Optimization};
 use super::message::error;
 use crate::exit_status;
+use crate::inspect::color::{colorize, ColorChoice};
 use crate::inspect::{inspect, Options, ProfileRun, View};
 use crate::jit::{CodeConfig, Limits};
 use crate::load::load;
@@ -71,6 +72,9 @@ pub struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Colour the text: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
 }
 
 /// `--format` values.
@@ -141,6 +145,7 @@ fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
     });
     let report = inspect(program, &pipeline, &options, run).map_err(usage)?;
     let text = match args.format {
+        Format::Text if args.color.for_stdout() => colorize(&report.text(&options)),
         Format::Text => report.text(&options),
         Format::Json => report.json(),
     };

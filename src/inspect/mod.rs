@@ -10,6 +10,7 @@
 pub mod asm;
 pub mod c;
 pub mod clif;
+pub mod color;
 pub mod diff;
 mod format;
 pub mod ir;
@@ -27,9 +28,15 @@ use ir_passes::ir::Program;
 use ir_passes::pipeline::Pipeline;
 use serde::Serialize;
 
+/// The name and version of the JSON layout (`--format json`), as bench's
+/// `bfjit-bench/1`; bumped when a field changes meaning or goes away.
+pub const SCHEMA: &str = "bfjit-inspect/1";
+
 /// The data of every requested view.
 #[derive(Serialize)]
 pub struct Report {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
     /// The program's name (its path).
     pub file: String,
     /// The tier inspected (`interp`, `simple`, `opt`).
@@ -96,6 +103,7 @@ pub fn inspect(
     let has = |v: View| options.views.contains(&v);
     let parsed_ref = parsed.as_ref();
     let mut report = Report {
+        schema: SCHEMA,
         file: optimized.program.source.name().to_string(),
         tier: options.tier.name(),
         cell_bits: optimized.program.cell.bits(),

@@ -63,9 +63,9 @@ pub fn with_and_without_limits(config: &Target) -> [Target; 2] {
     let unlimited = Target {
         timeout: None,
         max_steps: None,
-        ..config.clone()
+        ..*config
     };
-    [config.clone(), unlimited]
+    [*config, unlimited]
 }
 
 /// Reads and parses a program file.
