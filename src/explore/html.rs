@@ -1,7 +1,7 @@
 //! The page itself: the data as JSON inside a `<script>` element, with the
 //! page's CSS and JavaScript inline, so the file opens anywhere, offline.
 
-use super::Page;
+use super::page::Page;
 
 /// The page's stylesheet.
 const CSS: &str = include_str!("page.css");

@@ -13,8 +13,11 @@ pub mod cfg;
 pub mod code;
 pub mod heat;
 pub mod html;
+mod page;
 pub mod passes;
 pub mod tiered;
+
+pub use page::{Page, SCHEMA};
 
 use crate::harness::Target;
 use crate::inspect::profile::ProfileView;
@@ -25,14 +28,8 @@ use ir_passes::error::RunError;
 use ir_passes::io::EofMode;
 use ir_passes::ir::Program;
 use ir_passes::pipeline::Pipeline;
-use serde::Serialize;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-/// The name and version of the page's data layout (in the page,
-/// `<script id="data">`), as bench's `bfjit-bench/1`; bumped when a field
-/// changes meaning or goes away.
-pub const SCHEMA: &str = "bfjit-explore/1";
 
 /// What to build the page from.
 #[derive(Clone, Debug)]
@@ -82,32 +79,6 @@ impl Default for Budget {
 /// The default step budget of the profile run: a few hundred million
 /// instructions, a fraction of a second of the counting interpreter.
 pub const DEFAULT_STEPS: u64 = 20_000_000;
-
-/// Everything the page shows.
-#[derive(Serialize)]
-pub struct Page {
-    /// [`SCHEMA`].
-    pub schema: &'static str,
-    /// The program's name (its path).
-    pub file: String,
-    /// Cell width in bits.
-    pub cell_bits: u32,
-    /// The source, byte for byte (bytes that are not UTF-8 shown as `?`, so
-    /// byte offsets stay valid).
-    pub source: String,
-    /// The passes of one round, in order.
-    pub pipeline: Vec<&'static str>,
-    /// The profile.
-    pub heat: heat::Heat,
-    /// The pass timeline.
-    pub passes: passes::Passes,
-    /// The JIT tiers' code: simple, then opt.
-    pub tiers: Vec<code::TierCode>,
-    /// Tiered execution (not there yet; see [`tiered`]).
-    pub tiered: tiered::TieredView,
-    /// What was left out, said on the page.
-    pub notes: Vec<String>,
-}
 
 /// Builds the page data. `Err` is a failure to compile or to run.
 pub fn build(program: Program, options: &Options) -> Result<Page, String> {
