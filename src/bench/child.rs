@@ -1,7 +1,11 @@
-//! Child processes (the C compiler, the C yardstick) with a time limit,
-//! their output captured in files and their wall time measured.
+//! Child processes (the C compiler, the C yardstick, external contenders)
+//! with a time limit, their output captured in files and their wall time
+//! measured. Each child leads its own process group, and the time limit
+//! kills the whole group: a shell command's own children (a script's
+//! interpreter, a `sleep`) must not outlive it.
 
 use std::fs::File;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -81,7 +85,8 @@ pub fn run(
     };
     cmd.stdin(stdin)
         .stdout(create(&out_path)?)
-        .stderr(create(&err_path)?);
+        .stderr(create(&err_path)?)
+        .process_group(0);
     let start = Instant::now();
     let child = cmd
         .spawn()
@@ -113,8 +118,9 @@ fn wait(
     let watchdog = std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(timeout) {
             // SAFETY: plain system call; the child is not reaped until the
-            // main thread joins this thread, so `pid` is still ours.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            // main thread joins this thread, so `pid` is still ours, and it
+            // leads a process group of the same id.
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
             return true;
         }
         false
