@@ -21,7 +21,8 @@ pub fn render(report: &Report) -> String {
     );
     table(&mut out, report, |r| {
         let e = r.execution.as_ref()?;
-        let noisy = if r.noisy { "~" } else { "" };
+        // Escaped: GitHub reads `~` pairs as strikethrough.
+        let noisy = if r.noisy { "\\~" } else { "" };
         Some(match r.speedup {
             Some(x) => format!(
                 "{noisy}{} ({})",

@@ -300,8 +300,12 @@ pub fn format_bytes(b: u64) -> String {
 }
 
 /// A speed-up factor with three significant digits: `4.87×`, `12.3×`,
-/// `0.450×`, `0.00123×` (never `0.00×`).
+/// `0.450×`, `0.00123×` (never `0.00×`); below a thousandth, in scientific
+/// notation (`5.60e-7×`), which stays short.
 pub fn format_speedup(x: f64) -> String {
+    if x > 0.0 && x < 1e-3 {
+        return format!("{x:.2e}×");
+    }
     format!("{}×", three_digits(x))
 }
 
@@ -335,6 +339,7 @@ mod tests {
     fn speedups_keep_three_significant_digits_however_small() {
         let cases = [
             (0.001234, "0.00123×"),
+            (5.6e-7, "5.60e-7×"),
             (0.45, "0.450×"),
             (1.0, "1.00×"),
             (9.996, "10.0×"),
