@@ -258,7 +258,11 @@ fn svg_has_a_bar_per_success_and_a_mark_per_failure() {
         1 + 2 + 2,
         "background, legend, two bars"
     );
-    assert_eq!(s.matches("<title>").count(), 2 + 6);
+    assert_eq!(
+        s.matches("<title>").count(),
+        2 + 6 + 4,
+        "tooltips: two bars, six failures, four program names"
+    );
     assert_eq!(s.matches("<text").count() - s.matches("</text>").count(), 0);
     assert!(s.contains("a_good interp:O0: "));
     assert_eq!(s.matches("<path").count(), 2, "a whisker per bar");

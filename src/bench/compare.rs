@@ -232,3 +232,40 @@ pub fn compare(report: &Report, earlier: &Earlier) -> Comparison {
         changes,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(median: f64, min: f64, max: f64, mean: Option<f64>, sd: Option<f64>) -> EarlierStats {
+        EarlierStats {
+            median_s: median,
+            min_s: min,
+            max_s: max,
+            mean_s: mean,
+            stddev_s: sd,
+        }
+    }
+
+    #[test]
+    fn noise_is_the_relative_deviation_or_half_the_range() {
+        let with_sd = stats(1.0, 0.9, 1.1, Some(2.0), Some(0.1));
+        assert!((with_sd.noise() - 0.05).abs() < 1e-12, "std dev over mean");
+        let schema1 = stats(2.0, 1.8, 2.2, None, None);
+        assert!(
+            (schema1.noise() - 0.1).abs() < 1e-12,
+            "half the range over the median"
+        );
+        assert_eq!(stats(0.0, 0.0, 0.0, None, None).noise(), 0.0);
+    }
+
+    #[test]
+    fn run_names_stay_inside_the_saved_folder() {
+        assert!(saved_path("before-2.x")
+            .unwrap()
+            .ends_with("before-2.x.json"));
+        for bad in ["", "../up", "a/b", ".hidden", "sp ace"] {
+            assert!(saved_path(bad).is_err(), "{bad:?}");
+        }
+    }
+}
