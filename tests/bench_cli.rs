@@ -317,3 +317,66 @@ fn colors_follow_no_color_and_clicolor_force() {
         "{stdout:?}"
     );
 }
+
+/// Whether process `pid` has ended (gone, or a zombie awaiting its reaper),
+/// waiting up to five seconds for it.
+fn ends(pid: &str) -> bool {
+    let stat = Path::new("/proc").join(pid.trim()).join("stat");
+    (0..100).any(|_| {
+        let state = std::fs::read_to_string(&stat).unwrap_or_default();
+        if state.is_empty() || state.contains(") Z ") {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        false
+    })
+}
+
+#[test]
+fn terminating_the_bench_takes_a_running_contender_with_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let progs = d.join("progs");
+    std::fs::create_dir(&progs).unwrap();
+    write(&progs, "hi", &printing(b"hi"), b"hi");
+    let pid_file = d.join("sleeper.pid");
+    let hang = d.join("hang.sh");
+    let body = format!(
+        "#!/bin/sh\nsleep 60 &\necho $! > '{}'\nwait\n",
+        pid_file.display()
+    );
+    std::fs::write(&hang, body).unwrap();
+    std::fs::set_permissions(&hang, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let contender = format!("hang={} {{}}", hang.display());
+    let mut child = Command::new(BFJIT)
+        .args(["bench", progs.to_str().unwrap(), "--tiers", "interp"])
+        .args([
+            "--contender",
+            &contender,
+            "--quiet",
+            "--warmup",
+            "0",
+            "--runs",
+            "1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::fs::read_to_string(&pid_file).is_ok_and(|p| p.ends_with('\n'))
+    });
+    // SAFETY: plain system call on our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(started, "the contender never started");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGTERM),
+        "it dies of the signal"
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    assert!(ends(&pid), "sleep {} outlived the bench", pid.trim());
+}
