@@ -233,10 +233,15 @@ impl Report {
     /// `None`.
     pub fn noise_note(&self) -> Option<String> {
         (self.noisy > 0).then(|| {
+            let cpu = if self.clock == "cpu" {
+                ""
+            } else {
+                " --clock cpu,"
+            };
             format!(
                 "{} result(s) marked ~ are noisy: their execution times spread more than {:.0}% \
                  of the mean (std dev / mean), so small differences mean nothing. \
-                 Try more --runs, --clock cpu, or a quieter machine.",
+                 Try more --runs,{cpu} or a quieter machine.",
                 self.noisy,
                 NOISY_RSD * 100.0
             )
