@@ -5,6 +5,9 @@
 //! Tiers that cannot compile a program (e.g. a JIT that is not built yet)
 //! or that give the wrong output are skipped with a note, so `cargo bench`
 //! works on any checkout. `bfjit bench` is the tool for whole suites.
+//!
+//! Criterion's HTML reports are on (Cargo.toml: `html_reports`, `plotters`):
+//! `target/criterion/report/index.html` after a run.
 
 use bfjit::harness::Target;
 use bfjit::tier::{compile, Compiled, Tier};

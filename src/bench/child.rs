@@ -1,10 +1,18 @@
-//! Child processes (the C compiler, the C yardstick) with a time limit,
-//! their output captured in files and their wall time measured.
+//! Child processes (the C compiler, the C yardstick, external contenders)
+//! with a time limit, their output captured in files and their wall time
+//! measured. Each child leads its own process group, and the time limit
+//! kills the whole group: a shell command's own children (a script's
+//! interpreter, a `sleep`) must not outlive it. Being in its own group, a
+//! child does not get the terminal's Ctrl-C; so while one runs, SIGINT,
+//! SIGTERM and SIGHUP kill its group before ending the bench as they would
+//! have ([`forward_signals`]).
 
 use std::fs::File;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{mpsc, Once};
 use std::time::{Duration, Instant};
 
 /// How a child process ended.
@@ -81,12 +89,18 @@ pub fn run(
     };
     cmd.stdin(stdin)
         .stdout(create(&out_path)?)
-        .stderr(create(&err_path)?);
+        .stderr(create(&err_path)?)
+        .process_group(0);
+    forward_signals();
     let start = Instant::now();
     let child = cmd
         .spawn()
         .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
-    let (code, timed_out, wall, cpu) = wait(child.id() as libc::pid_t, start, timeout)?;
+    let pid = child.id() as libc::pid_t;
+    RUNNING_GROUP.store(pid, Ordering::SeqCst);
+    let waited = wait(pid, start, timeout);
+    RUNNING_GROUP.store(0, Ordering::SeqCst);
+    let (code, timed_out, wall, cpu) = waited?;
     let stdout = std::fs::read(&out_path).map_err(|e| format!("cannot read child output: {e}"))?;
     let stderr = std::fs::read(&err_path)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -101,6 +115,36 @@ pub fn run(
     })
 }
 
+/// The process group of the child running now, or 0.
+static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// Installs (once) the handler that kills the running child's group when
+/// the bench is interrupted or terminated.
+fn forward_signals() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: installs a handler that only makes async-signal-safe
+            // calls; `signal` is given a valid function pointer.
+            unsafe { libc::signal(sig, kill_group_and_die as *const () as libc::sighandler_t) };
+        }
+    });
+}
+
+/// Kills the running child's group, then dies of `sig` as the bench would
+/// have without a handler.
+extern "C" fn kill_group_and_die(sig: libc::c_int) {
+    let group = RUNNING_GROUP.load(Ordering::SeqCst);
+    // SAFETY: `kill`, `signal` and `raise` are async-signal-safe.
+    unsafe {
+        if group > 0 {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        libc::signal(sig, libc::SIG_DFL);
+        libc::raise(sig);
+    }
+}
+
 /// Waits for `pid` with a watchdog that kills it at the deadline. The child
 /// is first waited for without being reaped (`WNOWAIT`), so the watchdog can
 /// never signal a recycled pid, then reaped with `wait4` for its CPU time.
@@ -113,8 +157,9 @@ fn wait(
     let watchdog = std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(timeout) {
             // SAFETY: plain system call; the child is not reaped until the
-            // main thread joins this thread, so `pid` is still ours.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            // main thread joins this thread, so `pid` is still ours, and it
+            // leads a process group of the same id.
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
             return true;
         }
         false

@@ -1,6 +1,10 @@
 //! One in-process measurement: parse, run the passes, compile for the tier,
 //! run with output captured in memory, each phase timed on its own, and the
 //! output checked. Reading files is done once beforehand and never timed.
+//!
+//! This file is the bench's only contact with the run harness
+//! (`tier::compile`, `Compiled::run`, `Target`): [`measure`] and
+//! [`run_config`]. The rest of the bench describes runs with [`Settings`].
 
 use super::check::compare;
 use super::clock::Clock;
@@ -8,10 +12,12 @@ use super::contender::TierSpec;
 use super::discovery::Case;
 use super::memory::PeakProbe;
 use super::report::Status;
+/// Whether a run's code must enforce the time limit (see [`measure`]).
 use crate::harness::Target;
-use crate::jit::Limits;
+pub use crate::jit::Limits;
 use crate::tier::compile;
 use ir_passes::error::RunError;
+use ir_passes::io::EofMode;
 use ir_passes::ir::CellWidth;
 use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
@@ -52,25 +58,67 @@ impl Loaded {
 pub struct Settings {
     /// The cell width.
     pub cell: CellWidth,
-    /// EOF convention, tape size and time limit.
-    pub target: Target,
+    /// What `,` does at end of input.
+    pub eof: EofMode,
+    /// Number of cells on the tape.
+    pub tape_size: usize,
+    /// The time limit of every single run (and build).
+    pub timeout: Duration,
     /// The clock the phases are timed with.
     pub clock: Clock,
 }
 
-/// The phase times of one run.
-#[derive(Clone, Copy, Debug)]
+impl Default for Settings {
+    /// `bfjit run`'s conventions, wall time, a ten-minute limit.
+    fn default() -> Settings {
+        let run = Target::default();
+        Settings {
+            cell: CellWidth::U8,
+            eof: run.eof,
+            tape_size: run.tape_size,
+            timeout: Duration::from_secs(600),
+            clock: Clock::Wall,
+        }
+    }
+}
+
+/// The harness's run configuration for these settings: with
+/// [`Limits::Unlimited`] no time limit, so the JIT tiers compile no budget
+/// checks (the code `bfjit run` runs without `--timeout`).
+fn run_config(settings: &Settings, limits: Limits) -> Target {
+    Target {
+        eof: settings.eof,
+        tape_size: settings.tape_size,
+        timeout: (limits == Limits::Enforced).then_some(settings.timeout),
+        max_steps: None,
+    }
+}
+
+/// The phase times of one run. A phase a contender does not have (an
+/// external implementation's parse) is `None`.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Sample {
     /// Parsing.
-    pub parse: Duration,
+    pub parse: Option<Duration>,
     /// The pass pipeline.
-    pub passes: Duration,
-    /// `tier::compile`.
-    pub codegen: Duration,
-    /// `Compiled::run`.
+    pub passes: Option<Duration>,
+    /// `tier::compile`; for a process contender its build step.
+    pub codegen: Option<Duration>,
+    /// `Compiled::run`, or the process's run.
     pub execution: Duration,
     /// Peak memory growth over the four phases (see `memory.rs`).
     pub peak: Option<u64>,
+}
+
+impl Sample {
+    /// The sum of the phases the sample has.
+    pub fn total(&self) -> Duration {
+        [self.parse, self.passes, self.codegen]
+            .into_iter()
+            .flatten()
+            .sum::<Duration>()
+            + self.execution
+    }
 }
 
 /// Why a run does not count.
@@ -107,15 +155,8 @@ pub fn measure(
     let t1 = clock.read();
     let program = Pipeline::level(spec.level).run(program, false).program;
     let t2 = clock.read();
-    let target = match limits {
-        Limits::Enforced => settings.target,
-        Limits::Unlimited => Target {
-            timeout: None,
-            max_steps: None,
-            ..settings.target
-        },
-    };
-    let compiled = compile(&program, spec.tier, &target)
+    let run_config = run_config(settings, limits);
+    let compiled = compile(&program, spec.tier, &run_config)
         .map_err(|e| fail(Status::Error, format!("cannot compile: {e}")))?;
     let t3 = clock.read();
     let mut output = Vec::with_capacity(loaded.expected.len());
@@ -128,7 +169,7 @@ pub fn measure(
     match outcome.result {
         Ok(()) => {}
         Err(RunError::Timeout) => {
-            let limit = settings.target.timeout.unwrap_or_default().as_secs_f64();
+            let limit = settings.timeout.as_secs_f64();
             return Err(fail(
                 Status::Timeout,
                 format!("time limit of {limit}s reached"),
@@ -140,9 +181,9 @@ pub fn measure(
         return Err(fail(Status::WrongOutput, diff));
     }
     Ok(Sample {
-        parse: t1 - t0,
-        passes: t2 - t1,
-        codegen: t3 - t2,
+        parse: Some(t1 - t0),
+        passes: Some(t2 - t1),
+        codegen: Some(t3 - t2),
         execution: t4 - t3,
         peak,
     })

@@ -4,15 +4,16 @@
 use super::args::Conventions;
 use super::message::error;
 use crate::bench::clock::Clock;
-use crate::bench::contender::resolve_baseline;
+use crate::bench::compare;
+use crate::bench::contender::{add_external, resolve_baseline};
 use crate::bench::discovery::{default_paths, discover};
-use crate::bench::report::{json, markdown, svg, table};
+use crate::bench::report::{changes, json, markdown, svg, table};
 use crate::bench::runner::Settings;
 use crate::bench::{run_suite, Contender, SuiteConfig};
 use crate::exit_status::{OK as EXIT_OK, RUNTIME as EXIT_RUNTIME, USAGE as EXIT_USAGE};
 use clap::Args;
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// `bfjit bench`.
@@ -25,8 +26,18 @@ pub struct BenchArgs {
     /// optional level (interp:O0, opt:O1), and c (the C yardstick).
     #[arg(long, value_name = "SPEC,...", default_value = "interp,simple,opt")]
     pub tiers: String,
-    /// The contender speed-ups are relative to: a tier spec or c (added to
-    /// --tiers if missing) [default: the first of --tiers].
+    /// Another BF implementation to compare, as NAME='COMMAND {}': run by
+    /// sh with {} replaced by the program's path (and {exe} by the file the
+    /// build command wrote), stdin from NAME.in, stdout checked. Repeatable.
+    #[arg(long = "contender", value_name = "NAME=COMMAND")]
+    pub contenders: Vec<String>,
+    /// A build step for the --contender of that NAME, as NAME='COMPILE {} -o
+    /// {exe}': run once per program, its time reported as the compile phase.
+    #[arg(long = "contender-build", value_name = "NAME=COMMAND")]
+    pub contender_builds: Vec<String>,
+    /// The contender speed-ups are relative to: a tier spec, c (added to
+    /// --tiers if missing), or a --contender NAME [default: the first of
+    /// --tiers].
     #[arg(long, value_name = "SPEC")]
     pub baseline: Option<String>,
     /// Timed runs per program and tier.
@@ -46,9 +57,18 @@ pub struct BenchArgs {
     /// Print a markdown table (for a README) instead of the terminal table.
     #[arg(long)]
     pub markdown: bool,
-    /// Also write the report as JSON (schema in docs/bench.md).
+    /// Also write the report as JSON (schema in docs/bench.md); `-` writes
+    /// it to stdout, and the table goes to stderr.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Save the report as the run NAME (in $BFJIT_BENCH_DIR, else
+    /// .bfjit-bench/), for a later --compare NAME.
+    #[arg(long, value_name = "NAME")]
+    pub save: Option<String>,
+    /// Show the change against an earlier run: a name given to --save, or a
+    /// JSON report file; changes beyond the noise are flagged.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub compare: Option<String>,
     /// Also write a bar chart of execution times as SVG.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
@@ -79,6 +99,12 @@ pub fn run(args: &BenchArgs) -> u8 {
 /// Runs the suite; `Ok(false)` when something failed.
 fn bench(args: &BenchArgs) -> Result<bool, String> {
     let mut contenders = Contender::parse_list(&args.tiers)?;
+    add_external(&mut contenders, &args.contenders, &args.contender_builds)?;
+    // Checked before the runs: a mistyped name must not cost a whole suite.
+    if let Some(name) = &args.save {
+        compare::saved_path(name)?;
+    }
+    let earlier = args.compare.as_deref().map(compare::load).transpose()?;
     let baseline = match &args.baseline {
         Some(b) => resolve_baseline(&mut contenders, b)?,
         None => 0,
@@ -114,29 +140,55 @@ fn bench(args: &BenchArgs) -> Result<bool, String> {
         warmup: args.warmup,
         settings: Settings {
             cell: args.conventions.cell_width(),
-            target: args.conventions.target(Some(timeout)),
+            eof: args.conventions.eof.into(),
+            tape_size: args.conventions.tape_size as usize,
+            timeout,
             clock: args.clock,
         },
         cc: args.cc.clone(),
         progress: !args.quiet,
     };
-    let report = run_suite(&cases, &config)?;
-    if args.markdown {
-        print!("{}", markdown::render(&report));
+    let mut report = run_suite(&cases, &config)?;
+    report.comparison = earlier.map(|e| compare::compare(&report, &e));
+    let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    let mut text = if args.markdown {
+        markdown::render(&report)
     } else {
-        print!(
-            "{}",
-            table::render(&report, std::io::stdout().is_terminal())
-        );
+        table::render(&report)
+    };
+    if let (Some(cmp), false) = (&report.comparison, args.markdown) {
+        text.push('\n');
+        text.push_str(&changes::render(cmp));
+    }
+    // anstream drops the styles where colors are unwanted: NO_COLOR, or
+    // not a terminal (CLICOLOR_FORCE overrides).
+    if json_to_stdout {
+        print_to(anstream::stderr(), &text)?;
+        print_to(std::io::stdout(), &json::render(&report))?;
+    } else {
+        print_to(anstream::stdout(), &text)?;
     }
     let write = |path: &PathBuf, text: String| {
         std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
-    if let Some(path) = &args.json {
+    if let Some(path) = args.json.as_ref().filter(|_| !json_to_stdout) {
         write(path, json::render(&report))?;
     }
     if let Some(path) = &args.svg {
         write(path, svg::render(&report))?;
     }
+    if let Some(name) = &args.save {
+        let path = compare::save(name, &json::render(&report))?;
+        if !args.quiet {
+            eprintln!("saved as {name}: {}", path.display());
+        }
+    }
     Ok(report.failures == 0)
+}
+
+/// Writes all of `text` and flushes; a closed stream is an error.
+fn print_to(mut to: impl Write, text: &str) -> Result<(), String> {
+    to.write_all(text.as_bytes())
+        .and_then(|()| to.flush())
+        .map_err(|e| format!("cannot write the report: {e}"))
 }

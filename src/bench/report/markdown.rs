@@ -1,8 +1,10 @@
 //! The README table: one row per program, one column per contender, each
 //! cell the median execution time with the speed-up over the baseline, then
-//! a second table with the compile time (parse + passes + codegen).
+//! a second table with the compile time (parse + passes + codegen, or an
+//! external contender's build command), the noise note, and the change
+//! against an earlier run when there is one.
 
-use super::{format_seconds, format_speedup, Report, Status, TierResult};
+use super::{changes, format_seconds, format_speedup, Report, Status, TierResult};
 use std::fmt::Write;
 
 /// Renders the report as GitHub-flavored markdown.
@@ -18,25 +20,39 @@ pub fn render(report: &Report) -> String {
         report.provenance()
     );
     table(&mut out, report, |r| {
-        let e = r.execution?;
+        let e = r.execution.as_ref()?;
+        // Escaped: GitHub reads `~` pairs as strikethrough.
+        let noisy = if r.noisy { "\\~" } else { "" };
         Some(match r.speedup {
-            Some(x) => format!("{} ({})", format_seconds(e.median_s), format_speedup(x)),
-            None => format_seconds(e.median_s),
+            Some(x) => format!(
+                "{noisy}{} ({})",
+                format_seconds(e.median_s),
+                format_speedup(x)
+            ),
+            None => format!("{noisy}{}", format_seconds(e.median_s)),
         })
     });
     let _ = writeln!(
         out,
-        "\nCompile time before execution (parse + passes + codegen, medians):\n"
+        "\nCompile time before execution (parse + passes + codegen, or the build \
+         command; medians):\n"
     );
     table(&mut out, report, |r| {
-        let sum = [r.parse, r.passes, r.codegen]
+        let phases = [&r.parse, &r.passes, &r.codegen];
+        let medians: Vec<f64> = phases
             .iter()
-            .map(|s| s.map(|s| s.median_s))
-            .sum::<Option<f64>>()?;
-        Some(format_seconds(sum))
+            .filter_map(|s| Some(s.as_ref()?.median_s))
+            .collect();
+        (!medians.is_empty()).then(|| format_seconds(medians.iter().sum()))
     });
+    if let Some(note) = report.noise_note() {
+        let _ = writeln!(out, "\n{note}");
+    }
     if report.failures > 0 {
         let _ = writeln!(out, "\n**{} failure(s).**", report.failures);
+    }
+    if let Some(cmp) = &report.comparison {
+        let _ = write!(out, "\n{}", changes::markdown(cmp));
     }
     out
 }

@@ -6,17 +6,22 @@
 //! - `markdown.rs`: the README table.
 //! - `json.rs`: the JSON document.
 //! - `svg.rs`: the bar chart.
+//! - `changes.rs`: the change against an earlier run (`--compare`).
 
+pub mod changes;
 pub mod json;
 pub mod markdown;
 pub mod svg;
 pub mod table;
 
-use super::stats::Stats;
+use super::compare::Comparison;
+use super::stats::{Stats, NOISY_RSD};
 use serde::Serialize;
 
 /// The version of the JSON layout; bumped when a field changes meaning.
-pub const SCHEMA: &str = "bfjit-bench/1";
+/// 2: every sample, mean and standard deviation, `noisy`, external
+/// contenders, `comparison`; phases a contender lacks are `null`.
+pub const SCHEMA: &str = "bfjit-bench/2";
 
 /// Everything one `bfjit bench` run measured.
 #[derive(Clone, Debug, Serialize)]
@@ -52,12 +57,30 @@ pub struct Report {
     pub contenders: Vec<String>,
     /// The label of the contender speed-ups are relative to.
     pub baseline: String,
+    /// The external contenders' commands, in column order.
+    pub external: Vec<ExternalReport>,
     /// One entry per program, in run order.
     pub programs: Vec<ProgramReport>,
     /// How many results are failures (see [`Status::is_failure`]).
     pub failures: usize,
+    /// How many successful results are too noisy to trust
+    /// ([`TierResult::noisy`]).
+    pub noisy: usize,
+    /// The change against an earlier run, with `--compare`.
+    pub comparison: Option<Comparison>,
     /// Wall time of the whole suite in seconds.
     pub elapsed_s: f64,
+}
+
+/// An external contender's commands, as given.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExternalReport {
+    /// Its label.
+    pub name: String,
+    /// The command of one run.
+    pub run: String,
+    /// The build command, if any.
+    pub build: Option<String>,
 }
 
 /// The conventions of the runs.
@@ -144,6 +167,9 @@ pub struct TierResult {
     /// The largest growth of the resident set during one timed run (all
     /// phases), in bytes.
     pub peak_memory_bytes: Option<u64>,
+    /// Whether the execution times spread more than [`NOISY_RSD`] of their
+    /// mean: the figures are too noisy to trust.
+    pub noisy: bool,
     /// Baseline execution median / this execution median.
     pub speedup: Option<f64>,
     /// The same ratio for the total time.
@@ -164,6 +190,7 @@ impl TierResult {
             execution: None,
             total: None,
             peak_memory_bytes: None,
+            noisy: false,
             speedup: None,
             speedup_total: None,
         }
@@ -180,27 +207,45 @@ impl Report {
                 .results
                 .get(baseline)
                 .filter(|r| r.status == Status::Ok)
-                .map(|r| (r.execution, r.total));
+                .map(|r| (median(&r.execution), median(&r.total)));
             for r in &mut program.results {
-                let ratio = |b: Option<Stats>, t: Option<Stats>| match (b, t) {
-                    (Some(b), Some(t)) if t.median_s > 0.0 => Some(b.median_s / t.median_s),
+                let ratio = |b: Option<f64>, t: Option<f64>| match (b, t) {
+                    (Some(b), Some(t)) if t > 0.0 => Some(b / t),
                     _ => None,
                 };
                 let ok = r.status == Status::Ok;
-                r.speedup = base.and_then(|(e, _)| ratio(e, r.execution)).filter(|_| ok);
-                r.speedup_total = base.and_then(|(_, t)| ratio(t, r.total)).filter(|_| ok);
+                let (e, t) = (median(&r.execution), median(&r.total));
+                r.speedup = base.and_then(|(b, _)| ratio(b, e)).filter(|_| ok);
+                r.speedup_total = base.and_then(|(_, b)| ratio(b, t)).filter(|_| ok);
             }
         }
     }
 
-    /// Counts the failures into [`Report::failures`].
+    /// Counts the failures and noisy results into [`Report::failures`] and
+    /// [`Report::noisy`].
     pub fn count_failures(&mut self) {
-        self.failures = self
-            .programs
-            .iter()
-            .flat_map(|p| &p.results)
-            .filter(|r| r.status.is_failure())
-            .count();
+        let results = || self.programs.iter().flat_map(|p| &p.results);
+        self.failures = results().filter(|r| r.status.is_failure()).count();
+        self.noisy = results().filter(|r| r.noisy).count();
+    }
+
+    /// The note every rendering prints when some results are noisy, or
+    /// `None`.
+    pub fn noise_note(&self) -> Option<String> {
+        (self.noisy > 0).then(|| {
+            let cpu = if self.clock == "cpu" {
+                ""
+            } else {
+                " --clock cpu,"
+            };
+            format!(
+                "{} result(s) marked ~ are noisy: their execution times spread more than {:.0}% \
+                 of the mean (std dev / mean), so small differences mean nothing. \
+                 Try more --runs,{cpu} or a quieter machine.",
+                self.noisy,
+                NOISY_RSD * 100.0
+            )
+        })
     }
 
     /// What the times are, for captions: "wall time" or "CPU time".
@@ -221,6 +266,10 @@ impl Report {
         let cpu = self.cpu.as_deref().unwrap_or("unknown CPU");
         format!("{rev}, {cpu} ({} logical CPUs)", self.cpus)
     }
+}
+
+fn median(s: &Option<Stats>) -> Option<f64> {
+    s.as_ref().map(|s| s.median_s)
 }
 
 fn short(rev: &str) -> &str {
@@ -255,19 +304,27 @@ pub fn format_bytes(b: u64) -> String {
     format!("{} {unit}", three_digits(value))
 }
 
-/// A speed-up factor: `4.87×`, `12.3×`, `0.45×`.
+/// A speed-up factor with three significant digits: `4.87×`, `12.3×`,
+/// `0.450×`, `0.00123×` (never `0.00×`); below a thousandth, in scientific
+/// notation (`5.60e-7×`), which stays short.
 pub fn format_speedup(x: f64) -> String {
+    if x > 0.0 && x < 1e-3 {
+        return format!("{x:.2e}×");
+    }
     format!("{}×", three_digits(x))
 }
 
-fn three_digits(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
+/// A number with three significant digits (all digits from 100 on).
+pub fn three_digits(v: f64) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return format!("{v}");
     }
+    let decimals = |v: f64| (2 - v.abs().log10().floor() as i32).max(0) as usize;
+    let d = decimals(v);
+    // 9.996 rounds to 10.00: one decimal fewer keeps three digits.
+    let rounded: f64 = format!("{v:.d$}").parse().unwrap_or(v);
+    let d = decimals(rounded).min(d);
+    format!("{v:.d$}")
 }
 
 #[cfg(test)]
@@ -281,5 +338,23 @@ mod tests {
         assert_eq!(format_seconds(812e-9), "812 ns");
         assert_eq!(format_bytes(4 * 1024 * 1024 + 300_000), "4.29 MiB");
         assert_eq!(format_speedup(4.871), "4.87×");
+    }
+
+    #[test]
+    fn speedups_keep_three_significant_digits_however_small() {
+        let cases = [
+            (0.001234, "0.00123×"),
+            (5.6e-7, "5.60e-7×"),
+            (0.45, "0.450×"),
+            (1.0, "1.00×"),
+            (9.996, "10.0×"),
+            (12.34, "12.3×"),
+            (99.96, "100×"),
+            (1234.4, "1234×"),
+        ];
+        for (x, text) in cases {
+            assert_eq!(format_speedup(x), text, "{x}");
+        }
+        assert_eq!(format_seconds(0.0009996), "1000 µs");
     }
 }

@@ -1,16 +1,57 @@
-//! The terminal table: one row per program and contender with every phase,
-//! the execution spread, peak memory and the speed-up; failures in red when
-//! the output is a terminal.
+//! The terminal table (comfy-table): one row per program and contender with
+//! every phase, the execution time's mean ± std dev and range, peak memory
+//! and the speed-up; what went wrong is listed under the table. Failed rows
+//! are red; the text carries ANSI styles, which `anstream` strips where
+//! colors are not wanted (`NO_COLOR`, not a terminal).
 
-use super::{format_bytes, format_seconds, format_speedup, Report, Status, TierResult};
+use super::{format_bytes, format_seconds, format_speedup, Report, Stats, Status, TierResult};
+use anstyle::{AnsiColor, Style};
+use comfy_table::{CellAlignment, Table};
 use std::fmt::Write;
 
-const RED: &str = "\x1b[31m";
-const BOLD_RED: &str = "\x1b[1;31m";
-const RESET: &str = "\x1b[0m";
+/// Failures.
+pub const RED: Style = AnsiColor::Red.on_default();
+/// The verdict line when something failed.
+pub const BOLD_RED: Style = AnsiColor::Red.on_default().bold();
+/// Improvements, in the comparison.
+pub const GREEN: Style = AnsiColor::Green.on_default();
 
-/// Renders the report; `color` adds ANSI colors for failures.
-pub fn render(report: &Report, color: bool) -> String {
+/// A table without borders and a rule under the header; the first column
+/// flush left.
+pub fn plain_table(header: Vec<String>, right_from: usize) -> Table {
+    let mut t = Table::new();
+    t.load_preset("     ──            ").set_header(header);
+    for (i, column) in t.column_iter_mut().enumerate() {
+        if i >= right_from {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+        if i == 0 {
+            column.set_padding((0, 1));
+        }
+    }
+    t
+}
+
+/// The table's lines, those `styled(row)` picks wrapped in its style.
+pub fn styled_lines(table: &Table, style: impl Fn(usize) -> Option<Style>) -> String {
+    let mut out = String::new();
+    for (i, line) in table.lines().enumerate() {
+        // Two header lines (names and rule), then one line per row.
+        let line = line.trim_end();
+        match i.checked_sub(2).and_then(&style) {
+            Some(s) => {
+                let _ = writeln!(out, "{s}{line}{s:#}");
+            }
+            None => {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    out
+}
+
+/// Renders the report with ANSI styles (see the module documentation).
+pub fn render(report: &Report) -> String {
     let header = [
         "program",
         "tier",
@@ -18,54 +59,44 @@ pub fn render(report: &Report, color: bool) -> String {
         "passes",
         "codegen",
         "execution",
+        "mean ± σ",
         "min – max",
         "peak mem",
-        &format!("vs {}", report.baseline),
-    ];
-    let mut rows: Vec<(Vec<String>, Option<String>)> = Vec::new();
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain([format!("vs {}", report.baseline)])
+    .collect();
+    let mut table = plain_table(header, 2);
+    let mut failed = Vec::new();
+    let mut notes = Vec::new();
     for program in &report.programs {
         for (i, r) in program.results.iter().enumerate() {
-            let name = if i == 0 {
-                program.name.clone()
-            } else {
-                String::new()
-            };
-            rows.push(row(name, r));
-        }
-    }
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    for (cells, _) in &rows {
-        for (w, c) in widths.iter_mut().zip(cells) {
-            *w = (*w).max(width(c));
-        }
-    }
-    let mut out = String::new();
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    line(&mut out, &header, &widths);
-    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
-    line(&mut out, &rule, &widths);
-    for (cells, failure) in &rows {
-        match failure {
-            None => line(&mut out, cells, &widths),
-            Some(text) => {
-                // A failed row keeps the program and tier columns and then
-                // says what went wrong in place of the figures.
-                let lead = format!(
-                    "{:<w0$}  {:<w1$}  ",
-                    cells[0],
-                    cells[1],
-                    w0 = widths[0],
-                    w1 = widths[1]
-                );
-                let (on, off) = if color { (RED, RESET) } else { ("", "") };
-                let _ = writeln!(out, "{lead}{on}{text}{off}");
+            let name = if i == 0 { program.name.as_str() } else { "" };
+            failed.push(r.status.is_failure());
+            table.add_row(row(name, r));
+            if r.status != Status::Ok {
+                notes.push(format!(
+                    "{} {}: {}: {}",
+                    program.name,
+                    r.contender,
+                    r.status.word(),
+                    r.message.as_deref().unwrap_or("")
+                ));
             }
         }
     }
+    let mut out = styled_lines(&table, |i| {
+        failed.get(i).copied().unwrap_or(false).then_some(RED)
+    });
     out.push('\n');
+    for note in notes {
+        let _ = writeln!(out, "{note}");
+    }
     let _ = writeln!(
         out,
-        "Times ({}): median of {} run(s) after {} warm-up run(s); execution spread as min – max.",
+        "Times ({}): median of {} run(s) after {} warm-up run(s); mean ± sample std dev (σ) \
+         and min – max of the execution times.",
         report.clock_words(),
         report.runs,
         report.warmup
@@ -79,6 +110,9 @@ pub fn render(report: &Report, color: bool) -> String {
             _ => "not measurable here",
         }
     );
+    if let Some(note) = report.noise_note() {
+        let _ = writeln!(out, "{note}");
+    }
     let _ = writeln!(out, "Measured with {}.", report.provenance());
     let verdict = format!(
         "{} program(s) × {} contender(s): {} failure(s), {:.1}s in all.",
@@ -87,61 +121,42 @@ pub fn render(report: &Report, color: bool) -> String {
         report.failures,
         report.elapsed_s
     );
-    if report.failures > 0 && color {
-        let _ = writeln!(out, "{BOLD_RED}{verdict}{RESET}");
+    if report.failures > 0 {
+        let _ = writeln!(out, "{BOLD_RED}{verdict}{BOLD_RED:#}");
     } else {
         let _ = writeln!(out, "{verdict}");
     }
     out
 }
 
-/// The cells of one row, or the program and tier plus a failure text.
-fn row(name: String, r: &TierResult) -> (Vec<String>, Option<String>) {
-    let secs = |s: Option<super::Stats>| s.map_or("-".into(), |s| format_seconds(s.median_s));
-    let mut cells = vec![name, r.contender.clone()];
+/// The cells of one row; a failure shows its status in place of the time.
+fn row(name: &str, r: &TierResult) -> Vec<String> {
+    let secs = |s: &Option<Stats>| {
+        s.as_ref()
+            .map_or("-".into(), |s| format_seconds(s.median_s))
+    };
+    let mut cells = vec![name.to_string(), r.contender.clone()];
     if r.status != Status::Ok {
-        let text = format!(
-            "{}: {}",
-            r.status.word(),
-            r.message.as_deref().unwrap_or("")
-        );
-        return (cells, Some(text));
+        cells.extend(["", "", ""].map(String::from));
+        cells.push(r.status.word().to_string());
+        return cells;
     }
+    let e = r.execution.as_ref();
     cells.extend([
-        secs(r.parse),
-        secs(r.passes),
-        secs(r.codegen),
-        secs(r.execution),
-        r.execution.map_or("-".into(), |e| {
+        secs(&r.parse),
+        secs(&r.passes),
+        secs(&r.codegen),
+        // `~` marks a result too noisy to trust (see the note).
+        format!("{}{}", if r.noisy { "~" } else { "" }, secs(&r.execution)),
+        e.map_or("-".into(), |e| match e.stddev_s {
+            Some(sd) => format!("{} ± {}", format_seconds(e.mean_s), format_seconds(sd)),
+            None => format_seconds(e.mean_s),
+        }),
+        e.map_or("-".into(), |e| {
             format!("{} – {}", format_seconds(e.min_s), format_seconds(e.max_s))
         }),
         r.peak_memory_bytes.map_or("-".into(), format_bytes),
         r.speedup.map_or("-".into(), format_speedup),
     ]);
-    (cells, None)
-}
-
-/// Display width: characters, since `µ`, `×` and `–` are one column each.
-fn width(s: &str) -> usize {
-    s.chars().count()
-}
-
-/// Two columns left-aligned (names), the rest right-aligned (numbers).
-fn line(out: &mut String, cells: &[String], widths: &[usize]) {
-    let mut text = String::new();
-    for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-        let pad = " ".repeat(w.saturating_sub(width(c)));
-        if i > 0 {
-            text.push_str("  ");
-        }
-        if i < 2 {
-            text.push_str(c);
-            text.push_str(&pad);
-        } else {
-            text.push_str(&pad);
-            text.push_str(c);
-        }
-    }
-    out.push_str(text.trim_end());
-    out.push('\n');
+    cells
 }
