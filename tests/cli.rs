@@ -92,25 +92,26 @@ fn an_unknown_pass_lists_the_valid_ones() {
 
 #[test]
 fn unmatched_brackets_exit_2_with_position_and_no_output() {
-    expect_all_tiers(b"+.\n+]", &[], 2, b"", ":2:2: unmatched ']'");
-    expect_all_tiers(b"+.[\n[]", &[], 2, b"", ":1:3: unmatched '['");
+    expect_all_tiers(b"+.\n+]", &[], 2, b"", "unmatched ']'\n  --> ");
+    expect_all_tiers(b"+.\n+]", &[], 2, b"", "p.b:2:2\n");
+    expect_all_tiers(b"+.[\n[]", &[], 2, b"", "p.b:1:3\n");
 }
 
 #[test]
 fn leaving_the_tape_exits_3_after_flushing_output() {
     expect_all_tiers(
         b"<",
-        &[],
+        &["-W", "none"],
         3,
         b"",
-        ":1:1: pointer moved off the tape (left of cell 0)",
+        "pointer moved off the tape (left of cell 0)\n  --> p.b:1:1\n",
     );
     expect_all_tiers(
         b"+++.>>\n>>>",
         &["--tape-size", "4"],
         3,
         &[3],
-        ":2:2: pointer moved off the tape (past the last cell)",
+        "pointer moved off the tape (past the last cell)\n  --> p.b:2:2\n",
     );
     // Inside a scan loop: cells 0..=3 are non-zero, so `[>]` runs off the end.
     expect_all_tiers(
@@ -118,10 +119,10 @@ fn leaving_the_tape_exits_3_after_flushing_output() {
         &["--tape-size", "4"],
         3,
         b"",
-        ":1:12: pointer moved off the tape",
+        "p.b:1:12\n",
     );
     // A folded run of moves still names the exact command that leaves the tape.
-    expect_all_tiers(b"+[>>>>>>>>+]", &["--tape-size", "20"], 3, b"", ":1:6:");
+    expect_all_tiers(b"+[>>>>>>>>+]", &["--tape-size", "20"], 3, b"", "p.b:1:6\n");
 }
 
 #[test]

@@ -90,6 +90,7 @@ fn check(text: &str, cell: CellWidth, eof: EofMode, input: &[u8]) -> Result<bool
         tape_size: 48,
         timeout: None,
         max_steps: Some(STEPS),
+        ..Target::default()
     };
     let want = reference_run(&p, input, &config);
     if want.result == Err(RunError::StepLimit) {

@@ -8,7 +8,7 @@ use crate::load::{ProgramInput, ProgramSource};
 use crate::tier::Tier;
 use clap::builder::TypedValueParser;
 use clap::{Args, ValueEnum};
-use ir_passes::io::EofMode;
+use ir_passes::io::{Buffering, EofMode};
 use ir_passes::ir::CellWidth;
 use ir_passes::lint::{Kind, Level};
 use ir_passes::pipeline::Pipeline;
@@ -154,6 +154,7 @@ impl Conventions {
             tape_size: self.tape_size as usize,
             timeout,
             max_steps: None,
+            output: Buffering::Block,
         }
     }
 }

@@ -13,7 +13,7 @@ use ir_passes::pipeline::Pipeline;
 pub struct CheckArgs {
     /// The program.
     #[command(flatten)]
-    pub source: SourceArgs,
+    pub program: SourceArgs,
     /// The cell width matters to what is endless (256 `+` wrap on 8-bit
     /// cells only).
     #[arg(long, value_name = "BITS", default_value_t = 8,
@@ -32,7 +32,7 @@ pub struct CheckArgs {
 pub fn run(args: &CheckArgs) -> u8 {
     let stderr = args.color.stderr();
     let cell = ir_passes::ir::CellWidth::from_bits(args.cell).unwrap_or_default();
-    let program = match load(&args.source.source(), cell, &stderr) {
+    let program = match load(&args.program.source(), cell, &stderr) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -7,15 +7,18 @@ use super::program::{load, optimize, report_run, warn};
 use crate::counting;
 use crate::diagnostics::{internal_error, write_stderr, RunContext};
 use crate::exit_status;
+use crate::harness::Target;
 use crate::tier::{compile, Tier};
 use clap::Args;
+use ir_passes::io::Buffering;
+use std::io::IsTerminal;
 
 /// `bfjit run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// The program.
     #[command(flatten)]
-    pub source: SourceArgs,
+    pub program: SourceArgs,
     /// The program's input.
     #[command(flatten)]
     pub input: InputArgs,
@@ -67,7 +70,7 @@ pub fn run(args: &RunArgs) -> u8 {
         Ok(t) => t,
         Err(e) => return usage(e),
     };
-    let source = args.source.source();
+    let source = args.program.source();
     let mut input = match args.input.input(&source).open() {
         Ok(i) => i,
         Err(e) => return usage(e.to_string()),
@@ -79,7 +82,14 @@ pub fn run(args: &RunArgs) -> u8 {
     warn(&program, &args.warnings, &stderr);
     let (optimized, _) = optimize(program, &pipeline, false, &args.warnings, &stderr);
     let program = optimized.program;
-    let target = args.conventions.target(timeout);
+    // Line by line on a terminal, as C's stdio does; in blocks otherwise.
+    let target = Target {
+        output: match std::io::stdout().is_terminal() {
+            true => Buffering::Line,
+            false => Buffering::Block,
+        },
+        ..args.conventions.target(timeout)
+    };
     let mut stdout = std::io::stdout().lock();
     let outcome = if args.count_ops {
         counting::run(&program, &target, &mut input, &mut stdout).map(|counted| {
