@@ -171,7 +171,8 @@ mod tests {
         let sizes = RefCell::new(Vec::new());
         let mut input = std::io::empty();
         let mut output = Writes(&sizes);
-        let mut io = Io::new(&mut input, &mut output, EofMode::Zero, CellWidth::U8).buffered(buffering);
+        let mut io =
+            Io::new(&mut input, &mut output, EofMode::Zero, CellWidth::U8).buffered(buffering);
         for &b in text {
             io.put(Value::from(b)).unwrap();
         }

@@ -113,7 +113,8 @@ enum Failure {
 /// they are errors.
 fn unused_option(args: &InspectArgs) -> Option<String> {
     let emits = |v: View| args.emit.contains(&v);
-    let without = |option: &str, needed: &str| Some(format!("{option} does nothing without {needed}"));
+    let without =
+        |option: &str, needed: &str| Some(format!("{option} does nothing without {needed}"));
     if args.diff && !emits(View::Passes) {
         return without("--diff", "--emit passes");
     }
