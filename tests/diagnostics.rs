@@ -27,9 +27,15 @@ fn an_unmatched_close_bracket_shows_the_loop_before_it() {
     insta::assert_snapshot!("unmatched_close_color", color);
     // Lines far apart are shown with a break between them.
     let text = "+[-]\n.\n.\n.\n.\n ]";
-    insta::assert_snapshot!("unmatched_close_lines_apart", stderr(&["run", "-"], text.as_bytes(), 2));
+    insta::assert_snapshot!(
+        "unmatched_close_lines_apart",
+        stderr(&["run", "-"], text.as_bytes(), 2)
+    );
     // With no loop before it, there is nothing else to show.
-    insta::assert_snapshot!("unmatched_close_alone", stderr(&["run", "-e", "+]"], b"", 2));
+    insta::assert_snapshot!(
+        "unmatched_close_alone",
+        stderr(&["run", "-e", "+]"], b"", 2)
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use clap::builder::TypedValueParser;
 use clap::{Args, ValueEnum};
 use ir_passes::io::{Buffering, EofMode};
 use ir_passes::ir::CellWidth;
-use ir_passes::lint::{Kind, Level};
+use ir_passes::lint::{Level, Lint};
 use ir_passes::pipeline::Pipeline;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -113,11 +113,11 @@ pub enum WarningLevel {
 }
 
 impl WarningArgs {
-    /// Whether a warning of this kind is shown.
-    pub fn shows(&self, kind: Kind) -> bool {
+    /// Whether a warning is shown.
+    pub fn shows(&self, lint: &Lint) -> bool {
         match self.warnings {
             WarningLevel::None => false,
-            WarningLevel::Default => kind.level() == Level::Default,
+            WarningLevel::Default => lint.level == Level::Default,
             WarningLevel::All => true,
         }
     }

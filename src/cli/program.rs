@@ -47,7 +47,7 @@ pub(crate) fn optimize(
 
 fn show(lints: &[Lint], source: &Source, warnings: &WarningArgs, stderr: &Stderr) -> usize {
     let mut shown = 0;
-    for l in lints.iter().filter(|l| warnings.shows(l.kind)) {
+    for l in lints.iter().filter(|l| warnings.shows(l)) {
         stderr.report(&diagnostics::warning(l), source.name(), source.text());
         shown += 1;
     }

@@ -1,7 +1,7 @@
 //! Reports for the warnings of [`ir_passes::lint`].
 
 use super::report::Report;
-use ir_passes::lint::{Kind, Lint};
+use ir_passes::lint::{Kind, Level, Lint};
 use ir_passes::pipeline::MAX_ROUNDS;
 use ir_passes::span::Span;
 
@@ -10,7 +10,7 @@ pub fn warning(lint: &Lint) -> Report {
     let name = lint.kind.name();
     let open = |span: Option<Span>| Span::at(span.map_or(0, |s| s.start));
     let close = |span: Option<Span>| Span::at(span.map_or(0, |s| s.end.saturating_sub(1)));
-    match lint.kind {
+    let report = match lint.kind {
         Kind::UnreachableLoop => Report::warning(name, "this loop is never entered")
             .primary(open(lint.span), "the current cell is always zero here")
             .secondary(
@@ -18,6 +18,12 @@ pub fn warning(lint: &Lint) -> Report {
                 "because this loop ends only when it is zero",
             )
             .help("remove the loop, or change the cell before it"),
+        Kind::RedundantClear => Report::warning(name, "this clear does nothing")
+            .primary(open(lint.span), "the current cell is already zero here")
+            .secondary(
+                close(lint.related),
+                "because this loop ends only when it is zero",
+            ),
         Kind::StartLoop => Report::warning(name, "this loop is never entered")
             .primary(open(lint.span), "every cell is zero at the start")
             .note("a loop at the start is the usual way to write a comment block"),
@@ -40,5 +46,11 @@ pub fn warning(lint: &Lint) -> Report {
             ),
         )
         .note("the optimized program is correct, but may be less optimized than it could be"),
+    };
+    let commented =
+        matches!(lint.kind, Kind::UnreachableLoop | Kind::EndlessLoop) && lint.level == Level::All;
+    match commented {
+        true => report.note("it holds comment text, so it may be a deliberate comment block"),
+        false => report,
     }
 }

@@ -29,14 +29,20 @@ pub enum Level {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Kind {
     /// A loop right after another loop (`][`, or after a clear `[-]`): the
-    /// current cell is zero there, so it is never entered.
+    /// current cell is zero there, so it is never entered. One holding
+    /// comment text is a deliberate comment block: [`Level::All`].
     UnreachableLoop,
+    /// A clear loop (`[-]`, `[+]`) right after another loop: it does
+    /// nothing, the cell is already zero. Compilers to BF emit these, and
+    /// they are harmless: [`Level::All`].
+    RedundantClear,
     /// A loop at the very start of the program: every cell is zero, so it
     /// is never entered. The classic way to write a comment block, hence
     /// only at [`Level::All`].
     StartLoop,
     /// A loop that cannot end once entered: its body leaves the current
     /// cell as it was and the pointer where it was (`[]`, `[+-]`, `[>+<]`).
+    /// One holding comment text (`[sic]` in prose) is [`Level::All`].
     EndlessLoop,
     /// The first move of the program is `<`: whenever it runs, the pointer
     /// leaves the tape at cell 0.
@@ -51,18 +57,11 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::UnreachableLoop => "unreachable-loop",
+            Kind::RedundantClear => "redundant-clear",
             Kind::StartLoop => "start-loop",
             Kind::EndlessLoop => "endless-loop",
             Kind::LeftOfStart => "left-of-start",
             Kind::RoundCap => "round-cap",
-        }
-    }
-
-    /// The lowest `-W` level that shows it.
-    pub fn level(self) -> Level {
-        match self {
-            Kind::StartLoop => Level::All,
-            _ => Level::Default,
         }
     }
 }
@@ -72,6 +71,8 @@ impl Kind {
 pub struct Lint {
     /// What it is about.
     pub kind: Kind,
+    /// The lowest `-W` level that shows it.
+    pub level: Level,
     /// The code it is about: a loop's brackets, a `<`; `None` for warnings
     /// about the whole program ([`Kind::RoundCap`]).
     pub span: Option<Span>,
@@ -89,7 +90,28 @@ pub fn lint(program: &Program) -> Vec<Lint> {
 pub fn round_cap(optimized: &Optimized) -> Option<Lint> {
     optimized.capped.then_some(Lint {
         kind: Kind::RoundCap,
+        level: Level::Default,
         span: None,
         related: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::CellWidth;
+    use crate::parse::parse;
+
+    #[test]
+    fn a_capped_pipeline_gets_a_warning_and_a_converged_one_does_not() {
+        let program = parse("t", b"+", CellWidth::U8).unwrap();
+        let mut optimized = Optimized {
+            program,
+            snapshots: Vec::new(),
+            capped: true,
+        };
+        assert_eq!(round_cap(&optimized).map(|l| l.kind), Some(Kind::RoundCap));
+        optimized.capped = false;
+        assert_eq!(round_cap(&optimized), None);
+    }
 }

@@ -3,8 +3,36 @@
 //! to the left.
 
 use super::endless::is_endless;
-use super::{Kind, Lint};
-use crate::ir::{Node, Op, Program};
+use super::{Kind, Level, Lint};
+use crate::ir::{CellWidth, Node, Op, Program};
+use crate::source::Source;
+use crate::span::Span;
+
+/// Whether a loop body is a clear's: one `+` or `-`.
+fn is_clear(body: &[Node], cell: CellWidth) -> bool {
+    match body {
+        [Node {
+            op: Op::Add { offset: 0, delta },
+            ..
+        }] => *delta == 1 || *delta == cell.max(),
+        _ => false,
+    }
+}
+
+/// The level of a warning about a loop: code-only loops are almost
+/// certainly a mistake; one holding comment text (anything but commands
+/// and white space) is most likely deliberate prose, such as the classic
+/// comment block in a loop that is never entered.
+fn loop_level(source: &Source, span: Span) -> Level {
+    let prose = source
+        .slice(span)
+        .iter()
+        .any(|b| !b"+-<>.,[]".contains(b) && !b.is_ascii_whitespace());
+    match prose {
+        true => Level::All,
+        false => Level::Default,
+    }
+}
 
 /// Visits every command that can run, in source order, without recursion.
 pub(super) fn walk(program: &Program) -> Vec<Lint> {
@@ -25,16 +53,22 @@ pub(super) fn walk(program: &Program) -> Vec<Lint> {
             Op::Loop { body: inner } => {
                 let previous = i.checked_sub(1).map(|j| &body[j]);
                 let dead = match previous {
-                    Some(p) if matches!(p.op, Op::Loop { .. }) => {
-                        Some((Kind::UnreachableLoop, Some(p.span)))
+                    Some(p) if matches!(p.op, Op::Loop { .. }) && is_clear(inner, program.cell) => {
+                        Some((Kind::RedundantClear, Level::All, Some(p.span)))
                     }
-                    None if top_level => Some((Kind::StartLoop, None)),
+                    Some(p) if matches!(p.op, Op::Loop { .. }) => Some((
+                        Kind::UnreachableLoop,
+                        loop_level(&program.source, node.span),
+                        Some(p.span),
+                    )),
+                    None if top_level => Some((Kind::StartLoop, Level::All, None)),
                     _ => None,
                 };
-                if let Some((kind, related)) = dead {
+                if let Some((kind, level, related)) = dead {
                     // It never runs, so nothing inside it is looked at.
                     lints.push(Lint {
                         kind,
+                        level,
                         span: Some(node.span),
                         related,
                     });
@@ -43,6 +77,7 @@ pub(super) fn walk(program: &Program) -> Vec<Lint> {
                 if is_endless(inner, program.cell) {
                     lints.push(Lint {
                         kind: Kind::EndlessLoop,
+                        level: loop_level(&program.source, node.span),
                         span: Some(node.span),
                         related: None,
                     });
@@ -56,6 +91,7 @@ pub(super) fn walk(program: &Program) -> Vec<Lint> {
                     // the pointer is at cell 0 whenever this runs.
                     lints.push(Lint {
                         kind: Kind::LeftOfStart,
+                        level: Level::Default,
                         span: Some(node.span),
                         related: None,
                     });
@@ -70,7 +106,7 @@ pub(super) fn walk(program: &Program) -> Vec<Lint> {
 #[cfg(test)]
 mod tests {
     use crate::ir::CellWidth;
-    use crate::lint::{lint, Kind, Lint};
+    use crate::lint::{lint, Kind, Level, Lint};
     use crate::parse::parse;
     use crate::span::Span;
 
@@ -89,6 +125,7 @@ mod tests {
             found,
             [Lint {
                 kind: Kind::UnreachableLoop,
+                level: Level::Default,
                 span: Some(Span::new(4, 7)),
                 related: Some(Span::new(1, 4)),
             }]
@@ -99,6 +136,31 @@ mod tests {
         assert_eq!(kinds("+[-]+[.-]"), []);
         assert_eq!(kinds("+[-],[.,]"), []);
         assert_eq!(kinds("+[-]>[<]"), []);
+    }
+
+    #[test]
+    fn loops_holding_comment_text_are_warned_about_only_at_level_all() {
+        let levels = |text: &str| -> Vec<(Kind, Level)> {
+            lints(text).into_iter().map(|l| (l.kind, l.level)).collect()
+        };
+        assert_eq!(
+            levels("+[-][a comment.]"),
+            [(Kind::UnreachableLoop, Level::All)]
+        );
+        assert_eq!(
+            levels("+[-][ . ]"),
+            [(Kind::UnreachableLoop, Level::Default)]
+        );
+        assert_eq!(levels("+[sic]"), [(Kind::EndlessLoop, Level::All)]);
+        assert_eq!(levels("+[ ]"), [(Kind::EndlessLoop, Level::Default)]);
+    }
+
+    #[test]
+    fn a_clear_right_after_a_loop_is_redundant() {
+        assert_eq!(kinds("+[>][-]"), [Kind::RedundantClear]);
+        assert_eq!(kinds("+[>][+]"), [Kind::RedundantClear]);
+        assert_eq!(kinds("+[>][--]"), [Kind::UnreachableLoop]);
+        assert_eq!(kinds("+[>]<+[-]"), []);
     }
 
     #[test]
