@@ -26,6 +26,20 @@ fn unreachable_loop() {
 }
 
 #[test]
+fn redundant_clear() {
+    assert_eq!(warnings("+[>][-]"), ["redundant-clear"]);
+    assert_eq!(warnings("+[>]+[-]"), Vec::<String>::new());
+}
+
+#[test]
+fn comment_blocks_show_only_with_w_all() {
+    let program = "+[-][a comment: the loop is never entered]";
+    assert_eq!(warnings(program), ["unreachable-loop"]);
+    let out = support::bfjit(&["check", "-e", program], b"");
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+}
+
+#[test]
 fn start_loop() {
     assert_eq!(warnings("[a comment, with . and ,]+."), ["start-loop"]);
     assert_eq!(warnings("+[-]"), Vec::<String>::new());
