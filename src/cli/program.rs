@@ -45,13 +45,23 @@ pub(crate) fn optimize(
     (optimized, shown)
 }
 
+/// At most this many warnings are shown: a generated program can have
+/// thousands of one kind, and each costs a scan of the source.
+pub(crate) const MAX_WARNINGS: usize = 100;
+
 fn show(lints: &[Lint], source: &Source, warnings: &WarningArgs, stderr: &Stderr) -> usize {
-    let mut shown = 0;
-    for l in lints.iter().filter(|l| warnings.shows(l)) {
+    let selected: Vec<&Lint> = lints.iter().filter(|l| warnings.shows(l)).collect();
+    for l in selected.iter().take(MAX_WARNINGS) {
         stderr.report(&diagnostics::warning(l), source.name(), source.text());
-        shown += 1;
     }
-    shown
+    if selected.len() > MAX_WARNINGS {
+        let more = selected.len() - MAX_WARNINGS;
+        let report =
+            diagnostics::Report::warning("more", format!("{more} more warnings not shown"))
+                .help("-W none hides warnings");
+        stderr.message(&report);
+    }
+    selected.len().min(MAX_WARNINGS)
 }
 
 /// Reports how a run ended and returns the exit status: 0 when it

@@ -160,14 +160,8 @@ fn push_printable(out: &mut String, bytes: &[u8]) {
 /// The range of the line holding `pos`, without its `\n` (or `\r\n`).
 fn line_range(source: &[u8], pos: u32) -> Range<u32> {
     let pos = (pos as usize).min(source.len());
-    let start = source[..pos]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let mut end = source[pos..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(source.len(), |i| pos + i);
+    let start = memchr::memrchr(b'\n', &source[..pos]).map_or(0, |i| i + 1);
+    let mut end = memchr::memchr(b'\n', &source[pos..]).map_or(source.len(), |i| pos + i);
     if end > start && source[end - 1] == b'\r' {
         end -= 1;
     }
@@ -175,15 +169,13 @@ fn line_range(source: &[u8], pos: u32) -> Range<u32> {
 }
 
 /// Real 1-based line and column of `pos`; columns count characters, as
-/// `ir_passes::source::Source::line_col` does.
+/// `ir_passes::source::Source::line_col` does. (memchr keeps this fast
+/// enough to call per label, even on a 10 MB program.)
 fn line_col(source: &[u8], pos: u32) -> (u32, u32) {
     let pos = (pos as usize).min(source.len());
     let before = &source[..pos];
-    let line = 1 + before.iter().filter(|&&b| b == b'\n').count() as u32;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
+    let line = 1 + memchr::memchr_iter(b'\n', before).count() as u32;
+    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
     let col = 1 + before[start..]
         .iter()
         .filter(|&&b| (b & 0xC0) != 0x80)
