@@ -75,3 +75,47 @@ fn off_tape(pos: u32, side: Side, context: &RunContext) -> Report {
             .help("a longer tape may help: --tape-size CELLS"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONTEXT: RunContext = RunContext {
+        tape_size: 100,
+        timeout: None,
+    };
+
+    fn status(error: RunError) -> Option<u8> {
+        run_error(&error, &CONTEXT).map(|(_, code)| code)
+    }
+
+    #[test]
+    fn bugs_exit_with_the_internal_status_and_user_errors_do_not() {
+        assert_eq!(status(RunError::StepLimit), Some(exit_status::INTERNAL));
+        let shim = RunError::Io("internal error: a runtime shim panicked".into());
+        assert_eq!(status(shim), Some(exit_status::INTERNAL));
+        let input = RunError::Io("reading input: Is a directory".into());
+        assert_eq!(status(input), Some(exit_status::USAGE));
+        let off = RunError::OffTape {
+            pos: 0,
+            side: Side::Right,
+        };
+        assert_eq!(status(off), Some(exit_status::RUNTIME));
+        assert_eq!(status(RunError::Timeout), Some(exit_status::TIMEOUT));
+        assert_eq!(status(RunError::OutputClosed), None);
+    }
+
+    #[test]
+    fn leaving_the_tape_names_the_cell_it_would_reach() {
+        let right = RunError::OffTape {
+            pos: 0,
+            side: Side::Right,
+        };
+        let (report, _) = run_error(&right, &CONTEXT).unwrap();
+        assert_eq!(
+            report.labels[0].message,
+            "this '>' moves the pointer to cell 100"
+        );
+        assert!(report.notes.iter().any(|n| n.contains("--tape-size")));
+    }
+}
