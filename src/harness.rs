@@ -13,7 +13,7 @@ use crate::runtime::tape::Tape;
 use ir_passes::budget::Budget;
 use ir_passes::cell::CellType;
 use ir_passes::error::RunError;
-use ir_passes::io::{EofMode, Io};
+use ir_passes::io::{Buffering, EofMode, Io};
 use ir_passes::ir::CellWidth;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -33,6 +33,10 @@ pub struct Target {
     /// Step limit (loop back edges, approximately); tests use it to bound
     /// programs that may not halt.
     pub max_steps: Option<u64>,
+    /// When output is passed on: in blocks, or also at every newline (the
+    /// CLI's choice when stdout is a terminal). Generated code does not
+    /// depend on it.
+    pub output: Buffering,
 }
 
 impl Default for Target {
@@ -44,6 +48,7 @@ impl Default for Target {
             tape_size: 65_536,
             timeout: None,
             max_steps: None,
+            output: Buffering::Block,
         }
     }
 }
@@ -121,7 +126,7 @@ fn run_cells<C: CellType, E: Execute>(
     output: &mut dyn Write,
 ) -> Result<Outcome, String> {
     let mut tape = Tape::<C>::new(target.tape_size)?;
-    let mut io = Io::new(input, output, target.eof, cell);
+    let mut io = Io::new(input, output, target.eof, cell).buffered(target.output);
     let mut budget = target.budget();
     let outcome = engine.execute(tape.cells(), &mut io, &mut budget);
     // Output written before an error is flushed, never lost; a flush

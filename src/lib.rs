@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod cli;
 pub mod counting;
+pub mod diagnostics;
 pub mod emit_c;
 pub mod exit_status;
 pub mod explore;

@@ -1,20 +1,106 @@
-//! Reading a program file and parsing it, with errors that say which of the
-//! two went wrong (they have different exit statuses).
+//! Where a program and its input come from (a file, stdin, `-e` text), and
+//! loading it: read, then parse, with errors that say which of the two went
+//! wrong (they have different exit statuses) and keep what the diagnostics
+//! need to show the source.
 
 use crate::exit_status;
 use ir_passes::diagnostic::ParseError;
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
 use std::fmt;
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Where the program text comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProgramSource {
+    /// A file.
+    File(PathBuf),
+    /// Standard input (`-`); the program's own input is then empty unless
+    /// given another way.
+    Stdin,
+    /// `-e CODE` texts, joined with newlines, so line N of a position is
+    /// the N-th `-e`.
+    Expr(Vec<String>),
+}
+
+impl ProgramSource {
+    /// The name positions are reported under: the path, `<stdin>` or
+    /// `<expr>`.
+    pub fn name(&self) -> String {
+        match self {
+            ProgramSource::File(path) => path.display().to_string(),
+            ProgramSource::Stdin => "<stdin>".into(),
+            ProgramSource::Expr(_) => "<expr>".into(),
+        }
+    }
+
+    /// Whether reading the program consumes stdin.
+    pub fn uses_stdin(&self) -> bool {
+        *self == ProgramSource::Stdin
+    }
+
+    /// The program text.
+    pub fn read(&self) -> Result<Vec<u8>, LoadError> {
+        match self {
+            ProgramSource::File(path) => std::fs::read(path)
+                .map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display()))),
+            ProgramSource::Stdin => {
+                let mut text = Vec::new();
+                std::io::stdin()
+                    .lock()
+                    .read_to_end(&mut text)
+                    .map_err(|e| {
+                        LoadError::Io(format!("cannot read the program from stdin: {e}"))
+                    })?;
+                Ok(text)
+            }
+            ProgramSource::Expr(parts) => Ok(parts.join("\n").into_bytes()),
+        }
+    }
+}
+
+/// Where the program's input (what `,` reads) comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProgramInput {
+    /// Standard input.
+    Stdin,
+    /// Nothing: `,` sees end of input at once.
+    Empty,
+    /// These bytes (`--input TEXT`).
+    Text(Vec<u8>),
+    /// This file (`--input-file FILE`).
+    File(PathBuf),
+}
+
+impl ProgramInput {
+    /// Opens the input. A file that cannot be opened is a usage error.
+    pub fn open(&self) -> Result<Box<dyn Read>, LoadError> {
+        Ok(match self {
+            ProgramInput::Stdin => Box::new(std::io::stdin().lock()),
+            ProgramInput::Empty => Box::new(std::io::empty()),
+            ProgramInput::Text(bytes) => Box::new(std::io::Cursor::new(bytes.clone())),
+            ProgramInput::File(path) => Box::new(std::fs::File::open(path).map_err(|e| {
+                LoadError::Io(format!("cannot read input file {}: {e}", path.display()))
+            })?),
+        })
+    }
+}
 
 /// Why a program could not be loaded.
 #[derive(Debug)]
 pub enum LoadError {
-    /// The file could not be read.
+    /// The program (or its input) could not be read.
     Io(String),
     /// The program is malformed.
-    Parse(String, ParseError),
+    Parse {
+        /// The name it was loaded under.
+        name: String,
+        /// Its text, for showing the error in context.
+        text: Vec<u8>,
+        /// What is wrong.
+        error: ParseError,
+    },
 }
 
 impl LoadError {
@@ -22,7 +108,7 @@ impl LoadError {
     pub fn exit_code(&self) -> u8 {
         match self {
             LoadError::Io(_) => exit_status::USAGE,
-            LoadError::Parse(..) => exit_status::MALFORMED,
+            LoadError::Parse { .. } => exit_status::MALFORMED,
         }
     }
 }
@@ -31,15 +117,20 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::Io(e) => write!(f, "{e}"),
-            LoadError::Parse(name, e) => write!(f, "{name}:{e}"),
+            LoadError::Parse { name, error, .. } => write!(f, "{name}:{error}"),
         }
     }
 }
 
-/// Reads and parses the program at `path`.
+/// Reads and parses a program. This is the one loader every subcommand
+/// uses.
+pub fn load_program(source: &ProgramSource, cell: CellWidth) -> Result<Program, LoadError> {
+    let name = source.name();
+    let text = source.read()?;
+    parse(&name, &text, cell).map_err(|error| LoadError::Parse { name, text, error })
+}
+
+/// Reads and parses the program file at `path`.
 pub fn load(path: &Path, cell: CellWidth) -> Result<Program, LoadError> {
-    let name = path.display().to_string();
-    let text =
-        std::fs::read(path).map_err(|e| LoadError::Io(format!("cannot read {name}: {e}")))?;
-    parse(&name, &text, cell).map_err(|e| LoadError::Parse(name, e))
+    load_program(&ProgramSource::File(path.to_path_buf()), cell)
 }

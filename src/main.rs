@@ -1,5 +1,7 @@
 //! The `bfjit` binary.
 
+use bfjit::diagnostics::{internal_error, Stderr, Style};
+use bfjit::exit_status;
 use std::process::ExitCode;
 
 /// Stack for the worker thread. Passes and printers recurse over loop nesting,
@@ -14,10 +16,22 @@ fn main() -> ExitCode {
         .spawn(bfjit::cli::main);
     match worker.map(|w| w.join()) {
         Ok(Ok(code)) => code,
-        Ok(Err(_)) => ExitCode::from(101),
+        // A panic: the hook has printed where; say what it means.
         Err(e) => {
-            eprintln!("bfjit: cannot start: {e}");
-            ExitCode::from(1)
+            let report = internal_error(format!("cannot start: {e}"));
+            Stderr {
+                style: Style::Plain,
+            }
+            .message(&report);
+            ExitCode::from(exit_status::INTERNAL)
+        }
+        Ok(Err(_)) => {
+            let report = internal_error("bfjit panicked");
+            Stderr {
+                style: Style::Plain,
+            }
+            .message(&report);
+            ExitCode::from(exit_status::INTERNAL)
         }
     }
 }

@@ -53,6 +53,7 @@ fn check(text: &str, cell: CellWidth, eof: EofMode, input: &[u8]) -> Result<bool
         tape_size: 48,
         timeout: None,
         max_steps: Some(STEPS),
+        ..Target::default()
     };
     let want = reference(&p, input, &config);
     if want.result == Err(RunError::StepLimit) {

@@ -167,7 +167,7 @@ fn same_run(program: &Path, expected: &str, stderr: &str) -> bool {
     let Some(ours) = stderr
         .split_once(&format!("{name}:"))
         .and_then(|(_, rest)| {
-            rest.split(':')
+            rest.split(|c: char| !c.is_ascii_digit())
                 .take(2)
                 .map(str::parse::<usize>)
                 .collect::<Result<Vec<_>, _>>()

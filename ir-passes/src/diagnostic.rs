@@ -1,7 +1,7 @@
 //! Diagnostics as plain data: a message and the source position it is about.
 //! They are rendered only at the top (the CLI), and tests assert on the data.
 
-use crate::span::LineCol;
+use crate::span::{LineCol, Span};
 use serde::Serialize;
 use std::fmt;
 
@@ -14,6 +14,26 @@ pub struct ParseError {
     pub pos: u32,
     /// Its line and column.
     pub line_col: LineCol,
+    /// Which bracket is unmatched, with the context a diagnostic shows.
+    pub kind: Unmatched,
+}
+
+/// Which bracket is unmatched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Unmatched {
+    /// A `[` still open at the end of the text.
+    Open {
+        /// How many `[` are still open there (the error names the innermost).
+        still_open: usize,
+        /// The end of the text, where its `]` was expected.
+        end: u32,
+    },
+    /// A `]` with no `[` open.
+    Close {
+        /// The last complete top-level loop before it, if any: every
+        /// bracket before the stray `]` was closed by that loop's end.
+        previous: Option<Span>,
+    },
 }
 
 impl fmt::Display for ParseError {

@@ -20,6 +20,21 @@ pub enum EofMode {
 /// Output is flushed when this many bytes are pending.
 const OUT_CAPACITY: usize = 1 << 16;
 
+/// When output is passed on to the underlying stream (besides when the
+/// buffer is full, before blocking on input, and at the end of the run).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum Buffering {
+    /// Only then: for pipes and files, where fewer writes are faster.
+    #[default]
+    Block,
+    /// Also after every newline, as C's stdio does on a terminal, so a
+    /// program's progress shows line by line.
+    Line,
+}
+
+/// A byte no output byte equals: a `u8` widened to `u16` is below 256.
+const NEVER: u16 = 256;
+
 /// The I/O state of one run.
 pub struct Io<'a> {
     input: &'a mut dyn Read,
@@ -31,6 +46,9 @@ pub struct Io<'a> {
     in_done: bool,
     eof: EofMode,
     cell: CellWidth,
+    /// The output byte after which to flush: `\n` for line buffering, else
+    /// [`NEVER`], so `put` tests one compare in both modes.
+    flush_after: u16,
 }
 
 impl<'a> Io<'a> {
@@ -51,14 +69,25 @@ impl<'a> Io<'a> {
             in_done: false,
             eof,
             cell,
+            flush_after: NEVER,
         }
+    }
+
+    /// This I/O with output buffered as `buffering` says.
+    pub fn buffered(mut self, buffering: Buffering) -> Io<'a> {
+        self.flush_after = match buffering {
+            Buffering::Block => NEVER,
+            Buffering::Line => u16::from(b'\n'),
+        };
+        self
     }
 
     /// Queues one output byte (the low 8 bits of a cell).
     #[inline]
     pub fn put(&mut self, value: Value) -> Result<(), RunError> {
-        self.out_buf.push(value as u8);
-        if self.out_buf.len() >= OUT_CAPACITY {
+        let byte = value as u8;
+        self.out_buf.push(byte);
+        if self.out_buf.len() >= OUT_CAPACITY || u16::from(byte) == self.flush_after {
             self.flush()?;
         }
         Ok(())
@@ -115,5 +144,52 @@ impl<'a> Io<'a> {
                 Err(e) => return Err(RunError::Io(format!("reading input: {e}"))),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    /// A writer that records the size of every write it gets.
+    struct Writes<'a>(&'a RefCell<Vec<usize>>);
+
+    impl Write for Writes<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if !buf.is_empty() {
+                self.0.borrow_mut().push(buf.len());
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn writes(buffering: Buffering, text: &[u8]) -> Vec<usize> {
+        let sizes = RefCell::new(Vec::new());
+        let mut input = std::io::empty();
+        let mut output = Writes(&sizes);
+        let mut io =
+            Io::new(&mut input, &mut output, EofMode::Zero, CellWidth::U8).buffered(buffering);
+        for &b in text {
+            io.put(Value::from(b)).unwrap();
+        }
+        io.flush().unwrap();
+        drop(io);
+        sizes.into_inner()
+    }
+
+    #[test]
+    fn line_buffering_writes_each_line_as_it_ends() {
+        assert_eq!(writes(Buffering::Line, b"ab\ncd\n\nx"), [3, 3, 1, 1]);
+    }
+
+    #[test]
+    fn block_buffering_writes_once_until_the_buffer_fills() {
+        assert_eq!(writes(Buffering::Block, b"ab\ncd\n\nx"), [8]);
+        let big = vec![b'\n'; OUT_CAPACITY + 1];
+        assert_eq!(writes(Buffering::Block, &big), [OUT_CAPACITY, 1]);
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod guard;
 pub mod io;
 pub mod ir;
+pub mod lint;
 pub mod parse;
 pub mod passes;
 pub mod pipeline;

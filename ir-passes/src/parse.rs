@@ -2,7 +2,7 @@
 //! comment. Nesting is tracked with an explicit stack, so depth costs heap, not
 //! call stack.
 
-use crate::diagnostic::ParseError;
+use crate::diagnostic::{ParseError, Unmatched};
 use crate::ir::{CellWidth, Node, Op, Program};
 use crate::source::Source;
 use crate::span::Span;
@@ -23,6 +23,8 @@ pub fn parse(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseE
     let mut open: Vec<(u32, Vec<Node>)> = Vec::new();
     let mut body: Vec<Node> = Vec::new();
     let mut partners = Vec::new();
+    // The last loop closed at the top level, for an unmatched `]`'s report.
+    let mut previous: Option<Span> = None;
     for (i, &b) in text.iter().enumerate() {
         let pos = i as u32;
         let op = match b {
@@ -44,8 +46,11 @@ pub fn parse(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseE
             }
             b']' => {
                 let Some((start, outer)) = open.pop() else {
-                    return Err(error(text, pos, "unmatched ']'"));
+                    return Err(error(text, pos, Unmatched::Close { previous }));
                 };
+                if open.is_empty() {
+                    previous = Some(Span::new(start, pos + 1));
+                }
                 partners.push((start, pos));
                 partners.push((pos, start));
                 let inner = std::mem::replace(&mut body, outer);
@@ -60,7 +65,11 @@ pub fn parse(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseE
         body.push(Node::new(op, Span::at(pos)));
     }
     if let Some(&(start, _)) = open.last() {
-        return Err(error(text, start, "unmatched '['"));
+        let kind = Unmatched::Open {
+            still_open: open.len(),
+            end: text.len() as u32,
+        };
+        return Err(error(text, start, kind));
     }
     let source = Source::new(name.to_string(), text.to_vec(), partners);
     Ok(Program {
@@ -70,13 +79,18 @@ pub fn parse(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseE
     })
 }
 
-fn error(text: &[u8], pos: u32, message: &str) -> ParseError {
+fn error(text: &[u8], pos: u32, kind: Unmatched) -> ParseError {
     // Build a throwaway source just for the line table; errors are rare.
     let source = Source::new(String::new(), text.to_vec(), Vec::new());
+    let message = match kind {
+        Unmatched::Open { .. } => "unmatched '['",
+        Unmatched::Close { .. } => "unmatched ']'",
+    };
     ParseError {
         message: message.to_string(),
         pos,
         line_col: source.line_col(pos),
+        kind,
     }
 }
 
@@ -133,6 +147,31 @@ mod tests {
         assert_eq!(
             (e.message.as_str(), e.line_col.to_string()),
             ("unmatched ']'", "2:2".into())
+        );
+    }
+
+    #[test]
+    fn a_stray_close_bracket_names_the_last_top_level_loop() {
+        let e = parse8(b"[[-]>]+]").unwrap_err();
+        assert_eq!(
+            e.kind,
+            Unmatched::Close {
+                previous: Some(Span::new(0, 6))
+            }
+        );
+        let e = parse8(b"+]").unwrap_err();
+        assert_eq!(e.kind, Unmatched::Close { previous: None });
+    }
+
+    #[test]
+    fn an_unclosed_bracket_counts_the_open_ones() {
+        let e = parse8(b"[[+]\n[").unwrap_err();
+        assert_eq!(
+            e.kind,
+            Unmatched::Open {
+                still_open: 2,
+                end: 6
+            }
         );
     }
 

@@ -91,6 +91,7 @@ fn run_config(settings: &Settings, limits: Limits) -> Target {
         tape_size: settings.tape_size,
         timeout: (limits == Limits::Enforced).then_some(settings.timeout),
         max_steps: None,
+        ..Target::default()
     }
 }
 

@@ -1,13 +1,13 @@
 //! `bfjit inspect`: parse the options, load the program, build the views
 //! ([`crate::inspect`]) and print them as text or JSON.
 
-use super::args::{parse_timeout, Conventions, Optimization};
-use super::message::error;
+use super::args::{parse_timeout, Conventions, InputArgs, Optimization, SourceArgs};
+use super::program::load;
+use crate::diagnostics::{ColorChoice, Stderr};
 use crate::exit_status;
-use crate::inspect::color::{colorize, ColorChoice};
+use crate::inspect::color::colorize;
 use crate::inspect::{inspect, Options, ProfileRun, View};
 use crate::jit::{CodeConfig, Limits};
-use crate::load::load;
 use crate::tier::Tier;
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -16,8 +16,12 @@ use std::path::PathBuf;
 /// `bfjit inspect`.
 #[derive(Args, Debug)]
 pub struct InspectArgs {
-    /// The BF program.
-    pub file: PathBuf,
+    /// The program.
+    #[command(flatten)]
+    pub program: SourceArgs,
+    /// With --profile: the program's input.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// The views to print, in this order (comma-separated or repeated).
     #[arg(
         long,
@@ -62,9 +66,9 @@ pub struct InspectArgs {
     /// it is discarded, so it cannot mix with the report).
     #[arg(long, value_name = "FILE", requires = "profile")]
     pub program_output: Option<PathBuf>,
-    /// With --profile: how many loops to list.
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub top: usize,
+    /// With --profile: how many loops to list [default: 10].
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
     /// With --profile: stop the run after this many seconds (the profile
     /// so far is still shown).
     #[arg(long, value_name = "SECONDS")]
@@ -88,21 +92,74 @@ pub enum Format {
 
 /// Runs `bfjit inspect` and returns the exit status.
 pub fn run(args: &InspectArgs) -> u8 {
-    match inspect_command(args) {
+    let stderr = Stderr {
+        style: args.color.for_stderr(),
+    };
+    match inspect_command(args, &stderr) {
         Ok(()) => exit_status::OK,
-        Err((message, code)) => {
-            error(message);
-            code
+        Err(Failure::Usage(message)) => {
+            stderr.error(message);
+            exit_status::USAGE
         }
+        Err(Failure::Reported(code)) => code,
     }
 }
 
-fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
-    let usage = |e: String| (e, exit_status::USAGE);
+/// Why inspect stopped.
+enum Failure {
+    /// A usage problem, to be reported.
+    Usage(String),
+    /// Already reported; the exit status.
+    Reported(u8),
+}
+
+/// Options given without the view or mode that uses them do nothing, so
+/// they are errors.
+fn unused_option(args: &InspectArgs) -> Option<String> {
+    let emits = |v: View| args.emit.contains(&v);
+    let without =
+        |option: &str, needed: &str| Some(format!("{option} does nothing without {needed}"));
+    if args.diff && !emits(View::Passes) {
+        return without("--diff", "--emit passes");
+    }
+    if args.vcode && !emits(View::Clif) {
+        return without("--vcode", "--emit clif");
+    }
+    if args.with_limits && !(emits(View::Clif) || emits(View::Asm)) {
+        return without("--with-limits", "--emit clif or asm");
+    }
+    if args.source && !(emits(View::Ir) || emits(View::Passes)) {
+        return without("--source", "--emit ir or passes");
+    }
+    if !args.profile {
+        let profile_only = [
+            (args.top.is_some(), "--top"),
+            (args.timeout.is_some(), "--timeout"),
+            (args.input.input.is_some(), "--input"),
+            (args.input.input_file.is_some(), "--input-file"),
+        ];
+        if let Some((_, option)) = profile_only.iter().find(|(given, _)| *given) {
+            return without(option, "--profile");
+        }
+    }
+    None
+}
+
+fn inspect_command(args: &InspectArgs, stderr: &Stderr) -> Result<(), Failure> {
+    let usage = Failure::Usage;
+    if let Some(message) = unused_option(args) {
+        return Err(usage(message));
+    }
     let pipeline = args.optimization.pipeline(args.tier).map_err(usage)?;
     let timeout = parse_timeout(args.timeout).map_err(usage)?;
-    let program = load(&args.file, args.conventions.cell_width())
-        .map_err(|e| (e.to_string(), e.exit_code()))?;
+    let source = args.program.source();
+    let mut input = args
+        .input
+        .input(&source)
+        .open()
+        .map_err(|e| usage(e.to_string()))?;
+    let program =
+        load(&source, args.conventions.cell_width(), stderr).map_err(Failure::Reported)?;
     let mut views = Vec::new();
     for v in &args.emit {
         if !views.contains(v) {
@@ -123,10 +180,9 @@ fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
             },
             tape_size: args.conventions.tape_size as usize,
         },
-        top: args.top,
+        top: args.top.unwrap_or(10),
         json: args.format == Format::Json,
     };
-    let mut stdin = std::io::stdin().lock();
     let mut sink = std::io::sink();
     let mut file = match &args.program_output {
         Some(path) => Some(
@@ -137,7 +193,7 @@ fn inspect_command(args: &InspectArgs) -> Result<(), (String, u8)> {
     };
     let run = args.profile.then(|| ProfileRun {
         target: args.conventions.target(timeout),
-        input: &mut stdin,
+        input: &mut input,
         output: match file.as_mut() {
             Some(f) => f as &mut dyn Write,
             None => &mut sink,

@@ -3,20 +3,31 @@
 
 mod args;
 pub mod bench;
+pub mod check;
 pub mod explore;
 pub mod inspect;
 mod message;
+mod program;
 pub mod run;
 
-pub use args::{Conventions, Optimization};
+pub use args::{ColorArgs, Conventions, InputArgs, Optimization, SourceArgs, WarningArgs};
 
 use crate::exit_status;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// The version `--version` prints: the package version and the git revision
+/// the binary was built from (`unknown` without git; see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("BFJIT_GIT_REVISION"),
+    ")"
+);
+
 /// bfjit: an optimizing Brainfuck JIT compiler.
 #[derive(Parser, Debug)]
-#[command(name = "bfjit", version, about)]
+#[command(name = "bfjit", version = VERSION, about)]
 pub struct Cli {
     /// The subcommand.
     #[command(subcommand)]
@@ -30,6 +41,9 @@ pub enum Command {
     Run(run::RunArgs),
     /// Show what every pass and every tier did to a program.
     Inspect(inspect::InspectArgs),
+    /// Show a program's errors and warnings without running it (exit
+    /// status 0 if it parses, 2 if not).
+    Check(check::CheckArgs),
     /// Run programs on several tiers, check their output, and compare times.
     Bench(bench::BenchArgs),
     /// Write one HTML page showing the program's whole journey through bfjit.
@@ -53,6 +67,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Explore(args) => explore::run(&args),
     };

@@ -1,20 +1,27 @@
-//! `bfjit run`: load, optimize, compile for the tier, run, report.
+//! `bfjit run`: load, warn, optimize, compile for the tier, run, report.
 
-use super::args::{parse_timeout, Conventions, Optimization};
-use super::message::error;
+use super::args::{
+    parse_timeout, ColorArgs, Conventions, InputArgs, Optimization, SourceArgs, WarningArgs,
+};
+use super::program::{load, optimize, report_run, warn};
 use crate::counting;
+use crate::diagnostics::{internal_error, write_stderr, RunContext};
 use crate::exit_status;
-use crate::load::load;
+use crate::harness::Target;
 use crate::tier::{compile, Tier};
 use clap::Args;
-use ir_passes::error::RunError;
-use std::path::PathBuf;
+use ir_passes::io::Buffering;
+use std::io::IsTerminal;
 
 /// `bfjit run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// The BF program.
-    pub file: PathBuf,
+    /// The program.
+    #[command(flatten)]
+    pub program: SourceArgs,
+    /// The program's input.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// The execution tier.
     #[arg(long, value_enum, default_value = "opt")]
     pub tier: Tier,
@@ -30,6 +37,12 @@ pub struct RunArgs {
     /// Print the number of IR ops executed to stderr (interp tier only).
     #[arg(long)]
     pub count_ops: bool,
+    /// Warnings.
+    #[command(flatten)]
+    pub warnings: WarningArgs,
+    /// Colour.
+    #[command(flatten)]
+    pub color: ColorArgs,
 }
 
 /// Runs `bfjit run` and returns the exit status.
@@ -39,70 +52,76 @@ pub struct RunArgs {
 /// interpreter behind a JIT tier's back would time and report another
 /// engine), so with another tier it is a usage error.
 pub fn run(args: &RunArgs) -> u8 {
+    let stderr = args.color.stderr();
+    let usage = |message: String| {
+        stderr.error(message);
+        exit_status::USAGE
+    };
     if args.count_ops && args.tier != Tier::Interp {
-        error("--count-ops counts interpreter instructions; use it with --tier interp");
-        return exit_status::USAGE;
+        return usage(
+            "--count-ops counts interpreter instructions; use it with --tier interp".into(),
+        );
     }
     let pipeline = match args.optimization.pipeline(args.tier) {
         Ok(p) => p,
-        Err(e) => {
-            error(e);
-            return exit_status::USAGE;
-        }
+        Err(e) => return usage(e),
     };
-    let program = match load(&args.file, args.conventions.cell_width()) {
+    let timeout = match parse_timeout(args.timeout) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let source = args.program.source();
+    let mut input = match args.input.input(&source).open() {
+        Ok(i) => i,
+        Err(e) => return usage(e.to_string()),
+    };
+    let program = match load(&source, args.conventions.cell_width(), &stderr) {
         Ok(p) => p,
-        Err(e) => {
-            error(&e);
-            return e.exit_code();
-        }
+        Err(code) => return code,
     };
-    let program = pipeline.run(program, false).program;
-    let target = match parse_timeout(args.timeout) {
-        Ok(timeout) => args.conventions.target(timeout),
-        Err(e) => {
-            error(e);
-            return exit_status::USAGE;
-        }
+    warn(&program, &args.warnings, &stderr);
+    let (optimized, _) = optimize(program, &pipeline, false, &args.warnings, &stderr);
+    let program = optimized.program;
+    // Line by line on a terminal, as C's stdio does; in blocks otherwise.
+    let target = Target {
+        output: match std::io::stdout().is_terminal() {
+            true => Buffering::Line,
+            false => Buffering::Block,
+        },
+        ..args.conventions.target(timeout)
     };
-    let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let outcome = if args.count_ops {
-        counting::run(&program, &target, &mut stdin, &mut stdout).map(|counted| {
-            eprintln!(
-                "bfjit: executed ops: {} ({} of them guard checks)",
-                counted.total(),
-                counted.guards()
+        counting::run(&program, &target, &mut input, &mut stdout).map(|counted| {
+            write_stderr(
+                format!(
+                    "bfjit: executed ops: {} ({} of them guard checks)\n",
+                    counted.total(),
+                    counted.guards()
+                )
+                .as_bytes(),
             );
             counted.outcome
         })
     } else {
-        compile(&program, args.tier, &target).and_then(|c| c.run(&mut stdin, &mut stdout))
+        let compiled = match compile(&program, args.tier, &target) {
+            Ok(c) => c,
+            // The parser accepted the program, so failing to compile it is ours.
+            Err(e) => {
+                stderr.message(&internal_error(format!("cannot compile: {e}")));
+                return exit_status::INTERNAL;
+            }
+        };
+        compiled.run(&mut input, &mut stdout)
     };
     let outcome = match outcome {
         Ok(o) => o,
-        Err(e) => {
-            error(e);
-            return exit_status::USAGE;
-        }
+        // The run could not start: the tape could not be allocated.
+        Err(e) => return usage(e),
     };
-    match outcome.result {
-        Ok(()) | Err(RunError::OutputClosed) => exit_status::OK,
-        Err(e @ RunError::OffTape { .. }) => {
-            error(e.describe(&program.source));
-            exit_status::RUNTIME
-        }
-        Err(RunError::Timeout) => {
-            error(format!(
-                "{}: time limit of {}s reached",
-                program.source.name(),
-                args.timeout.unwrap_or_default()
-            ));
-            exit_status::TIMEOUT
-        }
-        Err(e) => {
-            error(e);
-            exit_status::USAGE
-        }
-    }
+    let context = RunContext {
+        tape_size: args.conventions.tape_size,
+        timeout,
+    };
+    report_run(&outcome.result, &program.source, &context, &stderr)
 }

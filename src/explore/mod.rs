@@ -161,6 +161,7 @@ pub fn build(program: Program, options: &Options) -> Result<Page, String> {
         tape_size: options.tape_size,
         timeout: None,
         max_steps: None,
+        ..Target::default()
     };
     let mut tiers = Vec::new();
     let shown = [
@@ -217,6 +218,7 @@ fn start_profile(
         tape_size: options.tape_size,
         timeout: None,
         max_steps: Some(options.steps),
+        ..Target::default()
     };
     let views = inspect::Options {
         views: Vec::new(),

@@ -3,39 +3,8 @@
 //! headers and relocation targets picked out. It works on the finished
 //! text line by line, so the views stay plain and their snapshots unchanged.
 
-use std::io::IsTerminal;
-
-/// `--color` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
-    /// When stdout is a terminal and `NO_COLOR` is unset or empty.
-    Auto,
-    /// Always (even through a pipe, even with `NO_COLOR`).
-    Always,
-    /// Never.
-    Never,
-}
-
-impl ColorChoice {
-    /// Whether to colour, given the environment's `NO_COLOR` and whether
-    /// stdout is a terminal (<https://no-color.org>: any non-empty value
-    /// turns colour off unless asked for explicitly).
-    pub fn enabled(self, no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
-        match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
-        }
-    }
-
-    /// [`ColorChoice::enabled`] for this process's stdout.
-    pub fn for_stdout(self) -> bool {
-        self.enabled(
-            std::env::var_os("NO_COLOR").as_deref(),
-            std::io::stdout().is_terminal(),
-        )
-    }
-}
+// Whether to colour is `diagnostics::ColorChoice`'s call (`--color`,
+// `NO_COLOR`), shared with every subcommand.
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -132,21 +101,6 @@ fn colorize_line(line: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::ffi::OsStr;
-
-    #[test]
-    fn auto_colours_only_a_terminal_without_no_color() {
-        let auto = ColorChoice::Auto;
-        assert!(auto.enabled(None, true));
-        assert!(!auto.enabled(None, false));
-        assert!(!auto.enabled(Some(OsStr::new("1")), true));
-        assert!(
-            auto.enabled(Some(OsStr::new("")), true),
-            "empty NO_COLOR is unset"
-        );
-        assert!(ColorChoice::Always.enabled(Some(OsStr::new("1")), false));
-        assert!(!ColorChoice::Never.enabled(None, true));
-    }
 
     #[test]
     fn diff_lines_are_green_and_red_and_the_text_survives() {

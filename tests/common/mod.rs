@@ -6,6 +6,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod bin;
+pub mod cli;
 pub mod tiers;
 
 /// Fails with every line of `failures`, if there are any.
