@@ -3,6 +3,7 @@
 
 mod args;
 pub mod bench;
+pub mod build;
 pub mod inspect;
 mod message;
 pub mod run;
@@ -31,6 +32,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Run programs on several tiers, check their output, and compare times.
     Bench(bench::BenchArgs),
+    /// Compile a program into a standalone executable.
+    Build(build::BuildArgs),
 }
 
 /// Parses the command line and runs the command; never panics on user input.
@@ -51,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Build(args) => build::run(&args),
     };
     ExitCode::from(code)
 }
