@@ -55,7 +55,9 @@ mod exe_runtime {
         match build.try_compile("bfjit_exe_runtime") {
             Ok(()) => {}
             Err(e) => {
-                println!("cargo:warning=bfjit build will be unavailable: cannot compile {SOURCE}: {e}");
+                println!(
+                    "cargo:warning=bfjit build will be unavailable: cannot compile {SOURCE}: {e}"
+                );
                 println!("cargo:rustc-cfg=bfjit_no_exe_runtime");
                 std::fs::write(out.join("libbfjit_exe_runtime.a"), b"")
                     .expect("OUT_DIR is writable");

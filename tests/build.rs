@@ -108,7 +108,10 @@ fn corpus_cases(folder: &str, slow: bool) -> Vec<Case> {
     };
     let manifest = manifest(&dir);
     let all = cases(&dir.join(folder));
-    assert!(!all.is_empty(), "no programs with expected output in {folder}");
+    assert!(
+        !all.is_empty(),
+        "no programs with expected output in {folder}"
+    );
     all.into_iter()
         .filter_map(|mut c| {
             let entry = manifest
@@ -136,7 +139,10 @@ fn corpus_conformance_executables_match_expected_output() {
 #[test]
 fn own_programs_executables_match_expected_output() {
     let all = cases(&common::repo_root().join("bf-programs"));
-    assert!(all.len() >= 5, "bf-programs/ should hold programs with NAME.out");
+    assert!(
+        all.len() >= 5,
+        "bf-programs/ should hold programs with NAME.out"
+    );
     assert_no_failures(check_cases(&all));
 }
 
@@ -199,7 +205,11 @@ fn off_tape_programs_exit_3_naming_the_command_bfjit_run_names() {
         checked += 1;
         let exe = tmp.path().join(format!("e{checked}"));
         let built = build(&program, &exe, &["--tape-size", "65536"]);
-        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
         let ours = run_with_input(Command::new(&exe), None);
         let reference = run_reference(&program, &["--tape-size", "65536"], b"");
         let expected_out = std::fs::read(program.with_extension("out")).unwrap_or_default();
@@ -236,7 +246,11 @@ fn guards_that_fail_and_resume_behave_as_the_interpreter() {
     // context's result and guard fields at work), or reports the command.
     let tmp = tempfile::tempdir().expect("temp dir");
     let programs = [
-        ("resume.b", "[->>>>>>+<<<<<<]+.>+.<[->>>>>>>>>+<<<<<<<<<]++.", "4"),
+        (
+            "resume.b",
+            "[->>>>>>+<<<<<<]+.>+.<[->>>>>>>>>+<<<<<<<<<]++.",
+            "4",
+        ),
         ("scan.b", "+>+>+>+<<<[>]+.<[<]>.", "4"),
         ("left.b", "+.>+.<<[-]", "8"),
         ("nested.b", "++[>[->>>>>>>+<<<<<<<]<-]>+.+.", "5"),
@@ -248,7 +262,11 @@ fn guards_that_fail_and_resume_behave_as_the_interpreter() {
             let args = ["--tape-size", tape, "--cell", cell, "--eof", "zero"];
             let exe = tmp.path().join(format!("{name}-{cell}"));
             let built = build(&program, &exe, &args);
-            assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+            assert!(
+                built.status.success(),
+                "{}",
+                String::from_utf8_lossy(&built.stderr)
+            );
             let input = b"hello";
             let mut child = Command::new(&exe)
                 .stdin(Stdio::piped())
@@ -285,7 +303,11 @@ fn a_closed_stdout_ends_the_executable_quietly() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(byte, *b"d");
     assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -293,12 +315,27 @@ fn help_and_emit_info_say_what_the_executable_was_built_with() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let program = source(tmp.path(), "p.b", "+.");
     let exe = tmp.path().join("p");
-    let args = ["--cell", "16", "--eof", "max", "--tape-size", "1000", "-O1", "--no-pass", "offsets"];
+    let args = [
+        "--cell",
+        "16",
+        "--eof",
+        "max",
+        "--tape-size",
+        "1000",
+        "-O1",
+        "--no-pass",
+        "offsets",
+    ];
     assert!(build(&program, &exe, &args).status.success());
     let help = Command::new(&exe).arg("--help").output().unwrap();
     assert_eq!(help.status.code(), Some(0));
     let help = String::from_utf8_lossy(&help.stdout).into_owned();
-    for expected in ["--cell 16", "--eof max", "--tape-size 1000", "-O1 --no-pass offsets"] {
+    for expected in [
+        "--cell 16",
+        "--eof max",
+        "--tape-size 1000",
+        "-O1 --no-pass offsets",
+    ] {
         assert!(help.contains(expected), "{expected} not in {help}");
     }
     assert!(!help.contains(",offsets"), "offsets did not run: {help}");
@@ -309,7 +346,10 @@ fn help_and_emit_info_say_what_the_executable_was_built_with() {
         .args(["--emit", "info"])
         .output()
         .unwrap();
-    assert!(help.ends_with(&*String::from_utf8_lossy(&info.stdout)), "{help}");
+    assert!(
+        help.ends_with(&*String::from_utf8_lossy(&info.stdout)),
+        "{help}"
+    );
     let bad = Command::new(&exe).arg("--frobnicate").output().unwrap();
     assert_eq!(bad.status.code(), Some(1));
 }
@@ -329,7 +369,10 @@ fn a_missing_c_compiler_is_named() {
         .unwrap();
     assert_eq!(via_override.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&via_override.stderr);
-    assert!(stderr.contains(&*missing.to_string_lossy()) && stderr.contains("not found"), "{stderr}");
+    assert!(
+        stderr.contains(&*missing.to_string_lossy()) && stderr.contains("not found"),
+        "{stderr}"
+    );
     let no_path = bfjit()
         .args(["build", "-o"])
         .arg(&out)
@@ -353,7 +396,10 @@ fn output_into_a_missing_directory_is_reported() {
     let built = build(&program, &out, &[]);
     assert_eq!(built.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&built.stderr);
-    assert!(stderr.contains("does not exist") && stderr.contains("no/such/dir"), "{stderr}");
+    assert!(
+        stderr.contains("does not exist") && stderr.contains("no/such/dir"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -385,7 +431,11 @@ fn emit_c_and_inspect_emit_c_compile_as_written() {
     let expected = std::fs::read(program.with_extension("out")).expect("hello.out");
     let c = tmp.path().join("hello.c");
     let built = build(&program, &c, &["--emit", "c"]);
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let inspected = bfjit()
         .arg("inspect")
         .arg(&program)
@@ -396,8 +446,17 @@ fn emit_c_and_inspect_emit_c_compile_as_written() {
     std::fs::write(&c2, &inspected.stdout).unwrap();
     for (i, c) in [c, c2].iter().enumerate() {
         let exe = tmp.path().join(format!("c{i}"));
-        let cc = Command::new("cc").args(["-O1", "-o"]).arg(&exe).arg(c).output().unwrap();
-        assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+        let cc = Command::new("cc")
+            .args(["-O1", "-o"])
+            .arg(&exe)
+            .arg(c)
+            .output()
+            .unwrap();
+        assert!(
+            cc.status.success(),
+            "{}",
+            String::from_utf8_lossy(&cc.stderr)
+        );
         let out = Command::new(&exe).output().unwrap();
         assert_eq!(out.stdout, expected, "{}", c.display());
     }
@@ -419,6 +478,9 @@ fn emit_obj_clif_and_asm_show_the_opt_tiers_code() {
             .output()
             .unwrap();
         assert!(out.status.success());
-        assert!(String::from_utf8_lossy(&out.stdout).contains(marker), "{emit}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(marker),
+            "{emit}"
+        );
     }
 }

@@ -13,3 +13,21 @@ pub mod object;
 pub mod runtime;
 
 pub use info::BuildInfo;
+
+use crate::harness::Target;
+use ir_passes::ir::Program;
+use std::path::Path;
+
+/// Builds the executable `out` from `program` (already through its
+/// pipeline) for `target`'s tape size and EOF rule: the object file, then
+/// the link. This is the whole of `bfjit build` after loading, for callers
+/// such as a benchmark's `exe` contender (whose compile phase it is).
+pub fn executable(
+    program: &Program,
+    target: &Target,
+    info: &BuildInfo,
+    out: &Path,
+) -> Result<(), String> {
+    let object = object::object(program, target, info)?;
+    link::link(&object, out)
+}

@@ -3,7 +3,7 @@
 
 use super::args::{Conventions, Optimization};
 use super::message::error;
-use crate::build::{info::eof_name, link, object, BuildInfo};
+use crate::build::{executable, info::eof_name, link, object, BuildInfo};
 use crate::emit_c::emit_c;
 use crate::exit_status;
 use crate::inspect::{Options, View};
@@ -87,9 +87,8 @@ fn build(args: &BuildArgs) -> Result<(), (String, u8)> {
     let program = pipeline.run(program, false).program;
     match args.emit {
         Emit::Exe => {
-            let object = object::object(&program, &target, &info).map_err(usage)?;
             let out = out.expect("an executable always has an output path");
-            link::link(&object, &out).map_err(usage)
+            executable(&program, &target, &info, &out).map_err(usage)
         }
         Emit::Obj => {
             let object = object::object(&program, &target, &info).map_err(usage)?;
