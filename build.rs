@@ -1,4 +1,5 @@
-//! Build script. Each job is its own function, called from `main`.
+//! Build script of the `bfjit` crate. Each part is one function; `main` only
+//! calls them.
 
 use std::path::Path;
 use std::process::Command;
@@ -6,6 +7,68 @@ use std::process::Command;
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     git_revision();
+    exe_runtime::build();
+}
+
+/// The C runtime executables made by `bfjit build` link
+/// (`src/runtime/c/exe.c`), compiled here with the `cc` crate into a static
+/// library in `OUT_DIR`, which `src/build/runtime.rs` embeds with
+/// `include_bytes!`. Embedding it in the `bfjit` binary makes it work the
+/// same under `cargo run`, `cargo test` and `cargo install`: nothing has to
+/// be found next to the binary at run time. The library is not linked into
+/// `bfjit` itself.
+mod exe_runtime {
+    use std::path::PathBuf;
+
+    // The layout contract between generated code and its runtimes, shared
+    // with the crate (`crate::runtime::layout`).
+    #[allow(dead_code)]
+    mod layout {
+        include!("src/runtime/layout.rs");
+    }
+
+    /// The source of the runtime.
+    const SOURCE: &str = "src/runtime/c/exe.c";
+
+    pub fn build() {
+        println!("cargo:rerun-if-changed={SOURCE}");
+        println!("cargo:rerun-if-changed=src/runtime/layout.rs");
+        println!("cargo::rustc-check-cfg=cfg(bfjit_no_exe_runtime)");
+        let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+        let mut build = cc::Build::new();
+        build
+            .file(SOURCE)
+            .opt_level(2)
+            .pic(true)
+            .warnings(true)
+            .cargo_metadata(false);
+        for (name, value) in [
+            ("BFJIT_FUEL_OFFSET", layout::FUEL_OFFSET as usize),
+            ("BFJIT_GUARD_OFFSET", layout::GUARD_OFFSET as usize),
+            ("BFJIT_RESULT_OFFSET", layout::RESULT_OFFSET as usize),
+            ("BFJIT_GUARD_PTR_OFFSET", layout::GUARD_PTR_OFFSET as usize),
+            ("BFJIT_CONFIG_TAPE_SIZE", layout::CONFIG_TAPE_SIZE),
+            ("BFJIT_CONFIG_CELL_BYTES", layout::CONFIG_CELL_BYTES),
+            ("BFJIT_CONFIG_EOF", layout::CONFIG_EOF),
+            ("BFJIT_CONFIG_SOURCE_LEN", layout::CONFIG_SOURCE_LEN),
+            ("BFJIT_CONFIG_SPANS", layout::CONFIG_SPANS),
+        ] {
+            build.define(name, value.to_string().as_str());
+        }
+        // Without a C compiler bfjit still builds; `bfjit build` then says
+        // why it cannot make executables (it would need one to link anyway).
+        match build.try_compile("bfjit_exe_runtime") {
+            Ok(()) => {}
+            Err(e) => {
+                println!(
+                    "cargo:warning=bfjit build will be unavailable: cannot compile {SOURCE}: {e}"
+                );
+                println!("cargo:rustc-cfg=bfjit_no_exe_runtime");
+                std::fs::write(out.join("libbfjit_exe_runtime.a"), b"")
+                    .expect("OUT_DIR is writable");
+            }
+        }
+    }
 }
 
 /// Sets `BFJIT_GIT_REVISION` for `bfjit --version`: the abbreviated commit

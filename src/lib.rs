@@ -3,6 +3,7 @@
 //! `ir-passes` crate; see ARCHITECTURE.md for the map.
 
 pub mod bench;
+pub mod build;
 pub mod cli;
 pub mod counting;
 pub mod diagnostics;

@@ -137,7 +137,10 @@ fn c_view_is_the_c_translation_of_the_final_ir() {
         .run(parsed, false)
         .program;
     let out = out.stdout;
-    assert_eq!(out, format!("== c\n{}", bfjit::emit_c::emit_c(&program)));
+    assert_eq!(
+        out,
+        format!("/* == c */\n{}", bfjit::emit_c::emit_c(&program))
+    );
 }
 
 #[test]

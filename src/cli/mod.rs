@@ -3,6 +3,7 @@
 
 mod args;
 pub mod bench;
+pub mod build;
 pub mod check;
 pub mod explore;
 pub mod inspect;
@@ -48,6 +49,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Write one HTML page showing the program's whole journey through bfjit.
     Explore(explore::ExploreArgs),
+    /// Compile a program into a standalone executable.
+    Build(build::BuildArgs),
 }
 
 /// Parses the command line and runs the command; never panics on user input.
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Explore(args) => explore::run(&args),
+        Command::Build(args) => build::run(&args),
     };
     ExitCode::from(code)
 }

@@ -21,8 +21,9 @@ pub fn build(program: &Program) -> CView {
 }
 
 impl CView {
-    /// The view as text.
+    /// The view as text; its heading is a C comment, so that the view
+    /// alone compiles as written.
     pub fn text(&self) -> String {
-        format!("== c\n{}", self.text)
+        format!("/* == c */\n{}", self.text)
     }
 }

@@ -18,7 +18,7 @@
 
 mod config;
 pub mod inspect;
-mod module;
+pub(crate) mod module;
 pub(crate) mod shape;
 mod translate;
 
@@ -63,15 +63,16 @@ pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<J
     let mut jit = Jit::new(mode, program.cell, ir_passes::ir::count_ops(&program.body))?;
     // Step 1: declare the entry function; it covers the whole top level.
     let entry = jit.declare()?;
-    let mut tables = Tables::new(program, entry, config);
-    // Step 2: translate and compile functions until none is pending (huge
-    // bodies declare more functions while they are translated).
-    let mut functions = 0;
-    while let Some(unit) = tables.pending.pop() {
-        translate(&mut jit, mode, program, &unit, &mut tables);
-        jit.define(unit.id)?;
-        functions += 1;
-    }
+    // Step 2: translate and compile.
+    let defined = define_program(&mut jit, mode, program, entry, config);
+    let Defined { spans, functions } = match defined {
+        Ok(d) => d,
+        Err(e) => {
+            // SAFETY: the module was never finalized; none of its code ran.
+            unsafe { jit.module.free_memory() };
+            return Err(e);
+        }
+    };
     // Step 3: resolve the calls to the shims and make the code executable.
     let Jit { mut module, .. } = jit;
     if let Err(e) = module.finalize_definitions() {
@@ -88,6 +89,40 @@ pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<J
         cell: program.cell,
         config,
         source: Arc::clone(&program.source),
+        spans,
+        functions,
+    })
+}
+
+/// What [`define_program`] produced besides the code.
+pub(crate) struct Defined {
+    /// The source ranges the fallback shim runs, by the index generated
+    /// code passes.
+    pub spans: Vec<Span>,
+    /// The number of generated functions.
+    pub functions: usize,
+}
+
+/// Translates `program` and compiles every function of it into `jit`'s
+/// module, the top level as the declared function `entry`: the one
+/// translation the JIT and `bfjit build` share.
+pub(crate) fn define_program<M: cranelift_module::Module>(
+    jit: &mut Jit<M>,
+    mode: JitMode,
+    program: &Program,
+    entry: cranelift_module::FuncId,
+    config: CodeConfig,
+) -> Result<Defined, String> {
+    let mut tables = Tables::new(program, entry, config);
+    // Translate and compile functions until none is pending (huge bodies
+    // declare more functions while they are translated).
+    let mut functions = 0;
+    while let Some(unit) = tables.pending.pop() {
+        translate(jit, mode, program, &unit, &mut tables);
+        jit.define(unit.id)?;
+        functions += 1;
+    }
+    Ok(Defined {
         spans: tables.spans,
         functions,
     })

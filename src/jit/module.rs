@@ -1,5 +1,9 @@
-//! The JITModule set-up for the host: ISA flags per tier, the shims registered
-//! as symbols, and the function declarations every generated function uses.
+//! The Cranelift module set-up, for the JIT (a `JITModule`, shims resolved to
+//! the Rust ones in `runtime/shims.rs`) and for `bfjit build` (an
+//! `ObjectModule`, shims left as imports the C runtime defines): ISA flags per
+//! tier, and the declarations every generated function uses. Everything but
+//! the choice of module is generic over [`Module`], so both get the same
+//! shims, stubs and signature.
 
 use super::config::JitMode;
 use crate::runtime::shims::{self, names, Runtime};
@@ -7,6 +11,7 @@ use cranelift_codegen::ir::{
     types, AbiParam, FuncRef, Function, InstBuilder, MemFlagsData, Signature,
 };
 use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -62,12 +67,14 @@ pub struct ShimRefs {
     pub scan_u8: FuncRef,
 }
 
-/// Everything needed to compile one program: the module that owns the code
-/// memory, and the contexts reused from one generated function to the next.
-pub struct Jit {
-    /// Owns the code memory and resolves the shim symbols; handed to
-    /// [`super::JitCode`] after finalization, which frees it on drop.
-    pub module: JITModule,
+/// Everything needed to compile one program: the module that receives the
+/// code, and the contexts reused from one generated function to the next.
+pub struct Jit<M: Module = JITModule> {
+    /// Receives the code. A `JITModule` owns the code memory and resolves
+    /// the shim symbols, and is handed to [`super::JitCode`] after
+    /// finalization, which frees it on drop; an `ObjectModule` becomes an
+    /// object file (`crate::build`).
+    pub module: M,
     /// The codegen context: holds the function being built, cleared after
     /// each `define_function`.
     pub ctx: Context,
@@ -82,41 +89,61 @@ pub struct Jit {
     pub signature: Signature,
 }
 
-impl Jit {
-    /// A module for the host with the flags of `mode`, for cells of `cell`,
-    /// for a program of `ops` ops (nested ones included).
+/// Whether code is position-independent: the JIT needs absolute addresses
+/// of the shims; an object file linked into a (PIE) executable needs PIC.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Pic {
+    /// Absolute addresses (`JITModule`).
+    No,
+    /// Position-independent code (object files).
+    Yes,
+}
+
+/// The host's ISA with the flags of tier `mode`, for a program of `ops` ops
+/// (nested ones included).
+pub fn host_isa(mode: JitMode, ops: usize, pic: Pic) -> Result<OwnedTargetIsa, String> {
+    let mut flags = settings::builder();
+    let opt_level = match mode {
+        JitMode::Simple => "none",
+        JitMode::Opt => "speed",
+    };
+    // Register allocation is most of the simple tier's compile time;
+    // past a size where compiling costs seconds, the single-pass
+    // allocator's quick compile matters more than its code.
+    let regalloc = match mode {
+        JitMode::Simple if ops > HUGE_PROGRAM_OPS => "single_pass",
+        _ => "backtracking",
+    };
+    let verifier = if cfg!(debug_assertions) {
+        "true"
+    } else {
+        "false"
+    };
+    let is_pic = match pic {
+        Pic::No => "false",
+        Pic::Yes => "true",
+    };
+    for (name, value) in [
+        ("opt_level", opt_level),
+        ("regalloc_algorithm", regalloc),
+        ("enable_verifier", verifier),
+        // cranelift-jit requires non-PIC code and far calls to the shims.
+        ("is_pic", is_pic),
+        ("use_colocated_libcalls", "false"),
+    ] {
+        flags.set(name, value).map_err(|e| format!("{name}: {e}"))?;
+    }
+    cranelift_native::builder()
+        .map_err(|e| format!("this host is not supported by Cranelift: {e}"))?
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| format!("cannot configure Cranelift for this host: {e}"))
+}
+
+impl Jit<JITModule> {
+    /// A JIT module for the host with the flags of `mode`, for cells of
+    /// `cell`, for a program of `ops` ops (nested ones included).
     pub fn new(mode: JitMode, cell: CellWidth, ops: usize) -> Result<Jit, String> {
-        let mut flags = settings::builder();
-        let opt_level = match mode {
-            JitMode::Simple => "none",
-            JitMode::Opt => "speed",
-        };
-        // Register allocation is most of the simple tier's compile time;
-        // past a size where compiling costs seconds, the single-pass
-        // allocator's quick compile matters more than its code.
-        let regalloc = match mode {
-            JitMode::Simple if ops > HUGE_PROGRAM_OPS => "single_pass",
-            _ => "backtracking",
-        };
-        let verifier = if cfg!(debug_assertions) {
-            "true"
-        } else {
-            "false"
-        };
-        for (name, value) in [
-            ("opt_level", opt_level),
-            ("regalloc_algorithm", regalloc),
-            ("enable_verifier", verifier),
-            // cranelift-jit requires non-PIC code and far calls to the shims.
-            ("is_pic", "false"),
-            ("use_colocated_libcalls", "false"),
-        ] {
-            flags.set(name, value).map_err(|e| format!("{name}: {e}"))?;
-        }
-        let isa = cranelift_native::builder()
-            .map_err(|e| format!("this host is not supported by Cranelift: {e}"))?
-            .finish(settings::Flags::new(flags))
-            .map_err(|e| format!("cannot configure Cranelift for this host: {e}"))?;
+        let isa = host_isa(mode, ops, Pic::No)?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
         let symbols = match cell {
             CellWidth::U8 => shims::symbols::<u8>(),
@@ -124,7 +151,13 @@ impl Jit {
             CellWidth::U32 => shims::symbols::<u32>(),
         };
         builder.symbols(symbols);
-        let mut module = JITModule::new(builder);
+        Jit::with_module(JITModule::new(builder))
+    }
+}
+
+impl<M: Module> Jit<M> {
+    /// Declares the shims and their stubs in `module`.
+    pub fn with_module(mut module: M) -> Result<Jit<M>, String> {
         let shims = declare_shims(&mut module)?;
         let shims = preserving_stubs(&mut module, shims)?;
         let ptr = module.target_config().pointer_type();
@@ -140,6 +173,14 @@ impl Jit {
             shims,
             signature,
         })
+    }
+
+    /// Declares a generated function exported as `name` (an executable's
+    /// entry point).
+    pub fn declare_exported(&mut self, name: &str) -> Result<FuncId, String> {
+        self.module
+            .declare_function(name, Linkage::Export, &self.signature)
+            .map_err(|e| e.to_string())
     }
 
     /// Declares a generated function (its body comes later).
@@ -159,7 +200,7 @@ impl Jit {
 }
 
 /// Imports the shims into a function.
-pub fn import_shims(module: &mut JITModule, ids: &ShimIds, func: &mut Function) -> ShimRefs {
+pub fn import_shims(module: &mut dyn Module, ids: &ShimIds, func: &mut Function) -> ShimRefs {
     ShimRefs {
         put: module.declare_func_in_func(ids.put, func),
         get: module.declare_func_in_func(ids.get, func),
@@ -171,7 +212,7 @@ pub fn import_shims(module: &mut JITModule, ids: &ShimIds, func: &mut Function) 
 
 /// The preserving stubs of the cold-path shims (see [`ShimIds`]), defined
 /// in `module`; the other shims as they are.
-fn preserving_stubs(module: &mut JITModule, shims: ShimIds) -> Result<ShimIds, String> {
+fn preserving_stubs<M: Module>(module: &mut M, shims: ShimIds) -> Result<ShimIds, String> {
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
     let mut stub = |shim: FuncId| -> Result<FuncId, String> {
@@ -216,7 +257,7 @@ fn preserving_stubs(module: &mut JITModule, shims: ShimIds) -> Result<ShimIds, S
     })
 }
 
-fn declare_shims(module: &mut JITModule) -> Result<ShimIds, String> {
+fn declare_shims<M: Module>(module: &mut M) -> Result<ShimIds, String> {
     let ptr = module.target_config().pointer_type();
     let mut declare = |name: &str, params: &[types::Type], ret: types::Type| {
         let mut sig = module.make_signature();

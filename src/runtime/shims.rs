@@ -8,6 +8,7 @@
 //! takes the error from the context. A shim never unwinds into generated code:
 //! every body runs under `catch_unwind`, and a panic becomes an error.
 
+use super::layout;
 use ir_passes::budget::Budget;
 use ir_passes::cell::CellType;
 use ir_passes::error::RunError;
@@ -18,8 +19,9 @@ use ir_passes::span::Span;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// What one run of generated code works with. Generated code only touches
-/// [`Runtime::fuel`], [`Runtime::result`] and the two `guard` fields (at the
-/// `*_OFFSET` constants); the shims use the rest.
+/// the first four fields, at the offsets of [`super::layout`] (the C runtime
+/// of `bfjit build` has the same header; see `runtime/c/exe.c`); the shims
+/// use the rest.
 #[repr(C)]
 pub struct Runtime<'r, 'io> {
     /// Back edges left until the next [`Budget::check`]. Each generated
@@ -27,6 +29,14 @@ pub struct Runtime<'r, 'io> {
     /// calls another generated function or returns, so the count survives
     /// function boundaries.
     pub fuel: u32,
+    /// Where a failing guard leaves its number for its function's shared
+    /// fallback path (a value, not a block argument, on the way there).
+    pub guard: u32,
+    /// The last shim's return value, where its preserving stub (see
+    /// `src/jit/module.rs`) leaves it for generated code.
+    pub result: i64,
+    /// Where a failing guard leaves the pointer it checked.
+    pub guard_ptr: i64,
     /// The tape's first cell (its cell type is the shim's type parameter).
     tape: *mut u8,
     /// The number of cells.
@@ -42,26 +52,27 @@ pub struct Runtime<'r, 'io> {
     spans: &'r [Span],
     /// Why the run stopped, once a shim has failed.
     pub error: Option<RunError>,
-    /// The last shim's return value, where its preserving stub (see
-    /// `src/jit/module.rs`) leaves it for generated code.
-    pub result: i64,
-    /// Where a failing guard leaves its number for its function's shared
-    /// fallback path (a value, not a block argument, on the way there).
-    pub guard: u32,
-    /// Where a failing guard leaves the pointer it checked.
-    pub guard_ptr: i64,
 }
+
+// The offsets generated code uses are those of the layout contract, which
+// the C runtime asserts too.
+const _: () = {
+    type R = Runtime<'static, 'static>;
+    assert!(std::mem::offset_of!(R, fuel) == layout::FUEL_OFFSET as usize);
+    assert!(std::mem::offset_of!(R, guard) == layout::GUARD_OFFSET as usize);
+    assert!(std::mem::offset_of!(R, result) == layout::RESULT_OFFSET as usize);
+    assert!(std::mem::offset_of!(R, guard_ptr) == layout::GUARD_PTR_OFFSET as usize);
+};
 
 impl<'r, 'io> Runtime<'r, 'io> {
     /// Byte offset of [`Runtime::fuel`], which generated code loads and stores.
-    pub const FUEL_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, fuel) as i32;
+    pub const FUEL_OFFSET: i32 = layout::FUEL_OFFSET;
     /// Byte offset of [`Runtime::result`].
-    pub const RESULT_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, result) as i32;
+    pub const RESULT_OFFSET: i32 = layout::RESULT_OFFSET;
     /// Byte offset of [`Runtime::guard`].
-    pub const GUARD_OFFSET: i32 = std::mem::offset_of!(Runtime<'static, 'static>, guard) as i32;
+    pub const GUARD_OFFSET: i32 = layout::GUARD_OFFSET;
     /// Byte offset of [`Runtime::guard_ptr`].
-    pub const GUARD_PTR_OFFSET: i32 =
-        std::mem::offset_of!(Runtime<'static, 'static>, guard_ptr) as i32;
+    pub const GUARD_PTR_OFFSET: i32 = layout::GUARD_PTR_OFFSET;
 
     /// A context for a run on `tape` (a pointer to `len` cells).
     ///

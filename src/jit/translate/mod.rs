@@ -55,8 +55,8 @@ use cursor::{Cursor, Entry};
 use ir_passes::ir::Program;
 
 /// Builds one generated function from a [`Unit`] into `jit.ctx`.
-pub fn translate<'p>(
-    jit: &mut Jit,
+pub fn translate<'p, M: Module>(
+    jit: &mut Jit<M>,
     mode: JitMode,
     program: &'p Program,
     unit: &Unit<'p>,
@@ -130,7 +130,7 @@ struct Translator<'a, 'p, 't> {
     /// The function being built.
     b: FunctionBuilder<'a>,
     /// For declaring outlined functions.
-    module: &'a mut cranelift_jit::JITModule,
+    module: &'a mut dyn Module,
     /// Which tier.
     mode: JitMode,
     /// The program (for its source and cell width).

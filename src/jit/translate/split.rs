@@ -7,7 +7,7 @@ use super::Translator;
 use crate::jit::shape::{Shapes, Sizes, MAX_FUNCTION_OPS};
 use crate::jit::CodeConfig;
 use cranelift_codegen::ir::InstBuilder;
-use cranelift_module::{FuncId, Module};
+use cranelift_module::FuncId;
 use ir_passes::guard::{segments, Segment};
 use ir_passes::ir::{Node, Program};
 use ir_passes::span::Span;
