@@ -42,12 +42,25 @@ pub enum Op {
     Jz { target: u32 },
     /// `p += d`, then jump to `target` if `p[0] == 0`.
     MoveJz { d: i32, target: u32 },
-    /// Back edge of loop `slot`: jump to `target` if `p[0] != 0`.
-    Jnz { target: u32, slot: u32 },
-    /// `p += d`, then the back edge of loop `slot`.
-    MoveJnz { d: i32, target: u32, slot: u32 },
-    /// `while p[0] != 0 { p += scans[scan].stride }`, each step checked.
-    Scan { scan: u32 },
+    /// `GuardMove`, then `Jz`.
+    GuardMoveJz { d: i32, target: u32, gap: u32 },
+    /// A loop's back edge: jump to `target` if `p[0] != 0`.
+    Jnz { target: u32 },
+    /// `p += d`, then a back edge.
+    MoveJnz { d: i32, target: u32 },
+    /// `GuardMove`, then a back edge.
+    GuardMoveJnz { d: i32, target: u32, gap: u32 },
+    /// `Jnz` whose target is a `Guard`, checked here: the jump lands past
+    /// it when it passes (one dispatch less per iteration), on it if not.
+    JnzG { target: u32 },
+    /// `MoveJnz` whose target is a `Guard`, checked here.
+    MoveJnzG { d: i32, target: u32 },
+    /// `GuardMoveJnz` whose target is a `Guard`, checked here.
+    GuardMoveJnzG { d: i32, target: u32, gap: u32 },
+    /// `while p[0] != 0 { p += stride }`, each step checked against the
+    /// window `lo ..= hi` of one step's source; the scan's source is
+    /// `scans[pc]`.
+    Scan { stride: i32, lo: i32, hi: i32 },
     /// Jump to `target` (ends the out-of-line stubs a guard resumes into).
     Goto { target: u32 },
     /// The end of the program.
@@ -63,31 +76,21 @@ pub struct FastGap {
     pub resume: u32,
 }
 
-/// A scan's parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ScanInfo {
-    /// Cells per step.
-    pub stride: i32,
-    /// Lowest offset one step's source may visit.
-    pub lo: i32,
-    /// Highest offset one step's source may visit.
-    pub hi: i32,
-    /// The scan loop's source, run on the reference interpreter for the exact
-    /// error when a step would leave the tape.
-    pub span: Span,
-}
-
 /// A program in the fast encoding.
 #[derive(Clone, Debug, Default)]
 pub struct Code {
     /// The ops; the last reachable one is [`Op::Halt`], stubs follow it.
     pub ops: Vec<Op>,
-    /// Guard fallbacks, indexed by `Op::Guard::gap` and `Op::GuardMove::gap`.
+    /// Guard fallbacks, indexed by `Op::Guard::gap` `Op::GuardMove*::gap`.
     pub gaps: Vec<FastGap>,
-    /// Scans, indexed by `Op::Scan::scan`.
-    pub scans: Vec<ScanInfo>,
-    /// Number of loops (the slots of `Op::Jnz` and `Op::MoveJnz`).
-    pub loops: u32,
+    /// The source of each `Scan` op (by op index; empty spans elsewhere),
+    /// run on the reference interpreter when a step would leave the tape.
+    pub scans: Vec<Span>,
+    /// The loop slot of each back edge (by op index; `NONE` elsewhere).
+    pub slots: Vec<u32>,
+    /// For each op, the logical instruction it starts with (an index into
+    /// [`crate::bytecode::Bytecode::instrs`]): how profiles map back.
+    pub origin: Vec<u32>,
 }
 
 const _: () = assert!(std::mem::size_of::<Op>() == 16);
