@@ -74,18 +74,12 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     }
     macro_rules! fallback {
         ($gap:expr) => {{
-            let gap = code.gaps[$gap as usize];
-            let mut fm = Machine {
-                tape: &mut *tape,
-                ptr: p,
-            };
-            let r = run_range(source, gap.span, &mut fm, io, budget);
-            // On error too, so the pointer reported is the reference's.
-            p = fm.ptr;
+            let (q, r, resume) = fallback(code, $gap, source, tape, p, io, budget);
+            p = q;
             if let Err(e) = r {
                 break Err(e);
             }
-            pc = gap.resume as usize;
+            pc = resume;
         }};
     }
     // `p += d` if `p+d` is on the tape, else the segment's fallback; true
@@ -162,7 +156,7 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             }
         }};
     }
-    let result = loop {
+    let result = 'run: loop {
         // SAFETY: `pc` is always an op index: `lower.rs` ends the reachable
         // ops with `Halt` (which leaves the loop) and out-of-line stubs with
         // `Goto`, and every jump target and resume index it emits is an op
@@ -187,13 +181,13 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             }
             Op::Move { d } => p = p.wrapping_add_signed(d as isize),
             Op::Out { off } => {
-                if let Err(e) = io.put(cell!(off).value()) {
+                if let Err(e) = output(io, cell!(off).value()) {
                     break Err(e);
                 }
             }
             Op::In { off } => {
                 let c = &mut cell!(off);
-                match io.input(c.value()) {
+                match input(io, c.value()) {
                     Ok(v) => *c = C::from_value(v),
                     Err(e) => break Err(e),
                 }
@@ -220,6 +214,52 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             Op::GuardMoveJz { d, target, gap } => {
                 if guard_move!(d, gap) && cell!(0) == C::default() {
                     jump!(target);
+                }
+            }
+            Op::Walk { target } => {
+                if cell!(0) == C::default() {
+                    jump!(target);
+                    continue;
+                }
+                // SAFETY: `lower.rs` made this a walk only with the body's
+                // three ops right after it, so these are op indices.
+                let body = unsafe { *ops.get_unchecked(pc + 1) };
+                let (guard, edge) = unsafe { (*ops.get_unchecked(pc), *ops.get_unchecked(pc + 2)) };
+                let (Op::Guard { nlo, w, .. }, Op::MoveJnzG { d, .. }) = (guard, edge) else {
+                    continue;
+                };
+                let edge = pc + 2;
+                // Each iteration: the guard, the op, the move, the test;
+                // anything else (a failing guard, a hook due) leaves to the
+                // body's ops at `pc`, which do it.
+                loop {
+                    if !fits!(nlo, w) || (H::ENABLED && heat[edge] <= 1) {
+                        break;
+                    }
+                    match body {
+                        Op::Transfer { src, dst, f } => {
+                            let x = cell!(src).value().wrapping_mul(f);
+                            add!(dst, x);
+                            cell!(src) = C::default();
+                        }
+                        Op::Add { off, v } => add!(off, v),
+                        _ => break,
+                    }
+                    p = p.wrapping_add_signed(d as isize);
+                    if cell!(0) == C::default() {
+                        jump!(target);
+                        break;
+                    }
+                    fuel -= 1;
+                    if fuel == 0 {
+                        fuel = Budget::interval();
+                        if let Err(e) = budget.check() {
+                            break 'run Err(e);
+                        }
+                    }
+                    if H::ENABLED {
+                        heat[edge] -= 1;
+                    }
                 }
             }
             Op::Jnz { target } => {
@@ -273,7 +313,7 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
 /// Runs a scan from `p`: returns where it stopped, and the error if a step
 /// would leave the tape (then the scan's source, run on the reference
 /// interpreter, names the exact move and the pointer is the reference's).
-#[inline(always)]
+#[inline(never)]
 fn scan_loop<C: CellType>(
     tape: &mut [C],
     mut p: usize,
@@ -300,4 +340,35 @@ fn scan_loop<C: CellType>(
         p = p.wrapping_add_signed(stride as isize);
     }
     (p, Ok(()))
+}
+
+/// A failed guard: runs the gap's source on the reference interpreter and
+/// returns the pointer it left (on error too, so the pointer reported is the
+/// reference's), how it ended, and the op to resume at. Out of line, like
+/// the other cold paths, so the dispatch loop keeps its state in registers.
+#[cold]
+#[inline(never)]
+fn fallback<C: CellType>(
+    code: &Code,
+    gap: u32,
+    source: &Source,
+    tape: &mut [C],
+    p: usize,
+    io: &mut Io<'_>,
+    budget: &mut Budget,
+) -> (usize, Result<(), RunError>, usize) {
+    let gap = code.gaps[gap as usize];
+    let mut m = Machine { tape, ptr: p };
+    let r = run_range(source, gap.span, &mut m, io, budget);
+    (m.ptr, r, gap.resume as usize)
+}
+
+#[inline(never)]
+fn output(io: &mut Io<'_>, v: crate::ir::Value) -> Result<(), RunError> {
+    io.put(v)
+}
+
+#[inline(never)]
+fn input(io: &mut Io<'_>, old: crate::ir::Value) -> Result<crate::ir::Value, RunError> {
+    io.input(old)
 }

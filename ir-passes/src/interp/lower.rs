@@ -22,7 +22,9 @@
 //! - `Move` or `GuardMove` + `JumpIfZero`/`JumpIfNonZero` → `MoveJz`,
 //!   `GuardMoveJz`, `MoveJnz`, `GuardMoveJnz`;
 //! - a back edge whose target is a `Guard` checks that guard itself
-//!   (`…JnzG`): a loop iteration saves a dispatch.
+//!   (`…JnzG`): a loop iteration saves a dispatch;
+//! - a loop whose body is `Guard`, `Transfer` or `Add`, `MoveJnzG` gets a
+//!   `Walk` head that runs its iterations without dispatching.
 //!
 //! A guard's fallback resumes at its segment's end, which may be a jump fused
 //! with the move before it: such resume points get an out-of-line stub (the
@@ -260,6 +262,19 @@ pub fn lower(instrs: &[Instr], spans: &[Span], gaps: &[Gap], slots: &[u32]) -> R
             Op::GuardMoveJnz { d, gap, .. } => Op::GuardMoveJnz { d, target: t, gap },
             other => unreachable!("fixup of {other:?}"),
         };
+    }
+    // Walks: loop heads whose body is a guard, one data op and the back edge.
+    for k in 0..code.ops.len().saturating_sub(4) {
+        let Op::Jz { target } = code.ops[k] else {
+            continue;
+        };
+        let walk = target as usize == k + 4
+            && matches!(code.ops[k + 1], Op::Guard { .. })
+            && matches!(code.ops[k + 2], Op::Transfer { .. } | Op::Add { .. })
+            && matches!(code.ops[k + 3], Op::MoveJnzG { target, .. } if target as usize == k + 1);
+        if walk {
+            code.ops[k] = Op::Walk { target };
+        }
     }
     for g in gaps {
         let resume = start[g.resume as usize];

@@ -44,6 +44,12 @@ pub enum Op {
     MoveJz { d: i32, target: u32 },
     /// `GuardMove`, then `Jz`.
     GuardMoveJz { d: i32, target: u32, gap: u32 },
+    /// The head of a loop whose body is `Guard`, one `Transfer` or `Add`,
+    /// `MoveJnzG` (a walk along the tape): jumps to `target` if `p[0] == 0`,
+    /// else runs whole iterations in one tight loop with no dispatch, and
+    /// leaves to the body's own ops (which follow) when the guard fails or a
+    /// hook is due.
+    Walk { target: u32 },
     /// A loop's back edge: jump to `target` if `p[0] != 0`.
     Jnz { target: u32 },
     /// `p += d`, then a back edge.
