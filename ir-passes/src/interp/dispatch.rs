@@ -135,8 +135,11 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             }
             if H::ENABLED {
                 let edge = after - 1;
-                heat[edge] -= 1;
-                if heat[edge] == 0 {
+                // SAFETY: `heat` has one slot per op and `edge` is the op
+                // just fetched.
+                let h = unsafe { heat.get_unchecked_mut(edge) };
+                *h -= 1;
+                if *h == 0 {
                     let (slot, spent) = (code.slots[edge], hooks.threshold());
                     match hooks.at_head(slot, spent, &mut *tape, p, io, budget) {
                         HeadAction::Interpret { recheck_after } => {
@@ -233,7 +236,9 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                 // anything else (a failing guard, a hook due) leaves to the
                 // body's ops at `pc`, which do it.
                 loop {
-                    if !fits!(nlo, w) || (H::ENABLED && heat[edge] <= 1) {
+                    // SAFETY (both `heat` uses): one slot per op, and
+                    // `edge` is an op index (above).
+                    if !fits!(nlo, w) || (H::ENABLED && *unsafe { heat.get_unchecked(edge) } <= 1) {
                         break;
                     }
                     match body {
@@ -258,7 +263,7 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                         }
                     }
                     if H::ENABLED {
-                        heat[edge] -= 1;
+                        *unsafe { heat.get_unchecked_mut(edge) } -= 1;
                     }
                 }
             }
