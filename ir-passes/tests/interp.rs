@@ -7,20 +7,20 @@ mod common;
 
 use common::{bf_test_program, cell_width, eof_mode, program, Setup};
 use ir_passes::budget::Budget;
+use ir_passes::bytecode::Bytecode;
 use ir_passes::cell::CellType;
 use ir_passes::error::RunError;
 use ir_passes::interp::hooks::{HeadAction, LoopHooks, NoHooks};
-use ir_passes::reference::run_range;
-use ir_passes::span::Span;
-use proptest::prelude::*;
-use ir_passes::bytecode::Bytecode;
 use ir_passes::interp::op::Op;
 use ir_passes::io::{EofMode, Io};
-use ir_passes::source::Source;
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
+use ir_passes::reference::run_range;
 use ir_passes::reference::Machine;
+use ir_passes::source::Source;
+use ir_passes::span::Span;
+use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
 fn corpus() -> Option<PathBuf> {
@@ -60,8 +60,18 @@ fn counts(code: &Bytecode, program: &Program, input: &[u8]) -> Vec<u64> {
 fn dispatches_per_benchmark() {
     let Some(dir) = corpus() else { return };
     let only = std::env::var("BENCH").ok();
-    let names = ["mandelbrot", "factor", "counter", "al-count-3", "hanoi", "long"];
-    for name in names.iter().filter(|n| only.as_deref().is_none_or(|o| o == **n)) {
+    let names = [
+        "mandelbrot",
+        "factor",
+        "counter",
+        "al-count-3",
+        "hanoi",
+        "long",
+    ];
+    for name in names
+        .iter()
+        .filter(|n| only.as_deref().is_none_or(|o| o == **n))
+    {
         let path = dir.join("bench").join(format!("{name}.b"));
         let input = std::fs::read(path.with_extension("in")).unwrap_or_default();
         let o2 = Pipeline::level(2).run(load(&path), false).program;
@@ -91,6 +101,22 @@ fn dispatches_per_benchmark() {
             let mut kinds: Vec<_> = kinds.into_iter().collect();
             kinds.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
             println!("{kinds:?}");
+            let kind = |op: &Op| {
+                format!("{op:?}")
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let mut pairs = std::collections::BTreeMap::<String, u64>::new();
+            for i in 1..per_op.len() {
+                let pair = format!("{}+{}", kind(&fast.ops[i - 1]), kind(&fast.ops[i]));
+                *pairs.entry(pair).or_default() += per_op[i].min(per_op[i - 1]);
+            }
+            let mut pairs: Vec<_> = pairs.into_iter().collect();
+            pairs.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            pairs.truncate(16);
+            println!("{pairs:?}");
             let mut hot: Vec<usize> = (0..per_op.len()).collect();
             hot.sort_by_key(|&i| std::cmp::Reverse(per_op[i]));
             for &i in hot.iter().take(30) {
@@ -306,6 +332,53 @@ fn hook_overhead() {
 /// machine measures the other processes too.
 fn thread_cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").expect("Linux schedstat");
-    let ns: u64 = stat.split_whitespace().next().and_then(|f| f.parse().ok()).expect("a number");
+    let ns: u64 = stat
+        .split_whitespace()
+        .next()
+        .and_then(|f| f.parse().ok())
+        .expect("a number");
     ns as f64 / 1e9
+}
+
+/// Scans take four steps behind one bounds compare away from the tape ends
+/// and single checked steps near them: every stride, start and tape length
+/// here ends where the reference interpreter ends, or fails at the same
+/// command.
+#[test]
+fn scans_stop_and_fail_like_the_source_near_both_ends() {
+    for len in 1..30 {
+        for stride in 1..=4usize {
+            for ones in 0..len + 2 {
+                for right in [true, false] {
+                    let (step, back) = if right { (">", "<") } else { ("<", ">") };
+                    // Cells 0..ones (or, leftwards, from the far end) set,
+                    // then a scan from the near end.
+                    let fill = format!("+{step}").repeat(ones);
+                    let text = if right {
+                        format!("{fill}{}[{}]", back.repeat(ones), step.repeat(stride))
+                    } else {
+                        format!(
+                            "{}{fill}{}[{}]",
+                            ">".repeat(len.saturating_sub(1)),
+                            back.repeat(ones),
+                            step.repeat(stride)
+                        )
+                    };
+                    let p = program(&text, CellWidth::U8);
+                    let setup = Setup {
+                        tape_len: len,
+                        steps: u64::MAX,
+                        ..Setup::small(Vec::new(), EofMode::Unchanged)
+                    };
+                    let want = common::reference(&p, &setup);
+                    let o2 = Pipeline::level(2).run(p, false).program;
+                    let got = common::bytecode(&o2, &setup);
+                    assert_eq!(got.result, want.result, "{text} on {len} cells");
+                    if want.result.is_ok() {
+                        assert_eq!(got.ptr, want.ptr, "{text} on {len} cells");
+                    }
+                }
+            }
+        }
+    }
 }

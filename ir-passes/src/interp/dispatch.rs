@@ -123,7 +123,9 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             jump!($target);
             if $g {
                 // SAFETY: `pc` is an op index (see the fetch below).
-                if let Op::Guard { nlo, w, gap } = *unsafe { ops.get_unchecked(pc) } {
+                if let Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } =
+                    *unsafe { ops.get_unchecked(pc) }
+                {
                     // A branch, not a select: the fallback call keeps the
                     // next fetch off the guard's data dependencies.
                     if fits!(nlo, w) {
@@ -159,6 +161,45 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             }
         }};
     }
+    // Runs the op after a `…Then` op and steps past it, if it is one that
+    // the lowering lets a `…Then` absorb (it always is; anything else is
+    // left to the next dispatch).
+    macro_rules! then {
+        () => {{
+            // SAFETY: a `…Then` op is never last before `Halt`, so `pc` is
+            // an op index; the op there is checked against the window of
+            // the same segment, at the same pointer, as if dispatched.
+            match *unsafe { ops.get_unchecked(pc) } {
+                Op::Add { off, v } => {
+                    pc += 1;
+                    add!(off, v);
+                }
+                Op::Set { off, v } => {
+                    pc += 1;
+                    cell!(off) = C::from_value(v);
+                }
+                Op::MulAdd { src, dst, f } => {
+                    pc += 1;
+                    let x = cell!(src).value().wrapping_mul(f);
+                    add!(dst, x);
+                }
+                Op::Transfer { src, dst, f } => {
+                    pc += 1;
+                    let x = cell!(src).value().wrapping_mul(f);
+                    add!(dst, x);
+                    cell!(src) = C::default();
+                }
+                Op::MoveJnzG { d, target } => {
+                    pc += 1;
+                    p = p.wrapping_add_signed(d as isize);
+                    if cell!(0) != C::default() {
+                        back_edge!(target, true);
+                    }
+                }
+                _ => {}
+            }
+        }};
+    }
     let result = 'run: loop {
         // SAFETY: `pc` is always an op index: `lower.rs` ends the reachable
         // ops with `Halt` (which leaves the loop) and out-of-line stubs with
@@ -167,6 +208,32 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
         let op = *unsafe { ops.get_unchecked(pc) };
         pc += 1;
         match op {
+            Op::GuardThen { nlo, w, gap } => {
+                if fits!(nlo, w) {
+                    then!();
+                } else {
+                    fallback!(gap);
+                }
+            }
+            Op::AddThen { off, v } => {
+                add!(off, v);
+                then!();
+            }
+            Op::SetThen { off, v } => {
+                cell!(off) = C::from_value(v);
+                then!();
+            }
+            Op::MulAddThen { src, dst, f } => {
+                let x = cell!(src).value().wrapping_mul(f);
+                add!(dst, x);
+                then!();
+            }
+            Op::TransferThen { src, dst, f } => {
+                let x = cell!(src).value().wrapping_mul(f);
+                add!(dst, x);
+                cell!(src) = C::default();
+                then!();
+            }
             Op::Add { off, v } => add!(off, v),
             Op::Set { off, v } => cell!(off) = C::from_value(v),
             Op::MulAdd { src, dst, f } => {
@@ -228,7 +295,11 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                 // three ops right after it, so these are op indices.
                 let body = unsafe { *ops.get_unchecked(pc + 1) };
                 let (guard, edge) = unsafe { (*ops.get_unchecked(pc), *ops.get_unchecked(pc + 2)) };
-                let (Op::Guard { nlo, w, .. }, Op::MoveJnzG { d, .. }) = (guard, edge) else {
+                let (
+                    Op::Guard { nlo, w, .. } | Op::GuardThen { nlo, w, .. },
+                    Op::MoveJnzG { d, .. },
+                ) = (guard, edge)
+                else {
                     continue;
                 };
                 let edge = pc + 2;
@@ -328,21 +399,53 @@ fn scan_loop<C: CellType>(
     io: &mut Io<'_>,
     budget: &mut Budget,
 ) -> (usize, Result<(), RunError>) {
-    let len = tape.len();
+    let len = tape.len() as isize;
     // The pointers from which one step's source stays on the tape.
-    let min = (-(lo as isize)).max(0) as usize;
-    let max = len as isize - 1 - hi.max(0) as isize;
-    // SAFETY: `p` is on the tape on entry (module documentation), and each
-    // step is taken only from a pointer in `min ..= max`, from which
-    // `p + stride` is on the tape (`lo <= stride <= hi`, checked by the
-    // lowering).
-    while *unsafe { tape.get_unchecked(p) } != C::default() {
-        if p < min || p as isize > max {
+    let min = (-(lo as isize)).max(0);
+    let max = len - 1 - hi.max(0) as isize;
+    let s = stride as isize;
+    // Four steps behind one compare while they all start in `min ..= max`
+    // (the pointer moves one way, so only the far end needs checking once
+    // the near one holds), then single checked steps.
+    let (near_ok, far) = if s > 0 {
+        (p as isize >= min, max - 3 * s)
+    } else {
+        (p as isize <= max, min - 3 * s)
+    };
+    let zero = |tape: &[C], q: isize| {
+        // SAFETY: every `q` passed is a pointer the scan has reached, each
+        // reached from one in `min ..= max` (`lo <= stride <= hi`, checked
+        // by the lowering), or the start, which is on the tape.
+        *unsafe { tape.get_unchecked(q as usize) } == C::default()
+    };
+    let mut q = p as isize;
+    if near_ok {
+        while if s > 0 { q <= far } else { q >= far } {
+            // `q`, `q+s`, `q+2s`, `q+3s` all lie in `min ..= max`.
+            if zero(tape, q) {
+                return (q as usize, Ok(()));
+            }
+            if zero(tape, q + s) {
+                return ((q + s) as usize, Ok(()));
+            }
+            if zero(tape, q + 2 * s) {
+                return ((q + 2 * s) as usize, Ok(()));
+            }
+            if zero(tape, q + 3 * s) {
+                return ((q + 3 * s) as usize, Ok(()));
+            }
+            q += 4 * s;
+        }
+    }
+    p = q as usize;
+    while !zero(tape, p as isize) {
+        if (p as isize) < min || p as isize > max {
+            // Let the source say exactly which move leaves the tape.
             let mut fm = Machine { tape, ptr: p };
             let r = run_range(source, span, &mut fm, io, budget);
             return (fm.ptr, r);
         }
-        p = p.wrapping_add_signed(stride as isize);
+        p = p.wrapping_add_signed(s);
     }
     (p, Ok(()))
 }

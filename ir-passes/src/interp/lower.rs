@@ -24,7 +24,10 @@
 //! - a back edge whose target is a `Guard` checks that guard itself
 //!   (`…JnzG`): a loop iteration saves a dispatch;
 //! - a loop whose body is `Guard`, `Transfer` or `Add`, `MoveJnzG` gets a
-//!   `Walk` head that runs its iterations without dispatching.
+//!   `Walk` head that runs its iterations without dispatching;
+//! - last, `Guard`, `Add`, `Set`, `MulAdd` or `Transfer` followed by a plain
+//!   data op or `MoveJnzG` becomes a `…Then` op that runs the next op too
+//!   (which stays in place, for jumps that land on it).
 //!
 //! A guard's fallback resumes at its segment's end, which may be a jump fused
 //! with the move before it: such resume points get an out-of-line stub (the
@@ -40,7 +43,12 @@ pub const NONE: u32 = u32::MAX;
 /// Lowers the logical bytecode. `slots[i]` is the loop slot of the back edge
 /// at index `i` (`NONE` elsewhere). An error names the first instruction
 /// that does not verify.
-pub fn lower(instrs: &[Instr], spans: &[Span], gaps: &[Gap], slots: &[u32]) -> Result<Code, String> {
+pub fn lower(
+    instrs: &[Instr],
+    spans: &[Span],
+    gaps: &[Gap],
+    slots: &[u32],
+) -> Result<Code, String> {
     let n = instrs.len();
     let mut l = Lowering {
         code: Code::default(),
@@ -63,9 +71,8 @@ pub fn lower(instrs: &[Instr], spans: &[Span], gaps: &[Gap], slots: &[u32]) -> R
             (lo, hi, at) = (0, 0, 0);
         }
         // Instruction `i + k`, if it may be fused into the op starting at `i`.
-        let fusable = |k: usize| {
-            (i + k < n && (1..=k).all(|j| !joins[i + j])).then(|| instrs[i + k])
-        };
+        let fusable =
+            |k: usize| (i + k < n && (1..=k).all(|j| !joins[i + j])).then(|| instrs[i + k]);
         let in_window = |x: i64| lo <= x && x <= hi;
         l.start[i] = l.code.ops.len() as u32;
         l.code.origin.push(i as u32);
@@ -146,10 +153,18 @@ pub fn lower(instrs: &[Instr], spans: &[Span], gaps: &[Gap], slots: &[u32]) -> R
                 }
                 match fusable(1) {
                     Some(Instr::Set { off, value: 0 }) if off == src => {
-                        l.push(Op::Transfer { src, dst, f: factor });
+                        l.push(Op::Transfer {
+                            src,
+                            dst,
+                            f: factor,
+                        });
                         width = 2;
                     }
-                    _ => l.push(Op::MulAdd { src, dst, f: factor }),
+                    _ => l.push(Op::MulAdd {
+                        src,
+                        dst,
+                        f: factor,
+                    }),
                 }
             }
             Instr::Move { delta: d } => {
@@ -274,6 +289,38 @@ pub fn lower(instrs: &[Instr], spans: &[Span], gaps: &[Gap], slots: &[u32]) -> R
             && matches!(code.ops[k + 3], Op::MoveJnzG { target, .. } if target as usize == k + 1);
         if walk {
             code.ops[k] = Op::Walk { target };
+        }
+    }
+    // Pairs: an op absorbs the next one when that is a plain data op or a
+    // guarded back edge. The next op stays in place (jumps may land on it)
+    // and keeps its plain form, which is what the absorbing op checks for.
+    let halt = code.ops.iter().position(|op| *op == Op::Halt).unwrap_or(0);
+    let mut k = 0;
+    while k + 1 < halt {
+        let absorbable = matches!(
+            code.ops[k + 1],
+            Op::Add { .. }
+                | Op::Set { .. }
+                | Op::MulAdd { .. }
+                | Op::Transfer { .. }
+                | Op::MoveJnzG { .. }
+        );
+        let fused = match code.ops[k] {
+            Op::Guard { nlo, w, gap } => Op::GuardThen { nlo, w, gap },
+            Op::Add { off, v } => Op::AddThen { off, v },
+            Op::Set { off, v } => Op::SetThen { off, v },
+            Op::MulAdd { src, dst, f } => Op::MulAddThen { src, dst, f },
+            Op::Transfer { src, dst, f } => Op::TransferThen { src, dst, f },
+            _ => {
+                k += 1;
+                continue;
+            }
+        };
+        if absorbable {
+            code.ops[k] = fused;
+            k += 2;
+        } else {
+            k += 1;
         }
     }
     for g in gaps {
