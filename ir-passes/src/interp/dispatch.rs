@@ -419,7 +419,24 @@ fn scan_loop<C: CellType>(
         *unsafe { tape.get_unchecked(q as usize) } == C::default()
     };
     let mut q = p as isize;
-    if near_ok {
+    if s.abs() == 1 && std::mem::size_of::<C>() == 1 && min <= q && q <= max {
+        // SAFETY: `C` is one byte wide (an integer type, so `u8`); the
+        // slice is the same memory, borrowed for this call only.
+        let bytes = unsafe { std::slice::from_raw_parts(tape.as_ptr() as *const u8, tape.len()) };
+        // Every cell in `min ..= max` may be stepped from; the one past it
+        // is on the tape too (the step's own window includes the stride).
+        let found = if s > 0 {
+            find_zero(&bytes[q as usize..=max as usize]).map(|i| q + i as isize)
+        } else {
+            rfind_zero(&bytes[min as usize..=q as usize]).map(|i| min + i as isize)
+        };
+        match found {
+            Some(z) => return (z as usize, Ok(())),
+            // No zero inside the window: the checked steps below reach its
+            // end and find out what happens there.
+            None => q = if s > 0 { max } else { min },
+        }
+    } else if near_ok {
         while if s > 0 { q <= far } else { q >= far } {
             // `q`, `q+s`, `q+2s`, `q+3s` all lie in `min ..= max`.
             if zero(tape, q) {
@@ -479,4 +496,75 @@ fn output(io: &mut Io<'_>, v: crate::ir::Value) -> Result<(), RunError> {
 #[inline(never)]
 fn input(io: &mut Io<'_>, old: crate::ir::Value) -> Result<crate::ir::Value, RunError> {
     io.input(old)
+}
+
+/// Index of the first zero byte, eight bytes a compare.
+fn find_zero(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let z = zero_bytes(x);
+        if z != 0 {
+            return Some(at + z.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == 0)
+        .map(|i| at + i)
+}
+
+/// Index of the last zero byte, eight bytes a compare.
+fn rfind_zero(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.rchunks_exact(8);
+    let mut end = bytes.len();
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let z = zero_bytes(x);
+        end -= 8;
+        if z != 0 {
+            return Some(end + 7 - z.leading_zeros() as usize / 8);
+        }
+    }
+    chunks.remainder().iter().rposition(|&b| b == 0)
+}
+
+/// The high bit of each zero byte of `x` set, and (exactly: no false
+/// positives, unlike the cheaper form whose borrow can mark a 0x01 above a
+/// zero) nothing else.
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_searches_find_the_first_and_last_zero_byte() {
+        for len in 0..40 {
+            for a in 0..=len {
+                for b in a..=len {
+                    // Zeros at `a` and `b` (when inside), 1s and 0x80s elsewhere.
+                    let bytes: Vec<u8> = (0..len)
+                        .map(|i| {
+                            if i == a || i == b {
+                                0
+                            } else {
+                                [1, 0x80, 0xff][i % 3]
+                            }
+                        })
+                        .collect();
+                    let first = bytes.iter().position(|&x| x == 0);
+                    let last = bytes.iter().rposition(|&x| x == 0);
+                    assert_eq!(find_zero(&bytes), first, "{bytes:?}");
+                    assert_eq!(rfind_zero(&bytes), last, "{bytes:?}");
+                }
+            }
+        }
+    }
 }
