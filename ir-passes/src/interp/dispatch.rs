@@ -50,7 +50,18 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     };
     // The budget's tick, kept in a register: `Budget::check` every
     // `Budget::interval()` back edges, as the JIT's generated code does.
-    let mut fuel = Budget::interval();
+    //
+    // With hooks the same counter times the heat samples: it runs out every
+    // `SAMPLE` back edges, and the budget is checked once `interval()` of
+    // them have passed. The hot path is the same decrement either way, so
+    // hooks cost the dispatch loop no register.
+    let step = if H::ENABLED {
+        H::SAMPLE.clamp(1, Budget::interval())
+    } else {
+        Budget::interval()
+    };
+    let mut fuel = step;
+    let mut since_check = 0u32;
     let mut pc = 0usize;
     // SAFETY (every use): `p + off` is on the tape by the argument in the
     // module documentation; the callers name only offsets of the current
@@ -112,14 +123,19 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     // to check here.
     macro_rules! back_edge {
         ($target:expr, $g:expr) => {{
+            let after = pc;
             fuel -= 1;
-            if fuel == 0 {
-                fuel = Budget::interval();
-                if let Err(e) = budget.check() {
-                    break Err(e);
+            let sample = fuel == 0;
+            if sample {
+                fuel = step;
+                since_check += step;
+                if since_check >= Budget::interval() {
+                    since_check = 0;
+                    if let Err(e) = budget.check() {
+                        break Err(e);
+                    }
                 }
             }
-            let after = pc;
             jump!($target);
             if $g {
                 // SAFETY: `pc` is an op index (see the fetch below).
@@ -135,27 +151,22 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                     }
                 }
             }
-            if H::ENABLED {
+            if H::ENABLED && sample {
                 let edge = after - 1;
                 // SAFETY: `heat` has one slot per op and `edge` is the op
                 // just fetched.
                 let h = unsafe { heat.get_unchecked_mut(edge) };
                 *h -= 1;
                 if *h == 0 {
-                    let (slot, spent) = (code.slots[edge], hooks.threshold());
-                    match hooks.at_head(slot, spent, &mut *tape, p, io, budget) {
-                        HeadAction::Interpret { recheck_after } => {
-                            heat[edge] = recheck_after.max(1);
-                        }
-                        HeadAction::Ran(Ok(q)) => {
-                            assert!(q < len, "compiled code left the pointer on the tape");
+                    match at_head(hooks, code.slots[edge], h, tape, p, io, budget) {
+                        None => {}
+                        Some(Ok(q)) => {
                             p = q;
-                            heat[edge] = 1;
                             // Continue after the loop, where the back edge
                             // falls through to.
                             pc = after;
                         }
-                        HeadAction::Ran(Err(e)) => break Err(e),
+                        Some(Err(e)) => break Err(e),
                     }
                 }
             }
@@ -303,13 +314,12 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                     continue;
                 };
                 let edge = pc + 2;
+
                 // Each iteration: the guard, the op, the move, the test;
                 // anything else (a failing guard, a hook due) leaves to the
                 // body's ops at `pc`, which do it.
                 loop {
-                    // SAFETY (both `heat` uses): one slot per op, and
-                    // `edge` is an op index (above).
-                    if !fits!(nlo, w) || (H::ENABLED && *unsafe { heat.get_unchecked(edge) } <= 1) {
+                    if !fits!(nlo, w) {
                         break;
                     }
                     match body {
@@ -326,15 +336,34 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                         jump!(target);
                         break;
                     }
+                    // The back edge, as `back_edge!` takes it.
                     fuel -= 1;
                     if fuel == 0 {
-                        fuel = Budget::interval();
-                        if let Err(e) = budget.check() {
-                            break 'run Err(e);
+                        fuel = step;
+                        since_check += step;
+                        if since_check >= Budget::interval() {
+                            since_check = 0;
+                            if let Err(e) = budget.check() {
+                                break 'run Err(e);
+                            }
                         }
-                    }
-                    if H::ENABLED {
-                        *unsafe { heat.get_unchecked_mut(edge) } -= 1;
+                        if H::ENABLED {
+                            // SAFETY: one slot per op; `edge` is the body's
+                            // back edge, an op index (above).
+                            let h = unsafe { heat.get_unchecked_mut(edge) };
+                            *h -= 1;
+                            if *h == 0 {
+                                match at_head(hooks, code.slots[edge], h, tape, p, io, budget) {
+                                    None => {}
+                                    Some(Ok(q)) => {
+                                        p = q;
+                                        jump!(target);
+                                        break;
+                                    }
+                                    Some(Err(e)) => break 'run Err(e),
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -538,6 +567,36 @@ fn rfind_zero(bytes: &[u8]) -> Option<usize> {
 fn zero_bytes(x: u64) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// A loop's countdown ran out: asks the hook. `None`: keep interpreting
+/// (the countdown is reset); `Some(Ok(p))`: the hook ran the loop to its
+/// exit, the pointer is there; `Some(Err)`: the run ends.
+#[cold]
+#[inline(never)]
+fn at_head<C: CellType, H: LoopHooks<C>>(
+    hooks: &mut H,
+    slot: u32,
+    heat: &mut u32,
+    tape: &mut [C],
+    p: usize,
+    io: &mut Io<'_>,
+    budget: &mut Budget,
+) -> Option<Result<usize, RunError>> {
+    let spent = hooks.threshold();
+    let len = tape.len();
+    match hooks.at_head(slot, spent, tape, p, io, budget) {
+        HeadAction::Interpret { recheck_after } => {
+            *heat = recheck_after.max(1);
+            None
+        }
+        HeadAction::Ran(Ok(q)) => {
+            assert!(q < len, "compiled code left the pointer on the tape");
+            *heat = 1;
+            Some(Ok(q))
+        }
+        HeadAction::Ran(Err(e)) => Some(Err(e)),
+    }
 }
 
 #[cfg(test)]
