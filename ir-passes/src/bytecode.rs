@@ -1,13 +1,20 @@
-//! The interpreter tier: the IR lowered to a flat bytecode with precomputed
-//! jump targets and segment guards, run by a tight dispatch loop.
+//! The interpreter tier's logical bytecode: the IR lowered to a flat list of
+//! instructions, one per IR op plus segment guards and loop jumps, with
+//! precomputed jump targets. It is what `--count-ops` counts and `inspect
+//! --profile` reports; plain runs execute its fast encoding
+//! ([`crate::interp`]), made from it once at compile time.
 
 use crate::budget::Budget;
 use crate::cell::CellType;
 use crate::error::RunError;
 use crate::guard::{inner_span, scan_window, segments};
+use crate::interp::hooks::{LoopHooks, NoHooks};
+use crate::interp::lower::{lower, NONE};
+use crate::interp::op::Code;
+use crate::interp::{count, dispatch};
 use crate::io::Io;
 use crate::ir::{Node, Op, Program, Value};
-use crate::reference::{run_range, Machine};
+use crate::reference::Machine;
 use crate::source::Source;
 use crate::span::Span;
 use std::sync::Arc;
@@ -63,7 +70,20 @@ pub struct Bytecode {
     pub spans: Vec<Span>,
     /// Guard fallbacks, indexed by `Instr::Guard::gap`.
     pub gaps: Vec<Gap>,
+    loops: Vec<LoopInfo>,
+    code: Option<Code>,
     source: Arc<Source>,
+}
+
+/// One loop of the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoopInfo {
+    /// Index of its `JumpIfZero` head in [`Bytecode::instrs`].
+    pub head: u32,
+    /// Index of its `JumpIfNonZero` back edge.
+    pub tail: u32,
+    /// Its source, brackets included.
+    pub span: Span,
 }
 
 impl Bytecode {
@@ -73,9 +93,31 @@ impl Bytecode {
             instrs: Vec::new(),
             spans: Vec::new(),
             gaps: Vec::new(),
+            loops: Vec::new(),
+            code: None,
             source: Arc::clone(&program.source),
         };
         bc.body(&program.body, program.source.full_span());
+        let mut slots = vec![NONE; bc.instrs.len()];
+        for (head, instr) in bc.instrs.iter().enumerate() {
+            let Instr::JumpIfZero { target } = *instr else {
+                continue;
+            };
+            let tail = (target as usize).wrapping_sub(1);
+            if matches!(bc.instrs.get(tail),
+                Some(Instr::JumpIfNonZero { target }) if *target as usize == head + 1)
+            {
+                slots[tail] = bc.loops.len() as u32;
+                bc.loops.push(LoopInfo {
+                    head: head as u32,
+                    tail: tail as u32,
+                    span: bc.spans[head],
+                });
+            }
+        }
+        let code = lower(&bc.instrs, &bc.spans, &bc.gaps, &slots);
+        debug_assert!(code.is_ok(), "{:?}", code.err());
+        bc.code = code.ok();
         bc
     }
 
@@ -156,7 +198,9 @@ impl Bytecode {
     }
 
     /// Runs the program on a machine. With `profile`, `profile[pc]` counts how
-    /// often each instruction ran (it must have one slot per instruction).
+    /// often each instruction ran (it must have one slot per instruction);
+    /// that run takes the checked, counting interpreter. Without, the fast
+    /// encoding runs (see [`crate::interp`]).
     pub fn run<C: CellType>(
         &self,
         m: &mut Machine<'_, C>,
@@ -167,127 +211,51 @@ impl Bytecode {
         match profile {
             Some(counts) => {
                 assert_eq!(counts.len(), self.instrs.len());
-                self.exec::<C, true>(m, io, budget, counts)
+                count::exec::<C, true>(self, m, io, budget, counts)
             }
-            None => self.exec::<C, false>(m, io, budget, &mut []),
+            None => self.run_with_hooks(m, io, budget, &mut NoHooks),
         }
     }
 
-    #[inline(always)]
-    fn exec<C: CellType, const PROFILE: bool>(
+    /// Runs the program on the fast encoding, calling `hooks` at hot loop
+    /// heads (tiered execution; see [`crate::interp::hooks`]).
+    pub fn run_with_hooks<C: CellType, H: LoopHooks<C>>(
         &self,
         m: &mut Machine<'_, C>,
         io: &mut Io<'_>,
         budget: &mut Budget,
-        counts: &mut [u64],
+        hooks: &mut H,
     ) -> Result<(), RunError> {
-        let instrs = &self.instrs[..];
-        let tape = &mut *m.tape;
-        let mut ptr = m.ptr;
-        let mut pc = 0usize;
-        // Guards make every offset below land on the tape; indexing stays
-        // checked anyway so a bug in a pass is a panic, never memory corruption.
-        let at = |ptr: usize, off: i32| ptr.wrapping_add_signed(off as isize);
-        let result = loop {
-            let Some(&instr) = instrs.get(pc) else {
-                break Ok(());
-            };
-            if PROFILE {
-                counts[pc] += 1;
+        match &self.code {
+            Some(code) if m.ptr < m.tape.len() => {
+                dispatch::exec(code, &self.source, m, io, budget, hooks)
             }
-            pc += 1;
-            match instr {
-                Instr::Add { off, delta } => {
-                    let c = &mut tape[at(ptr, off)];
-                    *c = C::from_value(c.value().wrapping_add(delta));
-                }
-                Instr::Set { off, value } => tape[at(ptr, off)] = C::from_value(value),
-                Instr::MulAdd { src, dst, factor } => {
-                    let v = tape[at(ptr, src)].value().wrapping_mul(factor);
-                    let c = &mut tape[at(ptr, dst)];
-                    *c = C::from_value(c.value().wrapping_add(v));
-                }
-                Instr::Move { delta } => ptr = at(ptr, delta),
-                Instr::Out { off } => {
-                    if let Err(e) = io.put(tape[at(ptr, off)].value()) {
-                        break Err(e);
-                    }
-                }
-                Instr::In { off } => {
-                    let c = &mut tape[at(ptr, off)];
-                    match io.input(c.value()) {
-                        Ok(v) => *c = C::from_value(v),
-                        Err(e) => break Err(e),
-                    }
-                }
-                Instr::Guard { lo, hi, gap } => {
-                    let p = ptr as i64;
-                    if p + (lo as i64) < 0 || p + (hi as i64) >= tape.len() as i64 {
-                        let gap = self.gaps[gap as usize];
-                        let mut fallback = Machine {
-                            tape: &mut *tape,
-                            ptr,
-                        };
-                        let r = run_range(&self.source, gap.span, &mut fallback, io, budget);
-                        // On error too, so the pointer reported is the reference's.
-                        ptr = fallback.ptr;
-                        if let Err(e) = r {
-                            break Err(e);
-                        }
-                        pc = gap.resume as usize;
-                    }
-                }
-                Instr::JumpIfZero { target } => {
-                    if tape[ptr] == C::default() {
-                        pc = target as usize;
-                    }
-                }
-                Instr::JumpIfNonZero { target } => {
-                    if tape[ptr] != C::default() {
-                        if let Err(e) = budget.tick() {
-                            break Err(e);
-                        }
-                        pc = target as usize;
-                    }
-                }
-                Instr::Scan { stride, lo, hi } => {
-                    let step = (stride, lo, hi);
-                    if let Err(e) = self.scan(tape, &mut ptr, step, pc - 1, io, budget) {
-                        break Err(e);
-                    }
-                }
-            }
-        };
-        m.ptr = ptr;
-        result
+            // Windows that did not verify, or a pointer off the tape: the
+            // checked interpreter (which gives no loop a way out).
+            _ => count::exec::<C, false>(self, m, io, budget, &mut []),
+        }
     }
 
-    fn scan<C: CellType>(
-        &self,
-        tape: &mut [C],
-        ptr: &mut usize,
-        (stride, lo, hi): (i32, i32, i32),
-        pc: usize,
-        io: &mut Io<'_>,
-        budget: &mut Budget,
-    ) -> Result<(), RunError> {
-        let len = tape.len() as i64;
-        let mut p = *ptr as i64;
-        while tape[p as usize] != C::default() {
-            if p + (lo as i64) < 0 || p + (hi as i64) >= len {
-                // Let the source say exactly which `>`/`<` leaves the tape.
-                let mut m = Machine {
-                    tape,
-                    ptr: p as usize,
-                };
-                let r = run_range(&self.source, self.spans[pc], &mut m, io, budget);
-                *ptr = m.ptr;
-                return r;
-            }
-            p += stride as i64;
-        }
-        *ptr = p as usize;
-        Ok(())
+    /// The program's loops in the order of their heads; a loop's index here
+    /// is its slot in [`LoopHooks`] calls.
+    pub fn loops(&self) -> &[LoopInfo] {
+        &self.loops
+    }
+
+    /// The program's source.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Whether runs without a profile use the fast encoding (false only if
+    /// a segment window did not verify, which means a bug in a pass).
+    pub fn is_fast(&self) -> bool {
+        self.code.is_some()
+    }
+
+    /// The fast encoding, for inspection and tests.
+    pub fn fast_code(&self) -> Option<&Code> {
+        self.code.as_ref()
     }
 }
 

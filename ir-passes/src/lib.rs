@@ -11,6 +11,7 @@ pub mod cell;
 pub mod diagnostic;
 pub mod error;
 pub mod guard;
+pub mod interp;
 pub mod io;
 pub mod ir;
 pub mod parse;

@@ -1,0 +1,379 @@
+//! The fast dispatch loop over [`Code`].
+//!
+//! One `match` in a `loop`: the compiler turns it into a jump table. No
+//! counters, no bounds checks on the tape except the guards' own: tape cells
+//! are read and written unchecked, which is sound because
+//!
+//! 1. the pointer is on the tape when the loop starts (the caller checks),
+//! 2. every segment that moves the pointer or touches another cell begins
+//!    with a guard (`Guard`, or `GuardMove` for a one-move segment) that
+//!    checks its whole window, and `lower.rs` verified that every op of the
+//!    segment stays inside that window, the pointer after its last move too;
+//!    a segment without a guard touches only the cell under the pointer,
+//! 3. a scan checks each step before taking it, the reference interpreter
+//!    that runs a failed guard's source never leaves the tape, and a hook's
+//!    pointer is checked,
+//!
+//! so the pointer is on the tape at every op that is not inside a guarded
+//! segment, and every access inside one lies in its checked window.
+
+use super::hooks::{HeadAction, LoopHooks};
+use super::op::{Code, Op};
+use crate::budget::Budget;
+use crate::cell::CellType;
+use crate::error::RunError;
+use crate::io::Io;
+use crate::reference::{run_range, Machine};
+use crate::source::Source;
+use crate::span::Span;
+
+/// Runs `code` from `m`'s state. `m.ptr` must be on the tape.
+pub fn exec<C: CellType, H: LoopHooks<C>>(
+    code: &Code,
+    source: &Source,
+    m: &mut Machine<'_, C>,
+    io: &mut Io<'_>,
+    budget: &mut Budget,
+    hooks: &mut H,
+) -> Result<(), RunError> {
+    let tape = &mut *m.tape;
+    let len = tape.len();
+    let mut p = m.ptr;
+    assert!(p < len, "the pointer starts on the tape");
+    let ops = &code.ops[..];
+    // Heat per back-edge op (a loop fused into a stub has two; the hook is
+    // told the loop's slot).
+    let mut heat = if H::ENABLED {
+        vec![hooks.threshold().max(1); ops.len()]
+    } else {
+        Vec::new()
+    };
+    // The budget's tick, kept in a register: `Budget::check` every
+    // `Budget::interval()` back edges, as the JIT's generated code does.
+    let mut fuel = Budget::interval();
+    let mut pc = 0usize;
+    // SAFETY (every use): `p + off` is on the tape by the argument in the
+    // module documentation; the callers name only offsets of the current
+    // op, which `lower.rs` verified against the op's segment window.
+    macro_rules! cell {
+        ($off:expr) => {
+            *unsafe { tape.get_unchecked_mut(p.wrapping_add_signed($off as isize)) }
+        };
+    }
+    macro_rules! add {
+        ($off:expr, $v:expr) => {{
+            let c = &mut cell!($off);
+            *c = C::from_value(c.value().wrapping_add($v));
+        }};
+    }
+    // Whether `p-nlo ..= p-nlo+w` is on the tape.
+    macro_rules! fits {
+        ($nlo:expr, $w:expr) => {
+            p.wrapping_sub($nlo as usize) < len.saturating_sub($w as usize)
+        };
+    }
+    macro_rules! fallback {
+        ($gap:expr) => {{
+            let (q, r, resume) = fallback(code, $gap, source, tape, p, io, budget);
+            p = q;
+            if let Err(e) = r {
+                break Err(e);
+            }
+            pc = resume;
+        }};
+    }
+    // `p += d` if `p+d` is on the tape, else the segment's fallback; true
+    // if the move was made (the fallback sets `pc` itself).
+    macro_rules! guard_move {
+        ($d:expr, $gap:expr) => {{
+            let q = p.wrapping_add_signed($d as isize);
+            if q < len {
+                p = q;
+                true
+            } else {
+                fallback!($gap);
+                false
+            }
+        }};
+    }
+    // A taken jump. The empty `asm!` is a side effect the compiler may not
+    // speculate, so `if cond { jump!(t) }` stays a predicted branch instead
+    // of a conditional move on `pc`, which would put the cell load on the
+    // path to the next fetch (measured: about 20% on mandelbrot).
+    macro_rules! jump {
+        ($target:expr) => {{
+            // SAFETY: an empty instruction sequence: touches no register,
+            // memory or flag.
+            unsafe { std::arch::asm!("", options(nomem, nostack, preserves_flags)) };
+            pc = $target as usize;
+        }};
+    }
+    // A loop's back edge, taken (`p[0] != 0`); `$g`: its target is a guard
+    // to check here.
+    macro_rules! back_edge {
+        ($target:expr, $g:expr) => {{
+            fuel -= 1;
+            if fuel == 0 {
+                fuel = Budget::interval();
+                if let Err(e) = budget.check() {
+                    break Err(e);
+                }
+            }
+            let after = pc;
+            jump!($target);
+            if $g {
+                // SAFETY: `pc` is an op index (see the fetch below).
+                if let Op::Guard { nlo, w, gap } = *unsafe { ops.get_unchecked(pc) } {
+                    // A branch, not a select: the fallback call keeps the
+                    // next fetch off the guard's data dependencies.
+                    if fits!(nlo, w) {
+                        pc += 1;
+                    } else {
+                        fallback!(gap);
+                    }
+                }
+            }
+            if H::ENABLED {
+                let edge = after - 1;
+                // SAFETY: `heat` has one slot per op and `edge` is the op
+                // just fetched.
+                let h = unsafe { heat.get_unchecked_mut(edge) };
+                *h -= 1;
+                if *h == 0 {
+                    let (slot, spent) = (code.slots[edge], hooks.threshold());
+                    match hooks.at_head(slot, spent, &mut *tape, p, io, budget) {
+                        HeadAction::Interpret { recheck_after } => {
+                            heat[edge] = recheck_after.max(1);
+                        }
+                        HeadAction::Ran(Ok(q)) => {
+                            assert!(q < len, "compiled code left the pointer on the tape");
+                            p = q;
+                            heat[edge] = 1;
+                            // Continue after the loop, where the back edge
+                            // falls through to.
+                            pc = after;
+                        }
+                        HeadAction::Ran(Err(e)) => break Err(e),
+                    }
+                }
+            }
+        }};
+    }
+    let result = 'run: loop {
+        // SAFETY: `pc` is always an op index: `lower.rs` ends the reachable
+        // ops with `Halt` (which leaves the loop) and out-of-line stubs with
+        // `Goto`, and every jump target and resume index it emits is an op
+        // index, so neither falling through nor jumping can leave `ops`.
+        let op = *unsafe { ops.get_unchecked(pc) };
+        pc += 1;
+        match op {
+            Op::Add { off, v } => add!(off, v),
+            Op::Set { off, v } => cell!(off) = C::from_value(v),
+            Op::MulAdd { src, dst, f } => {
+                let x = cell!(src).value().wrapping_mul(f);
+                add!(dst, x);
+            }
+            Op::Transfer { src, dst, f } => {
+                let x = cell!(src).value().wrapping_mul(f);
+                add!(dst, x);
+                cell!(src) = C::default();
+            }
+            Op::AddMove { off, v, d } => {
+                add!(off, v);
+                p = p.wrapping_add_signed(d as isize);
+            }
+            Op::Move { d } => p = p.wrapping_add_signed(d as isize),
+            Op::Out { off } => {
+                if let Err(e) = output(io, cell!(off).value()) {
+                    break Err(e);
+                }
+            }
+            Op::In { off } => {
+                let c = &mut cell!(off);
+                match input(io, c.value()) {
+                    Ok(v) => *c = C::from_value(v),
+                    Err(e) => break Err(e),
+                }
+            }
+            Op::Guard { nlo, w, gap } => {
+                if !fits!(nlo, w) {
+                    fallback!(gap);
+                }
+            }
+            Op::GuardMove { d, gap } => {
+                guard_move!(d, gap);
+            }
+            Op::Jz { target } => {
+                if cell!(0) == C::default() {
+                    jump!(target);
+                }
+            }
+            Op::MoveJz { d, target } => {
+                p = p.wrapping_add_signed(d as isize);
+                if cell!(0) == C::default() {
+                    jump!(target);
+                }
+            }
+            Op::GuardMoveJz { d, target, gap } => {
+                if guard_move!(d, gap) && cell!(0) == C::default() {
+                    jump!(target);
+                }
+            }
+            Op::Walk { target } => {
+                if cell!(0) == C::default() {
+                    jump!(target);
+                    continue;
+                }
+                // SAFETY: `lower.rs` made this a walk only with the body's
+                // three ops right after it, so these are op indices.
+                let body = unsafe { *ops.get_unchecked(pc + 1) };
+                let (guard, edge) = unsafe { (*ops.get_unchecked(pc), *ops.get_unchecked(pc + 2)) };
+                let (Op::Guard { nlo, w, .. }, Op::MoveJnzG { d, .. }) = (guard, edge) else {
+                    continue;
+                };
+                let edge = pc + 2;
+                // Each iteration: the guard, the op, the move, the test;
+                // anything else (a failing guard, a hook due) leaves to the
+                // body's ops at `pc`, which do it.
+                loop {
+                    // SAFETY (both `heat` uses): one slot per op, and
+                    // `edge` is an op index (above).
+                    if !fits!(nlo, w) || (H::ENABLED && *unsafe { heat.get_unchecked(edge) } <= 1) {
+                        break;
+                    }
+                    match body {
+                        Op::Transfer { src, dst, f } => {
+                            let x = cell!(src).value().wrapping_mul(f);
+                            add!(dst, x);
+                            cell!(src) = C::default();
+                        }
+                        Op::Add { off, v } => add!(off, v),
+                        _ => break,
+                    }
+                    p = p.wrapping_add_signed(d as isize);
+                    if cell!(0) == C::default() {
+                        jump!(target);
+                        break;
+                    }
+                    fuel -= 1;
+                    if fuel == 0 {
+                        fuel = Budget::interval();
+                        if let Err(e) = budget.check() {
+                            break 'run Err(e);
+                        }
+                    }
+                    if H::ENABLED {
+                        *unsafe { heat.get_unchecked_mut(edge) } -= 1;
+                    }
+                }
+            }
+            Op::Jnz { target } => {
+                if cell!(0) != C::default() {
+                    back_edge!(target, false);
+                }
+            }
+            Op::MoveJnz { d, target } => {
+                p = p.wrapping_add_signed(d as isize);
+                if cell!(0) != C::default() {
+                    back_edge!(target, false);
+                }
+            }
+            Op::GuardMoveJnz { d, target, gap } => {
+                if guard_move!(d, gap) && cell!(0) != C::default() {
+                    back_edge!(target, false);
+                }
+            }
+            Op::JnzG { target } => {
+                if cell!(0) != C::default() {
+                    back_edge!(target, true);
+                }
+            }
+            Op::MoveJnzG { d, target } => {
+                p = p.wrapping_add_signed(d as isize);
+                if cell!(0) != C::default() {
+                    back_edge!(target, true);
+                }
+            }
+            Op::GuardMoveJnzG { d, target, gap } => {
+                if guard_move!(d, gap) && cell!(0) != C::default() {
+                    back_edge!(target, true);
+                }
+            }
+            Op::Scan { stride, lo, hi } => {
+                let span = code.scans[pc - 1];
+                let (q, r) = scan_loop(tape, p, (stride, lo, hi), span, source, io, budget);
+                p = q;
+                if let Err(e) = r {
+                    break Err(e);
+                }
+            }
+            Op::Goto { target } => pc = target as usize,
+            Op::Halt => break Ok(()),
+        }
+    };
+    m.ptr = p;
+    result
+}
+
+/// Runs a scan from `p`: returns where it stopped, and the error if a step
+/// would leave the tape (then the scan's source, run on the reference
+/// interpreter, names the exact move and the pointer is the reference's).
+#[inline(never)]
+fn scan_loop<C: CellType>(
+    tape: &mut [C],
+    mut p: usize,
+    (stride, lo, hi): (i32, i32, i32),
+    span: Span,
+    source: &Source,
+    io: &mut Io<'_>,
+    budget: &mut Budget,
+) -> (usize, Result<(), RunError>) {
+    let len = tape.len();
+    // The pointers from which one step's source stays on the tape.
+    let min = (-(lo as isize)).max(0) as usize;
+    let max = len as isize - 1 - hi.max(0) as isize;
+    // SAFETY: `p` is on the tape on entry (module documentation), and each
+    // step is taken only from a pointer in `min ..= max`, from which
+    // `p + stride` is on the tape (`lo <= stride <= hi`, checked by the
+    // lowering).
+    while *unsafe { tape.get_unchecked(p) } != C::default() {
+        if p < min || p as isize > max {
+            let mut fm = Machine { tape, ptr: p };
+            let r = run_range(source, span, &mut fm, io, budget);
+            return (fm.ptr, r);
+        }
+        p = p.wrapping_add_signed(stride as isize);
+    }
+    (p, Ok(()))
+}
+
+/// A failed guard: runs the gap's source on the reference interpreter and
+/// returns the pointer it left (on error too, so the pointer reported is the
+/// reference's), how it ended, and the op to resume at. Out of line, like
+/// the other cold paths, so the dispatch loop keeps its state in registers.
+#[cold]
+#[inline(never)]
+fn fallback<C: CellType>(
+    code: &Code,
+    gap: u32,
+    source: &Source,
+    tape: &mut [C],
+    p: usize,
+    io: &mut Io<'_>,
+    budget: &mut Budget,
+) -> (usize, Result<(), RunError>, usize) {
+    let gap = code.gaps[gap as usize];
+    let mut m = Machine { tape, ptr: p };
+    let r = run_range(source, gap.span, &mut m, io, budget);
+    (m.ptr, r, gap.resume as usize)
+}
+
+#[inline(never)]
+fn output(io: &mut Io<'_>, v: crate::ir::Value) -> Result<(), RunError> {
+    io.put(v)
+}
+
+#[inline(never)]
+fn input(io: &mut Io<'_>, old: crate::ir::Value) -> Result<crate::ir::Value, RunError> {
+    io.input(old)
+}
