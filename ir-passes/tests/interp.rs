@@ -7,20 +7,20 @@ mod common;
 
 use common::{bf_test_program, cell_width, eof_mode, program, Setup};
 use ir_passes::budget::Budget;
+use ir_passes::bytecode::Bytecode;
 use ir_passes::cell::CellType;
 use ir_passes::error::RunError;
 use ir_passes::interp::hooks::{HeadAction, LoopHooks, NoHooks};
-use ir_passes::reference::run_range;
-use ir_passes::span::Span;
-use proptest::prelude::*;
-use ir_passes::bytecode::Bytecode;
 use ir_passes::interp::op::Op;
 use ir_passes::io::{EofMode, Io};
-use ir_passes::source::Source;
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
+use ir_passes::reference::run_range;
 use ir_passes::reference::Machine;
+use ir_passes::source::Source;
+use ir_passes::span::Span;
+use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
 fn corpus() -> Option<PathBuf> {
@@ -60,8 +60,18 @@ fn counts(code: &Bytecode, program: &Program, input: &[u8]) -> Vec<u64> {
 fn dispatches_per_benchmark() {
     let Some(dir) = corpus() else { return };
     let only = std::env::var("BENCH").ok();
-    let names = ["mandelbrot", "factor", "counter", "al-count-3", "hanoi", "long"];
-    for name in names.iter().filter(|n| only.as_deref().is_none_or(|o| o == **n)) {
+    let names = [
+        "mandelbrot",
+        "factor",
+        "counter",
+        "al-count-3",
+        "hanoi",
+        "long",
+    ];
+    for name in names
+        .iter()
+        .filter(|n| only.as_deref().is_none_or(|o| o == **n))
+    {
         let path = dir.join("bench").join(format!("{name}.b"));
         let input = std::fs::read(path.with_extension("in")).unwrap_or_default();
         let o2 = Pipeline::level(2).run(load(&path), false).program;
@@ -306,6 +316,10 @@ fn hook_overhead() {
 /// machine measures the other processes too.
 fn thread_cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").expect("Linux schedstat");
-    let ns: u64 = stat.split_whitespace().next().and_then(|f| f.parse().ok()).expect("a number");
+    let ns: u64 = stat
+        .split_whitespace()
+        .next()
+        .and_then(|f| f.parse().ok())
+        .expect("a number");
     ns as f64 / 1e9
 }

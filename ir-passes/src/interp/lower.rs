@@ -40,7 +40,12 @@ pub const NONE: u32 = u32::MAX;
 /// Lowers the logical bytecode. `slots[i]` is the loop slot of the back edge
 /// at index `i` (`NONE` elsewhere). An error names the first instruction
 /// that does not verify.
-pub fn lower(instrs: &[Instr], spans: &[Span], gaps: &[Gap], slots: &[u32]) -> Result<Code, String> {
+pub fn lower(
+    instrs: &[Instr],
+    spans: &[Span],
+    gaps: &[Gap],
+    slots: &[u32],
+) -> Result<Code, String> {
     let n = instrs.len();
     let mut l = Lowering {
         code: Code::default(),
@@ -63,9 +68,8 @@ pub fn lower(instrs: &[Instr], spans: &[Span], gaps: &[Gap], slots: &[u32]) -> R
             (lo, hi, at) = (0, 0, 0);
         }
         // Instruction `i + k`, if it may be fused into the op starting at `i`.
-        let fusable = |k: usize| {
-            (i + k < n && (1..=k).all(|j| !joins[i + j])).then(|| instrs[i + k])
-        };
+        let fusable =
+            |k: usize| (i + k < n && (1..=k).all(|j| !joins[i + j])).then(|| instrs[i + k]);
         let in_window = |x: i64| lo <= x && x <= hi;
         l.start[i] = l.code.ops.len() as u32;
         l.code.origin.push(i as u32);
@@ -146,10 +150,18 @@ pub fn lower(instrs: &[Instr], spans: &[Span], gaps: &[Gap], slots: &[u32]) -> R
                 }
                 match fusable(1) {
                     Some(Instr::Set { off, value: 0 }) if off == src => {
-                        l.push(Op::Transfer { src, dst, f: factor });
+                        l.push(Op::Transfer {
+                            src,
+                            dst,
+                            f: factor,
+                        });
                         width = 2;
                     }
-                    _ => l.push(Op::MulAdd { src, dst, f: factor }),
+                    _ => l.push(Op::MulAdd {
+                        src,
+                        dst,
+                        f: factor,
+                    }),
                 }
             }
             Instr::Move { delta: d } => {

@@ -46,8 +46,8 @@ mod straight;
 
 pub use split::{Tables, Unit, Work};
 
-use super::module::{cell_type, import_shims, Jit, ShimRefs};
 use super::config::{JitMode, Limits};
+use super::module::{cell_type, import_shims, Jit, ShimRefs};
 use cranelift_codegen::ir::{types, Block, InstBuilder, Type, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::Module;
