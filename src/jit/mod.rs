@@ -56,6 +56,8 @@ pub struct JitCode {
     spans: Vec<Span>,
     /// The number of generated functions (huge programs are split).
     functions: usize,
+    /// Bytes of machine code in those functions.
+    code_size: usize,
 }
 
 /// Compiles a program to native code.
@@ -66,10 +68,10 @@ pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<J
     let mut tables = Tables::new(program, entry, config);
     // Step 2: translate and compile functions until none is pending (huge
     // bodies declare more functions while they are translated).
-    let mut functions = 0;
+    let (mut functions, mut code_size) = (0, 0);
     while let Some(unit) = tables.pending.pop() {
         translate(&mut jit, mode, program, &unit, &mut tables);
-        jit.define(unit.id)?;
+        code_size += jit.define(unit.id)?;
         functions += 1;
     }
     // Step 3: resolve the calls to the shims and make the code executable.
@@ -90,6 +92,7 @@ pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<J
         source: Arc::clone(&program.source),
         spans: tables.spans,
         functions,
+        code_size,
     })
 }
 
@@ -140,6 +143,12 @@ impl JitCode {
     /// How many functions the program was split into.
     pub fn function_count(&self) -> usize {
         self.functions
+    }
+
+    /// Bytes of machine code generated for the program (the shim stubs
+    /// every module has left out).
+    pub fn code_size(&self) -> usize {
+        self.code_size
     }
 }
 

@@ -150,11 +150,17 @@ impl Jit {
     }
 
     /// Compiles the function built in `self.ctx` as `id`, then clears the
-    /// context for the next one.
-    pub fn define(&mut self, id: FuncId) -> Result<(), String> {
+    /// context for the next one; returns the size of its machine code.
+    pub fn define(&mut self, id: FuncId) -> Result<usize, String> {
         let result = self.module.define_function(id, &mut self.ctx);
+        let size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_info().total_size as usize);
         self.module.clear_context(&mut self.ctx);
-        result.map_err(|e| format!("Cranelift could not compile the program: {e:?}"))
+        result
+            .map(|()| size)
+            .map_err(|e| format!("Cranelift could not compile the program: {e:?}"))
     }
 }
 
