@@ -21,6 +21,10 @@ use ir_passes::interp::hooks::{HeadAction, LoopHooks};
 use ir_passes::io::Io;
 use std::sync::Arc;
 
+/// Back edges between two looks at a loop whose code is on its way: not
+/// every edge (a look costs a call), not so rarely that the switch waits.
+const RECHECK: u32 = 64;
+
 /// Where a loop stands.
 enum Phase {
     /// Not asked for.
@@ -38,6 +42,9 @@ struct Slot {
     phase: Phase,
     /// Back edges the interpreter took, as of its last call.
     interpreted: u64,
+    /// The countdown the interpreter ran since the last call: what this
+    /// hook last told it (the threshold at first, 1 after an entry).
+    countdown: u32,
     /// Runs of the compiled code.
     entries: u64,
 }
@@ -63,6 +70,7 @@ impl Tiering {
             .map(|_| Slot {
                 phase: Phase::Cold,
                 interpreted: 0,
+                countdown: threshold.max(1),
                 entries: 0,
             })
             .collect();
@@ -75,12 +83,6 @@ impl Tiering {
             no_worker: false,
             in_flight: 0,
         }
-    }
-
-    /// Back edges between two looks at a loop whose code is on its way: not
-    /// every edge (a look costs a call), not so rarely that the switch waits.
-    fn recheck(&self) -> u32 {
-        self.threshold.min(64)
     }
 
     /// Asks for loop `slot` (compiles it now when synchronous).
@@ -184,14 +186,17 @@ impl<C: CellType> LoopHooks<C> for Tiering {
     fn at_head(
         &mut self,
         slot: u32,
-        back_edges: u32,
+        _: u32,
         tape: &mut [C],
         ptr: usize,
         io: &mut Io<'_>,
         budget: &mut Budget,
     ) -> HeadAction {
         let s = slot as usize;
-        self.slots[s].interpreted += u64::from(back_edges);
+        // The countdown this hook set is exact; the interpreter's argument
+        // is not (it passes the threshold every time).
+        let ran = self.slots[s].countdown;
+        self.slots[s].interpreted += u64::from(ran);
         if self.in_flight > 0 {
             self.poll();
         }
@@ -203,15 +208,16 @@ impl<C: CellType> LoopHooks<C> for Tiering {
         let entries = {
             let st = &mut self.slots[s];
             let Phase::Ready(_) = st.phase else {
-                return match st.phase {
-                    Phase::Failed => HeadAction::Interpret {
-                        recheck_after: u32::MAX,
-                    },
-                    _ => HeadAction::Interpret {
-                        recheck_after: self.recheck(),
-                    },
+                st.countdown = match st.phase {
+                    Phase::Failed => u32::MAX,
+                    _ => self.threshold.min(RECHECK),
+                };
+                return HeadAction::Interpret {
+                    recheck_after: st.countdown,
                 };
             };
+            // The interpreter asks again at the loop's next back edge.
+            st.countdown = 1;
             st.entries += 1;
             st.entries
         };
