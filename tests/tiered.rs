@@ -366,6 +366,27 @@ fn hot_loops_are_compiled_and_entered() {
     assert!(text.contains("entered #0"), "{text}");
 }
 
+/// A loop whose body starts with a guard that is only conservative: at
+/// the left end of the tape it fails and its fallback runs the body's first
+/// segment, moving the pointer. The hook must see the machine at the loop
+/// test, before that (it once ran after it, and the compiled loop started
+/// mid-body: output 0 instead of 3).
+#[test]
+fn compiled_loops_are_entered_at_the_loop_test() {
+    let text = b"+++[>[-<<+>>]>+<<>>>[-.]<<<-]>>.";
+    let p = parse("t", text, CellWidth::U8).unwrap();
+    let target = Target {
+        tape_size: 8,
+        ..Target::default()
+    };
+    let want = reference_run(&p, b"", &target);
+    assert_eq!(want.output, [3]);
+    for threshold in 1..4 {
+        let got = run_auto(&p, &options(Threshold::Hot(threshold), true), b"", &target);
+        assert_eq!(got, want, "threshold {threshold}");
+    }
+}
+
 /// `--timeout` stops a loop that runs forever inside compiled code.
 #[test]
 fn a_timeout_fires_inside_compiled_code() {

@@ -49,17 +49,16 @@ impl Contender {
             "interp" => Tier::Interp,
             "simple" => Tier::Simple,
             "opt" => Tier::Opt,
+            "auto" => Tier::Auto,
             "c" if level.is_none() => return Ok(Contender::C),
             "c" => {
                 return Err(format!(
                     "'{spec}': the C yardstick is always cc -O2 of the -O2 IR"
                 ))
             }
-            _ => {
-                return Err(format!(
-                    "unknown tier '{name}' in '{spec}'; the tiers are interp, simple, opt and c"
-                ))
-            }
+            _ => return Err(format!(
+                "unknown tier '{name}' in '{spec}'; the tiers are interp, simple, opt, auto and c"
+            )),
         };
         let mut parsed = TierSpec::new(tier);
         if let Some(level) = level {

@@ -121,18 +121,8 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             }
             let after = pc;
             jump!($target);
-            if $g {
-                // SAFETY: `pc` is an op index (see the fetch below).
-                if let Op::Guard { nlo, w, gap } = *unsafe { ops.get_unchecked(pc) } {
-                    // A branch, not a select: the fallback call keeps the
-                    // next fetch off the guard's data dependencies.
-                    if fits!(nlo, w) {
-                        pc += 1;
-                    } else {
-                        fallback!(gap);
-                    }
-                }
-            }
+            // The hook comes first: it must see the machine at the loop
+            // test, before a guard's fallback runs part of the body.
             if H::ENABLED {
                 let edge = after - 1;
                 // SAFETY: `heat` has one slot per op and `edge` is the op
@@ -150,10 +140,24 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                             p = q;
                             heat[edge] = 1;
                             // Continue after the loop, where the back edge
-                            // falls through to.
+                            // falls through to (`continue`: the dispatch
+                            // loop, the only loop this macro is used in).
                             pc = after;
+                            continue;
                         }
                         HeadAction::Ran(Err(e)) => break Err(e),
+                    }
+                }
+            }
+            if $g {
+                // SAFETY: `pc` is an op index (see the fetch below).
+                if let Op::Guard { nlo, w, gap } = *unsafe { ops.get_unchecked(pc) } {
+                    // A branch, not a select: the fallback call keeps the
+                    // next fetch off the guard's data dependencies.
+                    if fits!(nlo, w) {
+                        pc += 1;
+                    } else {
+                        fallback!(gap);
                     }
                 }
             }
