@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const TIERS: &[&str] = &["interp", "simple", "opt"];
+const TIERS: &[&str] = &["interp", "simple", "opt", "auto"];
 
 /// Writes `text` to a fresh temporary program file.
 fn program(text: &[u8]) -> (tempfile::TempDir, PathBuf) {

@@ -2,14 +2,16 @@
 //! reference interpreter (issue 8): random programs (all commands, nested,
 //! balanced and multiply-shaped loops, scans, I/O with random input) must give
 //! identical output bytes, the same error (kind and source position) and the
-//! same final pointer.
+//! same final pointer. The auto tier runs at several thresholds, synchronous
+//! and in the background.
 //!
 //! CI runs a few thousand cases. To run millions locally:
 //! `PROPTEST_CASES=1000000 cargo test --release --test differential`.
 //! A failure prints a shrunk program: add it to `REGRESSIONS` below.
 
 use bfjit::harness::Target;
-use bfjit::tier::{compile, Tier};
+use bfjit::tier::{compile, compile_with, Tier};
+use bfjit::tiered::{Options, Threshold};
 use ir_passes::budget::Budget;
 use ir_passes::error::RunError;
 use ir_passes::io::{EofMode, Io};
@@ -28,6 +30,21 @@ const CONFIGS: &[(Tier, u8)] = &[
     (Tier::Opt, 1),
     (Tier::Opt, 2),
 ];
+
+/// The auto tier's thresholds (issue 17): the whole program first (0), every
+/// loop hot at once (1), a value that differs per program, never; each
+/// compiled synchronously and in the background.
+fn auto_configs(text: &str) -> [(Threshold, bool); 6] {
+    let some = Threshold::Hot(2 + text.len() as u32 % 7);
+    [
+        (Threshold::Before, true),
+        (Threshold::Hot(1), true),
+        (Threshold::Hot(1), false),
+        (some, true),
+        (some, false),
+        (Threshold::Never, false),
+    ]
+}
 
 /// Loop back edges a run may take before it counts as "may not halt".
 const STEPS: u64 = 1 << 16;
@@ -71,6 +88,25 @@ fn reference_run(p: &Program, input: &[u8], config: &Target) -> Run {
 fn tier_run(p: &Program, tier: Tier, level: u8, input: &[u8], config: &Target) -> Run {
     let optimized = Pipeline::level(level).run(p.clone(), false).program;
     let code = compile(&optimized, tier, config).expect("compile");
+    let (mut inp, mut output) = (input, Vec::new());
+    let outcome = code.run(&mut inp, &mut output).expect("tape");
+    let ptr = outcome.result.is_ok().then_some(outcome.ptr);
+    Run {
+        result: outcome.result,
+        output,
+        ptr,
+    }
+}
+
+fn auto_run(p: &Program, (threshold, sync): (Threshold, bool), input: &[u8], config: &Target) -> Run {
+    let options = Options {
+        threshold,
+        sync,
+        ..Options::default()
+    };
+    let cheap = Tier::Auto.before_compile(&options.pipeline);
+    let program = cheap.run(p.clone(), false).program;
+    let code = compile_with(&program, Tier::Auto, config, &options).expect("compile");
     let (mut inp, mut output) = (input, Vec::new());
     let outcome = code.run(&mut inp, &mut output).expect("tape");
     let ptr = outcome.result.is_ok().then_some(outcome.ptr);
@@ -130,6 +166,15 @@ fn check(text: &str, cell: CellWidth, eof: EofMode, input: &[u8]) -> Result<bool
             return Err(format!(
                 "{} -O{level} {cell:?} {eof:?} input {input:?}\nprogram: {text}\nwant {want:?}\ngot  {got:?}",
                 tier.name()
+            ));
+        }
+    }
+    for auto in auto_configs(text) {
+        let target = if checked { &generous } else { &unlimited };
+        let got = auto_run(&p, auto, input, target);
+        if got != want {
+            return Err(format!(
+                "auto {auto:?} {cell:?} {eof:?} input {input:?}\nprogram: {text}\nwant {want:?}\ngot  {got:?}"
             ));
         }
     }

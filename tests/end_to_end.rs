@@ -16,6 +16,8 @@ const CONFIGS: &[&[&str]] = &[
     &["--tier", "simple"],
     &["--tier", "opt", "-O1"],
     &["--tier", "opt", "-O2"],
+    &["--tier", "auto"],
+    &["--tier", "auto", "--jit-threshold", "1", "--jit-sync"],
 ];
 
 fn bfjit(args: &[&str], file: &Path, stdin: Option<&Path>) -> Output {
