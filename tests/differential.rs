@@ -98,7 +98,12 @@ fn tier_run(p: &Program, tier: Tier, level: u8, input: &[u8], config: &Target) -
     }
 }
 
-fn auto_run(p: &Program, (threshold, sync): (Threshold, bool), input: &[u8], config: &Target) -> Run {
+fn auto_run(
+    p: &Program,
+    (threshold, sync): (Threshold, bool),
+    input: &[u8],
+    config: &Target,
+) -> Run {
     let options = Options {
         threshold,
         sync,

@@ -56,9 +56,11 @@ impl Contender {
                     "'{spec}': the C yardstick is always cc -O2 of the -O2 IR"
                 ))
             }
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "unknown tier '{name}' in '{spec}'; the tiers are interp, simple, opt, auto and c"
-            )),
+            ))
+            }
         };
         let mut parsed = TierSpec::new(tier);
         if let Some(level) = level {
