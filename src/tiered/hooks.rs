@@ -86,9 +86,9 @@ impl Tiering {
     }
 
     /// Asks for loop `slot` (compiles it now when synchronous).
-    fn request(&mut self, slot: u32, heat: u64) {
+    fn request(&mut self, slot: u32, why: std::fmt::Arguments<'_>) {
         let job = Arc::clone(&self.job);
-        event!(&job.log, "request {} heat {heat}", job.describe(slot));
+        event!(&job.log, "request {} {why}", job.describe(slot));
         if self.sync {
             self.slots[slot as usize].phase = Phase::Requested;
             let done = job.compile(slot);
@@ -202,7 +202,7 @@ impl<C: CellType> LoopHooks<C> for Tiering {
         }
         if let Phase::Cold = self.slots[s].phase {
             let heat = self.slots[s].interpreted;
-            self.request(slot, heat);
+            self.request(slot, format_args!("heat {heat} back edges"));
         }
         let threshold = u64::from(self.threshold);
         let entries = {
@@ -229,8 +229,10 @@ impl<C: CellType> LoopHooks<C> for Tiering {
             // loop is hot too.
             if let Some(parent) = self.job.sites[s].parent {
                 if let Phase::Cold = self.slots[parent as usize].phase {
-                    let heat = self.slots[parent as usize].interpreted;
-                    self.request(parent, heat);
+                    self.request(
+                        parent,
+                        format_args!("around #{slot}, whose code was entered {entries} times"),
+                    );
                 }
             }
         }
