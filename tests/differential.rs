@@ -109,8 +109,9 @@ fn auto_run(
         sync,
         ..Options::default()
     };
-    let cheap = Tier::Auto.before_compile(&options.pipeline);
-    let program = cheap.run(p.clone(), false).program;
+    // The path of large programs: only the cheap passes before the
+    // interpreter starts (small ones, like these, get -O2 at once).
+    let program = options.pipeline.up_to(1).run(p.clone(), false).program;
     let code = compile_with(&program, Tier::Auto, config, &options).expect("compile");
     let (mut inp, mut output) = (input, Vec::new());
     let outcome = code.run(&mut inp, &mut output).expect("tape");

@@ -21,6 +21,7 @@ use ir_passes::error::RunError;
 use ir_passes::io::{EofMode, Io};
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
+use ir_passes::pipeline::Pipeline;
 use ir_passes::reference::{self, Machine};
 use proptest::prelude::*;
 use std::io::Write;
@@ -67,10 +68,24 @@ fn options(threshold: Threshold, sync: bool) -> Options {
 }
 
 /// Runs `program` (as parsed) on the auto tier the way `bfjit run` does:
-/// the cheap passes first, the whole -O2 selection for compiled loops.
+/// the passes `before_compile` picks, the whole -O2 selection for compiled
+/// loops.
 fn run_auto(program: &Program, options: &Options, input: &[u8], target: &Target) -> Run {
-    let cheap = Tier::Auto.before_compile(&options.pipeline);
-    let program = cheap.run(program.clone(), false).program;
+    let before = Tier::Auto.before_compile(&options.pipeline, program);
+    run_auto_after(program, &before, options, input, target)
+}
+
+/// [`run_auto`] with the passes before the interpreter chosen: the test
+/// programs are small, and get -O2 at once, so the -O1 path of large
+/// programs is asked for explicitly.
+fn run_auto_after(
+    program: &Program,
+    before: &Pipeline,
+    options: &Options,
+    input: &[u8],
+    target: &Target,
+) -> Run {
+    let program = before.run(program.clone(), false).program;
     let compiled = compile_with(&program, Tier::Auto, target, options).expect("compile");
     let mut output = Vec::new();
     let outcome = compiled
@@ -330,6 +345,7 @@ proptest! {
         input in prop::collection::vec(any::<u8>(), 0..6),
         threshold in 1u32..5,
         sync in any::<bool>(),
+        cheap in any::<bool>(),
         tape_size in prop_oneof![Just(8usize), Just(48)],
     ) {
         let text = format!("+{}", parts.concat());
@@ -340,10 +356,12 @@ proptest! {
         // The reference finished: the program ends, so code without budget
         // checks (what `bfjit run` compiles without --timeout) may run it.
         let unlimited = Target { max_steps: None, ..target };
-        let got = run_auto(&p, &options(Threshold::Hot(threshold), sync), &input, &unlimited);
+        let opts = options(Threshold::Hot(threshold), sync);
+        let before = if cheap { Pipeline::level(1) } else { Pipeline::level(2) };
+        let got = run_auto_after(&p, &before, &opts, &input, &unlimited);
         prop_assert_eq!(&got, &want, "{}", text);
         let limited = Target { max_steps: Some(1 << 22), ..target };
-        let got = run_auto(&p, &options(Threshold::Hot(threshold), sync), &input, &limited);
+        let got = run_auto_after(&p, &before, &opts, &input, &limited);
         prop_assert_eq!(&got, &want, "{} (with budget checks)", text);
     }
 }
@@ -358,7 +376,7 @@ fn hot_loops_are_compiled_and_entered() {
         log: Some(Arc::new(TierLog::new(Box::new(log.clone())))),
         ..options(Threshold::Hot(1), true)
     };
-    let run = run_auto(&p, &opts, b"", &Target::default());
+    let run = run_auto_after(&p, &Pipeline::level(1), &opts, b"", &Target::default());
     assert_eq!(run.output, [48]);
     let text = log.text();
     assert!(text.contains("request #0"), "{text}");
@@ -382,7 +400,8 @@ fn compiled_loops_are_entered_at_the_loop_test() {
     let want = reference_run(&p, b"", &target);
     assert_eq!(want.output, [3]);
     for threshold in 1..4 {
-        let got = run_auto(&p, &options(Threshold::Hot(threshold), true), b"", &target);
+        let opts = options(Threshold::Hot(threshold), true);
+        let got = run_auto_after(&p, &Pipeline::level(1), &opts, b"", &target);
         assert_eq!(got, want, "threshold {threshold}");
     }
 }

@@ -107,11 +107,10 @@ pub fn measure(
     let t1 = clock.read();
     // auto runs only the cheap passes before it starts (its compiled loops
     // get the level's whole pipeline).
-    let program = spec
+    let pipeline = spec
         .tier
-        .before_compile(&Pipeline::level(spec.level))
-        .run(program, false)
-        .program;
+        .before_compile(&Pipeline::level(spec.level), &program);
+    let program = pipeline.run(program, false).program;
     let t2 = clock.read();
     let target = match limits {
         Limits::Enforced => settings.target,

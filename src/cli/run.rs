@@ -116,9 +116,8 @@ pub fn run(args: &RunArgs) -> u8 {
             return exit_status::USAGE;
         }
     };
-    let pipeline = args.tier.before_compile(&selected);
     let auto = if args.tier == Tier::Auto {
-        match args.tiering.options(selected) {
+        match args.tiering.options(selected.clone()) {
             Ok(o) => o,
             Err(e) => {
                 error(e);
@@ -135,6 +134,7 @@ pub fn run(args: &RunArgs) -> u8 {
             return e.exit_code();
         }
     };
+    let pipeline = args.tier.before_compile(&selected, &program);
     let program = pipeline.run(program, false).program;
     let target = match parse_timeout(args.timeout) {
         Ok(timeout) => args.conventions.target(timeout),

@@ -23,7 +23,7 @@ use ir_passes::print::source_excerpt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 // The compile thread moves finished code (and with it a JITModule) to the
 // interpreter's thread: both must stay `Send`.
@@ -166,10 +166,5 @@ impl Worker {
     /// A finished compile, if one is waiting.
     pub fn poll(&self) -> Option<Done> {
         self.results.try_recv().ok()
-    }
-
-    /// Waits for the next finished compile, at most `timeout` (tests).
-    pub fn wait(&self, timeout: Duration) -> Option<Done> {
-        self.results.recv_timeout(timeout).ok()
     }
 }

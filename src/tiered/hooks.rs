@@ -128,20 +128,6 @@ impl Tiering {
         }
     }
 
-    /// Waits until no compile is in flight, at most `timeout` per compile
-    /// (tests that want every requested loop compiled before they look).
-    pub fn settle(&mut self, timeout: std::time::Duration) {
-        while self.in_flight > 0 {
-            match self.worker.as_ref().and_then(|w| w.wait(timeout)) {
-                Some(done) => {
-                    self.in_flight -= 1;
-                    self.receive(done);
-                }
-                None => break,
-            }
-        }
-    }
-
     /// The end of the run: logs, per loop that was compiled, how often each
     /// engine ran it, and what was still compiling. The worker is dropped
     /// without waiting for it.
@@ -170,11 +156,6 @@ impl Tiering {
             ));
         }
         log.flush();
-    }
-
-    /// Whether loop `slot` has compiled code (tests).
-    pub fn is_compiled(&self, slot: u32) -> bool {
-        matches!(self.slots[slot as usize].phase, Phase::Ready(_))
     }
 }
 

@@ -10,9 +10,10 @@
 //! - `log.rs`: the tier log.
 //!
 //! Only parsing and the cheap (-O1) passes happen before the first command
-//! runs: the caller gives [`Tiered::new`] the -O1 program (see
-//! [`crate::tier::Tier::before_compile`]); fragments get the whole
-//! selection (`pipeline`).
+//! of a large program runs: the caller gives [`Tiered::new`] the -O1
+//! program (see [`crate::tier::Tier::before_compile`]; small programs get
+//! the whole selection at once); fragments get the whole selection
+//! (`pipeline`).
 
 mod compiler;
 mod hooks;
@@ -37,6 +38,12 @@ use std::time::Instant;
 /// Back edges a loop takes in the interpreter before it is compiled, by
 /// default (see docs/tiering.md for how it was chosen).
 pub const DEFAULT_THRESHOLD: u32 = 1000;
+
+/// Programs of at most this many ops (as parsed: about one per command) get
+/// the whole pass selection before they start; larger ones only the cheap
+/// passes (-O2's fixed point costs 15 ms on mandelbrot's 11,000 commands,
+/// about a millisecond on factor's 5,000).
+pub const SMALL_PROGRAM_OPS: usize = 8_000;
 
 /// When loops are compiled (`--jit-threshold`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,11 +198,6 @@ impl Tiered {
             Threshold::Hot(n) => Some(Tiering::new(Arc::clone(&self.job), n, self.sync)),
             Threshold::Before | Threshold::Never => None,
         }
-    }
-
-    /// The interpreter's code.
-    pub fn bytecode(&self) -> &Bytecode {
-        &self.bytecode
     }
 
     /// Runs from cell 0 with the run's `io` and `budget`: the interpreter,
