@@ -137,7 +137,7 @@ impl<C: CellType> LoopHooks<C> for ReferenceLoops<'_> {
         budget: &mut Budget,
     ) -> HeadAction {
         self.calls += 1;
-        if self.calls % 3 == 0 {
+        if self.calls.is_multiple_of(3) {
             // Not compiled yet: keep interpreting a little longer.
             return HeadAction::Interpret { recheck_after: 2 };
         }

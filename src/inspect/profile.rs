@@ -166,7 +166,7 @@ fn auto_marks(loops: &mut [HotLoop], parents: &[Option<usize>], threshold: u32) 
         if back_edges >= t {
             loops[i].auto = true;
         }
-        if loops[i].auto && loops[i].entries >= t + 1 {
+        if loops[i].auto && loops[i].entries > t {
             if let Some(p) = parents[i] {
                 loops[p].auto = true;
             }
