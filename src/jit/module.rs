@@ -10,7 +10,7 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
 use ir_passes::ir::CellWidth;
 
@@ -124,6 +124,16 @@ impl Jit {
             CellWidth::U32 => shims::symbols::<u32>(),
         };
         builder.symbols(symbols);
+        // One contiguous reservation per module (virtual until used): the
+        // code refers to its constants and its other functions with 32-bit
+        // PC-relative offsets, which the default provider's separate
+        // mappings can put out of reach once many modules have come and
+        // gone (the auto tier makes one per compiled loop; a bench process
+        // then panicked in a relocation of the next opt compile).
+        let reserve = ops.saturating_mul(128).clamp(16 << 20, 3 << 29);
+        let arena = ArenaMemoryProvider::new_with_size(reserve)
+            .map_err(|e| format!("cannot reserve memory for the code: {e}"))?;
+        builder.memory_provider(Box::new(arena));
         let mut module = JITModule::new(builder);
         let shims = declare_shims(&mut module)?;
         let shims = preserving_stubs(&mut module, shims)?;
