@@ -29,7 +29,7 @@ pub fn emit_c(program: &Program) -> String {
     e.prelude();
     let mut text = std::mem::take(&mut e.out);
     e.out.push_str(MAIN_START);
-    e.body(&program.body, program.source.full_span(), true);
+    e.body(&program.body, program.range(), true);
     e.out.push_str("    fflush(stdout);\n    return 0;\n}\n");
     for id in 0..e.functions.len() {
         let _ = writeln!(text, "static long f{id}(long p);");

@@ -16,3 +16,4 @@ pub mod jit;
 pub mod load;
 pub mod runtime;
 pub mod tier;
+pub mod tiered;

@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const TIERS: &[&str] = &["interp", "simple", "opt"];
+const TIERS: &[&str] = &["interp", "simple", "opt", "auto"];
 
 use common::bin::{program_file as program, run as bfjit};
 

@@ -12,7 +12,8 @@ mod common;
 
 use bfjit::harness::Target;
 use bfjit::tier::Tier;
-use common::tiers::{reference, run_tier};
+use bfjit::tiered::Threshold;
+use common::tiers::{reference, run_auto, run_tier};
 use ir_passes::error::RunError;
 use ir_passes::io::EofMode;
 use ir_passes::ir::CellWidth;
@@ -29,6 +30,21 @@ const CONFIGS: &[(Tier, u8)] = &[
     (Tier::Opt, 1),
     (Tier::Opt, 2),
 ];
+
+/// The auto tier's thresholds (issue 17): the whole program first (0), every
+/// loop hot at once (1), a value that differs per program, never; each
+/// compiled synchronously and in the background.
+fn auto_configs(text: &str) -> [(Threshold, bool); 6] {
+    let some = Threshold::Hot(2 + text.len() as u32 % 7);
+    [
+        (Threshold::Before, true),
+        (Threshold::Hot(1), true),
+        (Threshold::Hot(1), false),
+        (some, true),
+        (some, false),
+        (Threshold::Never, false),
+    ]
+}
 
 /// Loop back edges a run may take before it counts as "may not halt".
 const STEPS: u64 = 1 << 16;
@@ -85,6 +101,16 @@ fn check(text: &str, cell: CellWidth, eof: EofMode, input: &[u8]) -> Result<bool
                 return Err(format!(
                     "{} -O{level} ({limits}) {cell:?} {eof:?} input {input:?}\nprogram: {text}\nwant {want:?}\ngot  {got:?}",
                     tier.name()
+                ));
+            }
+        }
+    }
+    for auto in auto_configs(text) {
+        for target in [&generous, &unlimited] {
+            let got = run_auto(&p, auto, input, target);
+            if got != want {
+                return Err(format!(
+                    "auto {auto:?} {cell:?} {eof:?} input {input:?}\nprogram: {text}\nwant {want:?}\ngot  {got:?}"
                 ));
             }
         }

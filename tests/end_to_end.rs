@@ -21,6 +21,8 @@ const CONFIGS: &[&[&str]] = &[
     &["--tier", "simple"],
     &["--tier", "opt", "-O1"],
     &["--tier", "opt", "-O2"],
+    &["--tier", "auto"],
+    &["--tier", "auto", "--jit-threshold", "1", "--jit-sync"],
 ];
 
 /// Runs every case on every config; returns a description of each failure.

@@ -194,7 +194,23 @@ impl Node {
     }
 }
 
-/// A whole program: the top-level body, its cell width and its source.
+/// Where a program's code starts running, and so what its passes may assume
+/// about the tape there.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Entry {
+    /// At the start of the source, on a tape of zeros, the pointer at its
+    /// left end: a whole program. Passes may use that every cell is zero.
+    #[default]
+    Start,
+    /// At the loop whose brackets are this span, on a tape and pointer about
+    /// which nothing is known: a *fragment* compiled for tiered execution,
+    /// entered from the interpreter at any iteration. The top-level body
+    /// stands for this span of the source (its segment gaps lie in it).
+    Loop(Span),
+}
+
+/// A whole program (or a fragment of one, see [`Entry`]): the top-level
+/// body, its cell width, its source and where it is entered.
 #[derive(Clone, Debug)]
 pub struct Program {
     /// The top-level ops.
@@ -203,16 +219,46 @@ pub struct Program {
     pub cell: CellWidth,
     /// The source the spans point into.
     pub source: Arc<Source>,
+    /// Where the code is entered; [`Entry::Start`] for parsed programs.
+    pub entry: Entry,
 }
 
 impl Program {
-    /// A program with the same cell width and source but another body.
+    /// A program with the same cell width, source and entry but another body.
     pub fn with_body(&self, body: Vec<Node>) -> Program {
         Program {
             body,
             cell: self.cell,
             source: Arc::clone(&self.source),
+            entry: self.entry,
         }
+    }
+
+    /// The loop `node` of this program as a fragment of its own: a program
+    /// whose body is that loop, entered there with nothing known about the
+    /// tape ([`Entry::Loop`]).
+    pub fn fragment(&self, node: &Node) -> Program {
+        Program {
+            body: vec![node.clone()],
+            cell: self.cell,
+            source: Arc::clone(&self.source),
+            entry: Entry::Loop(node.span),
+        }
+    }
+
+    /// The source range the top-level body stands for: the whole text, or a
+    /// fragment's loop.
+    pub fn range(&self) -> Span {
+        match self.entry {
+            Entry::Start => self.source.full_span(),
+            Entry::Loop(span) => span,
+        }
+    }
+
+    /// Whether every cell is known to be zero where the code is entered
+    /// (only at the start of a whole program).
+    pub fn starts_on_zeros(&self) -> bool {
+        self.entry == Entry::Start
     }
 
     /// The number of ops, counting nested ones and the loops themselves.

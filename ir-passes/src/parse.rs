@@ -76,6 +76,7 @@ pub fn parse(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseE
         body,
         cell,
         source: Arc::new(source),
+        entry: crate::ir::Entry::Start,
     })
 }
 

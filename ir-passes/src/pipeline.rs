@@ -77,6 +77,22 @@ impl Pipeline {
         Ok(self)
     }
 
+    /// The passes of this pipeline whose `-O` level is at most `level`, in
+    /// the same order, run once: the cheap part of a selection (tiered
+    /// execution runs it before interpreting, and the whole selection on the
+    /// loops it compiles).
+    pub fn up_to(&self, level: u8) -> Pipeline {
+        Pipeline {
+            passes: self
+                .passes
+                .iter()
+                .copied()
+                .filter(|p| p.level <= level)
+                .collect(),
+            fixed_point: false,
+        }
+    }
+
     /// The pass names, in order.
     pub fn names(&self) -> Vec<&'static str> {
         self.passes.iter().map(|p| p.name).collect()

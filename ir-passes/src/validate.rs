@@ -4,7 +4,7 @@
 //! property tests after every pass on random programs.
 //!
 //! - Every span lies inside the span of the body that holds it (the whole
-//!   source at the top level, the inside of the brackets in a loop).
+//!   source, or a fragment's loop, at the top level; the inside of the brackets in a loop).
 //! - A control op's span is exactly a `[`..`]` pair of the source: the
 //!   guards find a loop body's source, and the gaps between control ops, by
 //!   it.
@@ -18,7 +18,7 @@ use crate::span::Span;
 pub fn validate(program: &Program) -> Result<(), String> {
     let text = program.source.text();
     // An explicit stack: programs may nest 100,000 loops deep.
-    let mut stack: Vec<(&[Node], Span)> = vec![(&program.body, program.source.full_span())];
+    let mut stack: Vec<(&[Node], Span)> = vec![(&program.body, program.range())];
     while let Some((body, range)) = stack.pop() {
         for node in body {
             let span = node.span;

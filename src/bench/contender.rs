@@ -29,6 +29,7 @@ const TIERS: &[(&str, Tier)] = &[
     ("interp", Tier::Interp),
     ("simple", Tier::Simple),
     ("opt", Tier::Opt),
+    ("auto", Tier::Auto),
 ];
 
 /// The name of the C yardstick.

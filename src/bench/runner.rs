@@ -154,7 +154,12 @@ pub fn measure(
     let program = parse(&loaded.name, &loaded.text, settings.cell)
         .map_err(|e| fail(Status::Error, format!("malformed program: {e}")))?;
     let t1 = clock.read();
-    let program = Pipeline::level(spec.level).run(program, false).program;
+    // auto runs only the cheap passes before it starts (its compiled loops
+    // get the level's whole pipeline).
+    let pipeline = spec
+        .tier
+        .before_compile(&Pipeline::level(spec.level), &program);
+    let program = pipeline.run(program, false).program;
     let t2 = clock.read();
     let run_config = run_config(settings, limits);
     let compiled = compile(&program, spec.tier, &run_config)

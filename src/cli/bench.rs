@@ -22,7 +22,7 @@ pub struct BenchArgs {
     /// Programs (`NAME.b` with `NAME.out` beside it) or folders of them
     /// [default: bf-programs/ and the corpus's bench/ folder].
     pub paths: Vec<PathBuf>,
-    /// What to measure, comma-separated: interp, simple, opt, each with an
+    /// What to measure, comma-separated: interp, simple, opt, auto, each with an
     /// optional level (interp:O0, opt:O1), and c (the C yardstick).
     #[arg(long, value_name = "SPEC,...", default_value = "interp,simple,opt")]
     pub tiers: String,

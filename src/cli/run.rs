@@ -8,10 +8,15 @@ use crate::counting;
 use crate::diagnostics::{internal_error, write_stderr, RunContext};
 use crate::exit_status;
 use crate::harness::Target;
-use crate::tier::{compile, Tier};
+use crate::tier::{compile_with, Tier};
+use crate::tiered::log::{self, TierLog};
+use crate::tiered::{self, Fault, Threshold, DEFAULT_THRESHOLD};
 use clap::Args;
 use ir_passes::io::Buffering;
+use ir_passes::pipeline::Pipeline;
 use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// `bfjit run`.
 #[derive(Args, Debug)]
@@ -22,8 +27,9 @@ pub struct RunArgs {
     /// The program's input.
     #[command(flatten)]
     pub input: InputArgs,
-    /// The execution tier.
-    #[arg(long, value_enum, default_value = "opt")]
+    /// The execution tier. `auto` interprets at once and compiles hot loops
+    /// in the background (docs/tiering.md).
+    #[arg(long, value_enum, default_value = "auto")]
     pub tier: Tier,
     /// Conventions.
     #[command(flatten)]
@@ -43,6 +49,67 @@ pub struct RunArgs {
     /// Colour.
     #[command(flatten)]
     pub color: ColorArgs,
+    /// Tiering: tier auto.
+    #[command(flatten)]
+    pub tiering: TieringArgs,
+}
+
+/// The options of the auto tier.
+#[derive(Args, Debug)]
+pub struct TieringArgs {
+    /// Auto tier: loop iterations before a loop is compiled; 0 compiles the
+    /// whole program before running (like --tier opt), `never` only
+    /// interprets.
+    #[arg(long, value_name = "N|never", value_parser = Threshold::parse,
+          default_value_t = Threshold::Hot(DEFAULT_THRESHOLD))]
+    pub jit_threshold: Threshold,
+    /// Auto tier: compile a hot loop at once on the running thread instead
+    /// of in the background (deterministic, for tests and debugging).
+    #[arg(long)]
+    pub jit_sync: bool,
+    /// Auto tier: write one line per tiering event to FILE (also taken from
+    /// the BFJIT_LOG_TIERS environment variable).
+    #[arg(long, value_name = "FILE")]
+    pub log_tiers: Option<PathBuf>,
+    /// Test hook: make every compile of the auto tier fail, panic or stall.
+    #[arg(long, value_enum, hide = true)]
+    pub jit_test_fault: Option<FaultArg>,
+}
+
+/// `--jit-test-fault` values.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum FaultArg {
+    /// Every compile returns an error.
+    Fail,
+    /// Every compile panics.
+    Panic,
+    /// Background compiles never finish.
+    Stall,
+}
+
+impl TieringArgs {
+    /// The auto tier's options, compiled loops getting `pipeline`.
+    pub fn options(&self, pipeline: Pipeline) -> Result<tiered::Options, String> {
+        let path = self
+            .log_tiers
+            .clone()
+            .or_else(|| std::env::var_os(log::ENV_VAR).map(PathBuf::from));
+        let log = match path {
+            Some(p) => Some(Arc::new(TierLog::create(&p)?)),
+            None => None,
+        };
+        Ok(tiered::Options {
+            threshold: self.jit_threshold,
+            sync: self.jit_sync,
+            pipeline,
+            log,
+            fault: self.jit_test_fault.map(|f| match f {
+                FaultArg::Fail => Fault::Fail,
+                FaultArg::Panic => Fault::Panic,
+                FaultArg::Stall => Fault::Stall,
+            }),
+        })
+    }
 }
 
 /// Runs `bfjit run` and returns the exit status.
@@ -66,6 +133,14 @@ pub fn run(args: &RunArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage(e),
     };
+    let auto = if args.tier == Tier::Auto {
+        match args.tiering.options(pipeline.clone()) {
+            Ok(o) => o,
+            Err(e) => return usage(e),
+        }
+    } else {
+        tiered::Options::default()
+    };
     let timeout = match parse_timeout(args.timeout) {
         Ok(t) => t,
         Err(e) => return usage(e),
@@ -80,7 +155,10 @@ pub fn run(args: &RunArgs) -> u8 {
         Err(code) => return code,
     };
     warn(&program, &args.warnings, &stderr);
-    let (optimized, _) = optimize(program, &pipeline, false, &args.warnings, &stderr);
+    // The auto tier starts on the cheap passes of a big program; the rest
+    // run on what gets hot.
+    let now = args.tier.before_compile(&pipeline, &program);
+    let (optimized, _) = optimize(program, &now, false, &args.warnings, &stderr);
     let program = optimized.program;
     // Line by line on a terminal, as C's stdio does; in blocks otherwise.
     let target = Target {
@@ -104,7 +182,7 @@ pub fn run(args: &RunArgs) -> u8 {
             counted.outcome
         })
     } else {
-        let compiled = match compile(&program, args.tier, &target) {
+        let compiled = match compile_with(&program, args.tier, &target, &auto) {
             Ok(c) => c,
             // The parser accepted the program, so failing to compile it is ours.
             Err(e) => {

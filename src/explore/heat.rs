@@ -165,6 +165,7 @@ mod tests {
             self_ops,
             self_share: self_ops as f64 / 100.0,
             share: ops as f64 / 100.0,
+            auto: false,
         }
     }
 

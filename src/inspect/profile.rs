@@ -66,6 +66,9 @@ pub struct HotLoop {
     pub self_share: f64,
     /// `ops` as a share of all executed instructions (0..=1).
     pub share: f64,
+    /// Whether `--tier auto` would compile it at its default threshold, as
+    /// far as these counts tell (see [`auto_marks`]).
+    pub auto: bool,
 }
 
 /// Runs the program and builds the view; `top` bounds the loops listed.
@@ -103,6 +106,7 @@ fn loops(profile: &CountedRun, program: &Program) -> Vec<HotLoop> {
         prefix.push(prefix.last().copied().unwrap_or(0) + c);
     }
     let mut out: Vec<HotLoop> = Vec::new();
+    let mut parents: Vec<Option<usize>> = Vec::new();
     // Open loops as (index in `out`, tail index), innermost last.
     let mut open: Vec<(usize, usize)> = Vec::new();
     for (head, instr) in instrs.iter().enumerate() {
@@ -124,6 +128,7 @@ fn loops(profile: &CountedRun, program: &Program) -> Vec<HotLoop> {
         if let Some(&(parent, _)) = open.last() {
             out[parent].self_ops -= ops;
         }
+        parents.push(open.last().map(|&(parent, _)| parent));
         let span = profile.bytecode.spans[head];
         out.push(HotLoop {
             at: program.source.line_col(span.start),
@@ -135,13 +140,38 @@ fn loops(profile: &CountedRun, program: &Program) -> Vec<HotLoop> {
             self_ops: ops,
             self_share: 0.0,
             share: ops as f64 / total,
+            auto: false,
         });
         open.push((out.len() - 1, tail));
     }
     for l in &mut out {
         l.self_share = l.self_ops as f64 / total;
     }
+    auto_marks(&mut out, &parents, crate::tiered::DEFAULT_THRESHOLD);
     out
+}
+
+/// Marks the loops the auto tier would compile at `threshold`: a loop
+/// whose back edges reach it, and, once a compiled loop was entered that
+/// often from the interpreter, its enclosing loop. An estimate from the
+/// counts: the real run compiles in the background, and a loop keeps being
+/// interpreted (and counted) until its code arrives.
+fn auto_marks(loops: &mut [HotLoop], parents: &[Option<usize>], threshold: u32) {
+    let t = u64::from(threshold);
+    // Children come after their parents: walk backwards so each loop's
+    // mark is final before its parent looks at it.
+    for i in (0..loops.len()).rev() {
+        let l = &loops[i];
+        let back_edges = l.iterations.saturating_sub(l.entries);
+        if back_edges >= t {
+            loops[i].auto = true;
+        }
+        if loops[i].auto && loops[i].entries > t {
+            if let Some(p) = parents[i] {
+                loops[p].auto = true;
+            }
+        }
+    }
 }
 
 impl ProfileView {
@@ -162,22 +192,64 @@ impl ProfileView {
         );
         let _ = writeln!(
             out,
-            "{:>4}  {:<10} {:>12} {:>14} {:>7} {:>7}  source",
-            "rank", "at", "entries", "iterations", "self", "total"
+            "{:>4}  {:<10} {:>12} {:>14} {:>7} {:>7} {:>4}  source",
+            "rank", "at", "entries", "iterations", "self", "total", "auto"
         );
         for (i, l) in self.hottest.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "{:>4}  {:<10} {:>12} {:>14} {:>6.1}% {:>6.1}%  {}",
+                "{:>4}  {:<10} {:>12} {:>14} {:>6.1}% {:>6.1}% {:>4}  {}",
                 i + 1,
                 l.at.to_string(),
                 grouped(l.entries),
                 grouped(l.iterations),
                 l.self_share * 100.0,
                 l.share * 100.0,
+                if l.auto { "*" } else { "" },
                 l.source
             );
         }
+        let _ = writeln!(
+            out,
+            "auto *: --tier auto compiles the loop (estimated from these counts, threshold {})",
+            crate::tiered::DEFAULT_THRESHOLD
+        );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hot(entries: u64, iterations: u64) -> HotLoop {
+        HotLoop {
+            at: LineCol { line: 1, col: 1 },
+            span: Span::new(0, 2),
+            source: String::new(),
+            entries,
+            iterations,
+            ops: 0,
+            self_ops: 0,
+            self_share: 0.0,
+            share: 0.0,
+            auto: false,
+        }
+    }
+
+    /// A loop is marked when its back edges reach the threshold, and its
+    /// enclosing loop when it was entered more often than that.
+    #[test]
+    fn auto_marks_hot_loops_and_the_loops_around_often_entered_ones() {
+        // 0 holds 1 (entered 50 times, 200 back edges) and 2 (entered
+        // 5 times, 5 back edges); 3 is on its own, entered 20 times.
+        let mut loops = vec![hot(1, 50), hot(50, 250), hot(5, 10), hot(20, 20)];
+        let parents = [None, Some(0), Some(0), None];
+        auto_marks(&mut loops, &parents, 100);
+        let marks: Vec<bool> = loops.iter().map(|l| l.auto).collect();
+        assert_eq!(marks, [false, true, false, false]);
+        auto_marks(&mut loops, &parents, 40);
+        let marks: Vec<bool> = loops.iter().map(|l| l.auto).collect();
+        assert_eq!(marks, [true, true, false, false]);
     }
 }

@@ -56,6 +56,8 @@ pub struct JitCode {
     spans: Vec<Span>,
     /// The number of generated functions (huge programs are split).
     functions: usize,
+    /// Bytes of machine code in those functions.
+    code_size: usize,
 }
 
 /// Compiles a program to native code.
@@ -65,7 +67,11 @@ pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<J
     let entry = jit.declare()?;
     // Step 2: translate and compile.
     let defined = define_program(&mut jit, mode, program, entry, config);
-    let Defined { spans, functions } = match defined {
+    let Defined {
+        spans,
+        functions,
+        code_size,
+    } = match defined {
         Ok(d) => d,
         Err(e) => {
             // SAFETY: the module was never finalized; none of its code ran.
@@ -91,6 +97,7 @@ pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<J
         source: Arc::clone(&program.source),
         spans,
         functions,
+        code_size,
     })
 }
 
@@ -101,6 +108,8 @@ pub(crate) struct Defined {
     pub spans: Vec<Span>,
     /// The number of generated functions.
     pub functions: usize,
+    /// Bytes of machine code of all functions.
+    pub code_size: usize,
 }
 
 /// Translates `program` and compiles every function of it into `jit`'s
@@ -116,15 +125,16 @@ pub(crate) fn define_program<M: cranelift_module::Module>(
     let mut tables = Tables::new(program, entry, config);
     // Translate and compile functions until none is pending (huge bodies
     // declare more functions while they are translated).
-    let mut functions = 0;
+    let (mut functions, mut code_size) = (0, 0);
     while let Some(unit) = tables.pending.pop() {
         translate(jit, mode, program, &unit, &mut tables);
-        jit.define(unit.id)?;
+        code_size += jit.define(unit.id)?;
         functions += 1;
     }
     Ok(Defined {
         spans: tables.spans,
         functions,
+        code_size,
     })
 }
 
@@ -175,6 +185,12 @@ impl JitCode {
     /// How many functions the program was split into.
     pub fn function_count(&self) -> usize {
         self.functions
+    }
+
+    /// Bytes of machine code generated for the program (the shim stubs
+    /// every module has left out).
+    pub fn code_size(&self) -> usize {
+        self.code_size
     }
 }
 

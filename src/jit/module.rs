@@ -15,7 +15,7 @@ use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
 use ir_passes::ir::CellWidth;
 
@@ -151,6 +151,16 @@ impl Jit<JITModule> {
             CellWidth::U32 => shims::symbols::<u32>(),
         };
         builder.symbols(symbols);
+        // One contiguous reservation per module (virtual until used): the
+        // code refers to its constants and its other functions with 32-bit
+        // PC-relative offsets, which the default provider's separate
+        // mappings can put out of reach once many modules have come and
+        // gone (the auto tier makes one per compiled loop; a bench process
+        // then panicked in a relocation of the next opt compile).
+        let reserve = ops.saturating_mul(128).clamp(16 << 20, 3 << 29);
+        let arena = ArenaMemoryProvider::new_with_size(reserve)
+            .map_err(|e| format!("cannot reserve memory for the code: {e}"))?;
+        builder.memory_provider(Box::new(arena));
         Jit::with_module(JITModule::new(builder))
     }
 }
@@ -191,11 +201,17 @@ impl<M: Module> Jit<M> {
     }
 
     /// Compiles the function built in `self.ctx` as `id`, then clears the
-    /// context for the next one.
-    pub fn define(&mut self, id: FuncId) -> Result<(), String> {
+    /// context for the next one; returns the size of its machine code.
+    pub fn define(&mut self, id: FuncId) -> Result<usize, String> {
         let result = self.module.define_function(id, &mut self.ctx);
+        let size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_info().total_size as usize);
         self.module.clear_context(&mut self.ctx);
-        result.map_err(|e| format!("Cranelift could not compile the program: {e:?}"))
+        result
+            .map(|()| size)
+            .map_err(|e| format!("Cranelift could not compile the program: {e:?}"))
     }
 }
 

@@ -4,7 +4,8 @@
 //! without (what `bfjit run` executes by default).
 
 use bfjit::harness::Target;
-use bfjit::tier::{compile, Tier};
+use bfjit::tier::{compile, compile_with, Tier};
+use bfjit::tiered::{Options, Threshold};
 use ir_passes::error::RunError;
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
@@ -22,6 +23,38 @@ pub struct Run {
     pub output: Vec<u8>,
     /// The final pointer of a successful run.
     pub ptr: Option<usize>,
+}
+
+/// Runs `program` on the auto tier with a threshold, compiling hot loops
+/// synchronously (`sync`) or in the background. The program gets only the
+/// cheap passes first, the path of large programs (small ones would get -O2
+/// at once and interpret less).
+pub fn run_auto(
+    program: &Program,
+    (threshold, sync): (Threshold, bool),
+    input: &[u8],
+    config: &Target,
+) -> Run {
+    let options = Options {
+        threshold,
+        sync,
+        ..Options::default()
+    };
+    let cheap = options
+        .pipeline
+        .up_to(1)
+        .run(program.clone(), false)
+        .program;
+    let compiled = compile_with(&cheap, Tier::Auto, config, &options).expect("compile");
+    let mut output = Vec::new();
+    let outcome = compiled
+        .run(&mut &input[..], &mut output)
+        .expect("start the run");
+    Run {
+        ptr: outcome.result.is_ok().then_some(outcome.ptr),
+        result: outcome.result,
+        output,
+    }
 }
 
 /// Runs `program` through the `-O` pipeline of `level` on `tier`.

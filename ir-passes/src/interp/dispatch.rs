@@ -137,20 +137,8 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                 }
             }
             jump!($target);
-            if $g {
-                // SAFETY: `pc` is an op index (see the fetch below).
-                if let Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } =
-                    *unsafe { ops.get_unchecked(pc) }
-                {
-                    // A branch, not a select: the fallback call keeps the
-                    // next fetch off the guard's data dependencies.
-                    if fits!(nlo, w) {
-                        pc += 1;
-                    } else {
-                        fallback!(gap);
-                    }
-                }
-            }
+            // The hook comes first: it must see the machine at the loop
+            // test, before a guard's fallback runs part of the body.
             if H::ENABLED && sample {
                 let edge = after - 1;
                 // SAFETY: `heat` has one slot per op and `edge` is the op
@@ -163,10 +151,26 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                         Some(Ok(q)) => {
                             p = q;
                             // Continue after the loop, where the back edge
-                            // falls through to.
+                            // falls through to (`continue`: the dispatch
+                            // loop, the only loop this macro is used in).
                             pc = after;
+                            continue;
                         }
                         Some(Err(e)) => break Err(e),
+                    }
+                }
+            }
+            if $g {
+                // SAFETY: `pc` is an op index (see the fetch below).
+                if let Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } =
+                    *unsafe { ops.get_unchecked(pc) }
+                {
+                    // A branch, not a select: the fallback call keeps the
+                    // next fetch off the guard's data dependencies.
+                    if fits!(nlo, w) {
+                        pc += 1;
+                    } else {
+                        fallback!(gap);
                     }
                 }
             }

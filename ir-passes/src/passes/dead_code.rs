@@ -1,10 +1,11 @@
 //! Dead loops: a loop (or `if`, or scan) on a cell known to be zero never
 //! runs, and goes.
 
-use crate::ir::{Node, Op, Program};
+use crate::ir::{Entry, Node, Op, Program};
 use std::collections::HashMap;
 
-/// Removes loops that can never run: at program start (every cell is zero),
+/// Removes loops that can never run: at program start (every cell is zero;
+/// not in a fragment, see [`Entry`]),
 /// right after another loop (which only ends on a zero cell), and after a
 /// clear or `set 0` of the cell.
 ///
@@ -26,9 +27,21 @@ use std::collections::HashMap;
 /// removed loop's source stays in its segment's gap, so the guard still
 /// covers it (it is dead, so that is merely conservative).
 pub fn dead_code(program: Program) -> Program {
-    let Program { body, cell, source } = program;
-    let body = prune(body, true);
-    Program { body, cell, source }
+    let Program {
+        body,
+        cell,
+        source,
+        entry,
+    } = program;
+    // Only a whole program starts on zeros; a fragment's loop is entered on
+    // a tape nothing is known about.
+    let body = prune(body, entry == Entry::Start);
+    Program {
+        body,
+        cell,
+        source,
+        entry,
+    }
 }
 
 /// What is known about the cells, by position from where tracking started.
@@ -107,6 +120,26 @@ mod tests {
     fn loops_at_program_start_are_dead() {
         assert_eq!(after(dead_code, "[-]+"), "add p[0], 1\n");
         assert_eq!(after(dead_code, "+>[<]"), "add p[0], 1\nmove +1\n");
+    }
+
+    /// A fragment (tiered execution) is entered on an unknown tape: its
+    /// leading loop may run.
+    #[test]
+    fn a_fragments_leading_loop_stays() {
+        let p = crate::parse::parse("t", b"+[[-]>]", crate::ir::CellWidth::U8).unwrap();
+        let fragment = p.fragment(&p.body[1]);
+        let q = dead_code(fragment);
+        assert!(matches!(
+            q.body[..],
+            [Node {
+                op: Op::Loop { .. },
+                ..
+            }]
+        ));
+        let Op::Loop { body } = &q.body[0].op else {
+            unreachable!()
+        };
+        assert!(body[0].op.is_control(), "the inner loop stays too");
     }
 
     #[test]

@@ -21,9 +21,19 @@ use crate::ir::{map_bodies, CellWidth, Node, Op, Program};
 /// A cancelled `<>` may still leave the tape in the source; the segment
 /// guard is computed from the source text, so it still sees that excursion.
 pub fn fold_runs(program: Program) -> Program {
-    let Program { body, cell, source } = program;
+    let Program {
+        body,
+        cell,
+        source,
+        entry,
+    } = program;
     let body = map_bodies(body, &mut |body| fold(body, cell));
-    Program { body, cell, source }
+    Program {
+        body,
+        cell,
+        source,
+        entry,
+    }
 }
 
 fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {

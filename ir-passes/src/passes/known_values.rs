@@ -36,7 +36,8 @@ use std::collections::HashMap;
 /// segment. The next round's `set_fold` and this pass drop the sets
 /// overwritten unread or of a cell already zero.)
 ///
-/// What is known, by position: every cell is zero at program start; a set
+/// What is known, by position: every cell is zero at program start (not at
+/// a fragment's entry, see [`crate::ir::Entry`]); a set
 /// or an add to a known cell gives a known value; a loop (or `if`, or scan)
 /// ends on a zero cell, and if it is balanced, the pointer is where it was
 /// before it and the cells its body cannot write keep their values. Input
@@ -51,17 +52,29 @@ use std::collections::HashMap;
 /// before a loop are carried into its body only while every iteration
 /// keeps them (a bounded fixed point; see docs/optimizations.md).
 pub fn known_values(program: Program) -> Program {
-    let Program { body, cell, source } = program;
+    let Program {
+        body,
+        cell,
+        source,
+        entry,
+    } = program;
     let mut ctx = Ctx {
         cell,
         budget: BUDGET_BASE + BUDGET_PER_OP * crate::ir::count_ops(&body),
     };
     let start = Entry {
         cells: HashMap::new(),
-        rest_zero: true,
+        // A fragment (tiered execution) is entered on a tape nothing is
+        // known about.
+        rest_zero: entry == crate::ir::Entry::Start,
     };
     let (body, _, _) = propagate(body, start, &mut ctx);
-    Program { body, cell, source }
+    Program {
+        body,
+        cell,
+        source,
+        entry,
+    }
 }
 
 /// How many cells a body's write set may list before it counts as "may
@@ -536,6 +549,16 @@ mod tests {
         // Further rounds of -O2 clean up.
         let o2 = |p| crate::pipeline::Pipeline::level(2).run(p, false).program;
         assert_eq!(after(o2, "++++[->++<]"), "set p[+1], 8\n");
+    }
+
+    /// A fragment (tiered execution) is entered on an unknown tape: the
+    /// program-start fact that every cell is zero does not hold there.
+    #[test]
+    fn fragments_know_nothing_at_entry() {
+        let p = crate::parse::parse("t", b"[.>+<]", CellWidth::U8).unwrap();
+        assert_eq!(crate::print::print(&known_values(p.clone())), "");
+        let q = known_values(p.fragment(&p.body[0]));
+        assert_eq!(q.body, p.body, "the loop stays, its add stays an add");
     }
 
     #[test]

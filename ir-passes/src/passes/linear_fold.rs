@@ -39,9 +39,19 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Every cell the new ops touch was touched by the old ones, so the segment
 /// guards' ranges still hold.
 pub fn linear_fold(program: Program) -> Program {
-    let Program { body, cell, source } = program;
+    let Program {
+        body,
+        cell,
+        source,
+        entry,
+    } = program;
     let body = map_bodies(body, &mut |body| fold(body, cell));
-    Program { body, cell, source }
+    Program {
+        body,
+        cell,
+        source,
+        entry,
+    }
 }
 
 /// Terms beyond which a cell's function counts as too complex to rewrite.

@@ -29,9 +29,19 @@ use crate::span::Span;
 /// Moves never cross a control op (`Loop`, `If`, `Scan`): the pointer must be
 /// right when one starts, and the segment guards rely on it.
 pub fn offsets(program: Program) -> Program {
-    let Program { body, cell, source } = program;
+    let Program {
+        body,
+        cell,
+        source,
+        entry,
+    } = program;
     let body = map_bodies(body, &mut sink_moves);
-    Program { body, cell, source }
+    Program {
+        body,
+        cell,
+        source,
+        entry,
+    }
 }
 
 /// The moves of the segment being rewritten: where the pointer is relative

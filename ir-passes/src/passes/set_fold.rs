@@ -42,9 +42,19 @@ use std::collections::HashMap;
 /// Moves are followed, so it works with or without the `offsets` pass having
 /// run. Control ops end a segment, and everything is live at its end.
 pub fn set_fold(program: Program) -> Program {
-    let Program { body, cell, source } = program;
+    let Program {
+        body,
+        cell,
+        source,
+        entry,
+    } = program;
     let body = map_bodies(body, &mut |body| fold(dead_stores(body), cell));
-    Program { body, cell, source }
+    Program {
+        body,
+        cell,
+        source,
+        entry,
+    }
 }
 
 /// Removes writes that a later set in the same segment overwrites unread.

@@ -12,7 +12,12 @@ pub(crate) fn replace_loops(
     program: Program,
     mut f: impl FnMut(&[Node], Span, CellWidth) -> Option<Vec<Node>>,
 ) -> Program {
-    let Program { body, cell, source } = program;
+    let Program {
+        body,
+        cell,
+        source,
+        entry,
+    } = program;
     let body = map_bodies(body, &mut |body| {
         let mut out: Vec<Node> = Vec::with_capacity(body.len());
         for node in body {
@@ -27,7 +32,12 @@ pub(crate) fn replace_loops(
         }
         out
     });
-    Program { body, cell, source }
+    Program {
+        body,
+        cell,
+        source,
+        entry,
+    }
 }
 
 /// What one run of a body made only of `Add` and `Move` does.

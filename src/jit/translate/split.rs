@@ -64,7 +64,7 @@ impl<'p> Tables<'p> {
             pending: vec![Unit {
                 id: entry,
                 body: &program.body,
-                work: Work::Whole(program.source.full_span()),
+                work: Work::Whole(program.range()),
                 guarded: true,
             }],
             shapes: Shapes::default(),
