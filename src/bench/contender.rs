@@ -171,7 +171,8 @@ fn name_and_command<'a>(option: &str, spec: &'a str) -> Result<(&'a str, &'a str
             "{option} '{spec}': the name must be letters, digits, '-', '_', '.' or '+'"
         ));
     }
-    if name == C_NAME || name == EXE_NAME || TIERS.iter().any(|t| t.0 == name) || name.contains(':') {
+    if name == C_NAME || name == EXE_NAME || TIERS.iter().any(|t| t.0 == name) || name.contains(':')
+    {
         return Err(format!(
             "{option} '{spec}': '{name}' is a built-in contender's name"
         ));

@@ -30,8 +30,13 @@ pub fn probe(settings: &Settings, scratch: &Scratch) -> Result<(), String> {
     let program = parse("probe.b", b"", settings.cell)
         .map_err(|e| format!("cannot parse the probe program: {e}"))?;
     let out = scratch.path("exe-probe");
-    executable(&program, &target_of(settings), &info(&program, settings), &out)
-        .map_err(|e| format!("cannot build executables: {e}"))
+    executable(
+        &program,
+        &target_of(settings),
+        &info(&program, settings),
+        &out,
+    )
+    .map_err(|e| format!("cannot build executables: {e}"))
 }
 
 /// Builds the program's executable; `index` keeps file names apart.
@@ -54,8 +59,13 @@ pub fn build(
     let t2 = clock.read();
     let exe = scratch.path(&format!("exe-{index}"));
     let linker_before = children_cpu_time();
-    executable(&program, &target_of(settings), &info(&program, settings), &exe)
-        .map_err(|e| error(format!("cannot build: {e}")))?;
+    executable(
+        &program,
+        &target_of(settings),
+        &info(&program, settings),
+        &exe,
+    )
+    .map_err(|e| error(format!("cannot build: {e}")))?;
     let t3 = clock.read();
     // The thread's CPU clock does not see the linker, a child process.
     let linker = match clock {
