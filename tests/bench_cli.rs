@@ -380,3 +380,101 @@ fn terminating_the_bench_takes_a_running_contender_with_it() {
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     assert!(ends(&pid), "sleep {} outlived the bench", pid.trim());
 }
+
+/// Whether the system C compiler `bfjit build` links with is here.
+fn have_cc() -> bool {
+    let ok = Command::new("cc").arg("--version").output().is_ok();
+    if !ok {
+        eprintln!("skipping: no cc");
+    }
+    ok
+}
+
+/// The results of program `name` in a JSON report, by contender label.
+fn results_of<'a>(v: &'a serde_json::Value, name: &str) -> &'a Vec<serde_json::Value> {
+    let programs = v["programs"].as_array().unwrap();
+    let p = programs
+        .iter()
+        .find(|p| p["name"].as_str().unwrap().ends_with(name))
+        .unwrap_or_else(|| panic!("no program {name} in {v}"));
+    p["results"].as_array().unwrap()
+}
+
+#[test]
+fn exe_contender_builds_once_and_checks_every_run() {
+    if !have_cc() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "wrong", &printing(b"ok"), b"OK");
+    write(d, "offtape", "<", b"");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("bf-programs");
+    let (echo, hello) = (repo.join("echo.b"), repo.join("hello.b"));
+    let json = d.join("r.json");
+    let mut args = vec![echo.to_str().unwrap(), hello.to_str().unwrap()];
+    args.extend([d.to_str().unwrap(), "--tiers", "opt,exe", "--clock", "cpu"]);
+    args.extend(["--json", json.to_str().unwrap()]);
+    args.extend(["--runs", "2", "--warmup", "0", "--quiet", "--timeout", "30"]);
+    let out = bench(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "two programs fail\n{stdout}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["contenders"], serde_json::json!(["opt", "exe"]));
+    assert_eq!(
+        v["failures"], 4,
+        "two programs fail on both contenders: {v}"
+    );
+    for name in ["echo", "hello"] {
+        let exe = &results_of(&v, name)[1];
+        assert_eq!(exe["contender"], "exe");
+        assert_eq!(exe["status"], "ok", "{exe}");
+        assert_eq!(exe["runs"], 2);
+        for phase in ["parse", "passes", "codegen", "execution"] {
+            let samples = exe[phase]["samples_s"].as_array();
+            assert_eq!(samples.map(Vec::len), Some(2), "{name} {phase}: {exe}");
+        }
+        let codegen = exe["codegen"]["samples_s"].as_array().unwrap();
+        assert!(codegen[0].as_f64().unwrap() > 0.0, "the build is timed");
+        assert_eq!(codegen[0], codegen[1], "built once, repeated per sample");
+        assert!(exe["execution"]["median_s"].as_f64().unwrap() > 0.0);
+        assert!(exe["speedup"].as_f64().is_some());
+        assert!(exe["peak_memory_bytes"].is_null(), "{exe}");
+    }
+    let wrong = &results_of(&v, "wrong")[1];
+    assert_eq!(wrong["status"], "wrong-output", "{wrong}");
+    let offtape = &results_of(&v, "offtape")[1];
+    assert_eq!(offtape["status"], "error", "{offtape}");
+    let message = offtape["message"].as_str().unwrap();
+    assert!(
+        message.contains("exited with 3") && message.contains("offtape.b:1:1"),
+        "{message}"
+    );
+}
+
+#[test]
+fn exe_contender_without_a_c_compiler_is_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "hi", &printing(b"hi"), b"hi");
+    let missing = d.join("no-such-cc");
+    let json = d.join("r.json");
+    let mut args = vec![d.to_str().unwrap(), "--tiers", "interp,exe", "--json"];
+    args.push(json.to_str().unwrap());
+    args.extend(FAST);
+    let out = bench_with(&args, &[("BFJIT_CC", missing.to_str().unwrap())]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "not a failure\n{stdout}");
+    assert!(stdout.contains("unavailable"), "{stdout}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let exe = &results_of(&v, "hi")[1];
+    assert_eq!(exe["status"], "unavailable", "{exe}");
+    let message = exe["message"].as_str().unwrap();
+    assert!(message.contains("cannot build executables"), "{message}");
+    // With a runtime (built by a C compiler), the missing linker is named.
+    if have_cc() {
+        assert!(message.contains("no-such-cc` not found"), "{message}");
+    }
+}

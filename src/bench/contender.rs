@@ -1,6 +1,6 @@
 //! What a benchmark measures: a tier at an optimization level (`interp:O0`,
-//! `opt`), the C yardstick (`c`), or another BF implementation given as a
-//! command (`--contender NAME='COMMAND {}'`). Parsed from `--tiers`,
+//! `opt`), the C yardstick (`c`), `bfjit build`'s executable (`exe`), or
+//! another BF implementation given as a command (`--contender NAME='COMMAND {}'`). Parsed from `--tiers`,
 //! `--contender`, `--contender-build` and `--baseline`.
 //!
 //! Adding a kind of contender: a variant of [`Contender`], its spelling in
@@ -35,6 +35,9 @@ const TIERS: &[(&str, Tier)] = &[
 /// The name of the C yardstick.
 const C_NAME: &str = "c";
 
+/// The name of `bfjit build`'s executable.
+const EXE_NAME: &str = "exe";
+
 impl TierSpec {
     /// The tier at its default level.
     pub fn new(tier: Tier) -> TierSpec {
@@ -67,12 +70,16 @@ pub enum Contender {
     Tier(TierSpec),
     /// The program's optimized IR emitted as C and compiled with `cc -O2`.
     C,
+    /// The executable `bfjit build` makes (the opt tier's `-O2` code, linked
+    /// with the C runtime), run as a process.
+    Exe,
     /// Another implementation, given as commands.
     External(External),
 }
 
 impl Contender {
-    /// Parses one built-in spec: `interp`, `interp:O0`, `opt:O1`, `simple`, `c`.
+    /// Parses one built-in spec: `interp`, `interp:O0`, `opt:O1`, `simple`,
+    /// `c`, `exe`.
     pub fn parse(spec: &str) -> Result<Contender, String> {
         let spec = spec.trim();
         let (name, level) = match spec.split_once(':') {
@@ -87,9 +94,17 @@ impl Contender {
                 )),
             };
         }
+        if name == EXE_NAME {
+            return match level {
+                None => Ok(Contender::Exe),
+                Some(_) => Err(format!(
+                    "'{spec}': the executable is always built from the -O2 IR, as bfjit build does"
+                )),
+            };
+        }
         let Some(&(_, tier)) = TIERS.iter().find(|(n, _)| *n == name) else {
             return Err(format!(
-                "unknown tier '{name}' in '{spec}'; the tiers are {}, {C_NAME} \
+                "unknown tier '{name}' in '{spec}'; the tiers are {}, {C_NAME}, {EXE_NAME} \
                  (other implementations: --contender NAME='COMMAND {{}}')",
                 TIERS.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
             ));
@@ -132,6 +147,7 @@ impl Contender {
             Contender::Tier(s) if *s == TierSpec::new(s.tier) => s.tier.name().to_string(),
             Contender::Tier(s) => format!("{}:O{}", s.tier.name(), s.level),
             Contender::C => C_NAME.to_string(),
+            Contender::Exe => EXE_NAME.to_string(),
             Contender::External(e) => e.name.clone(),
         }
     }
@@ -156,7 +172,8 @@ fn name_and_command<'a>(option: &str, spec: &'a str) -> Result<(&'a str, &'a str
             "{option} '{spec}': the name must be letters, digits, '-', '_', '.' or '+'"
         ));
     }
-    if name == C_NAME || TIERS.iter().any(|t| t.0 == name) || name.contains(':') {
+    if name == C_NAME || name == EXE_NAME || TIERS.iter().any(|t| t.0 == name) || name.contains(':')
+    {
         return Err(format!(
             "{option} '{spec}': '{name}' is a built-in contender's name"
         ));
@@ -240,13 +257,14 @@ mod tests {
 
     #[test]
     fn specs_parse_with_and_without_levels() {
-        let list = Contender::parse_list("interp:O0,interp:O2,simple,opt,c").unwrap();
+        let list = Contender::parse_list("interp:O0,interp:O2,simple,opt,c,exe").unwrap();
         let labels: Vec<String> = list.iter().map(|c| c.label()).collect();
-        assert_eq!(labels, ["interp:O0", "interp", "simple", "opt", "c"]);
+        assert_eq!(labels, ["interp:O0", "interp", "simple", "opt", "c", "exe"]);
         assert!(Contender::parse("simple:O2").is_err());
         assert!(Contender::parse("opt:O3").is_err());
         assert!(Contender::parse("fast").is_err());
         assert!(Contender::parse("c:O1").is_err());
+        assert!(Contender::parse("exe:O2").is_err());
         assert_eq!(Contender::parse("simple:O0").unwrap().label(), "simple");
     }
 
@@ -290,6 +308,7 @@ mod tests {
         };
         assert!(refused(&["no-equals"], &[]).contains("NAME=COMMAND"));
         assert!(refused(&["opt=x {}"], &[]).contains("built-in"));
+        assert!(refused(&["exe=x {}"], &[]).contains("built-in"));
         assert!(refused(&["a b=x {}"], &[]).contains("name must be"));
         assert!(refused(&["a="], &[]).contains("empty"));
         assert!(refused(&["a=x {}", "a=y {}"], &[]).contains("twice"));

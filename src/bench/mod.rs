@@ -4,7 +4,7 @@
 //!
 //! - `discovery.rs`: which programs, with which input and expected output.
 //! - `contender.rs`: what is measured (`interp:O0`, `opt`, the C yardstick,
-//!   other implementations given as commands).
+//!   `bfjit build`'s executable, other implementations given as commands).
 //! - `runner.rs`: one in-process measurement of the four phases; the only
 //!   file that calls the run harness (`tier::compile`, `Compiled::run`).
 //! - `process.rs`: contenders run as processes, built once per program.
@@ -14,6 +14,7 @@
 //! - `child.rs`: child processes with a timeout (the C compiler and binary).
 //! - `memory.rs`: peak memory growth of a run, from the high-water mark.
 //! - `c_baseline.rs`: the emitted C compiled with the system C compiler.
+//! - `exe.rs`: `bfjit build`'s executable as a contender (`exe`).
 //! - `compare.rs`: saved runs and the change against an earlier run.
 //! - `suite.rs`: the loop over programs and contenders that builds a report.
 //! - `stats.rs`: median, mean, standard deviation, every sample.
@@ -27,6 +28,7 @@ pub mod clock;
 pub mod compare;
 pub mod contender;
 pub mod discovery;
+pub mod exe;
 pub mod external;
 pub mod machine;
 pub mod memory;

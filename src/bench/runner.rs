@@ -84,8 +84,9 @@ impl Default for Settings {
 
 /// The harness's run configuration for these settings: with
 /// [`Limits::Unlimited`] no time limit, so the JIT tiers compile no budget
-/// checks (the code `bfjit run` runs without `--timeout`).
-fn run_config(settings: &Settings, limits: Limits) -> Target {
+/// checks (the code `bfjit run` runs without `--timeout`). The `exe`
+/// contender builds its executable for these conventions too.
+pub(super) fn run_config(settings: &Settings, limits: Limits) -> Target {
     Target {
         eof: settings.eof,
         tape_size: settings.tape_size,

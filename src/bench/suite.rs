@@ -6,6 +6,7 @@ use super::c_baseline::{self, CCompiler};
 use super::child::Scratch;
 use super::contender::{Contender, TierSpec};
 use super::discovery::Case;
+use super::exe;
 use super::external;
 use super::machine;
 use super::memory;
@@ -42,6 +43,8 @@ pub struct SuiteConfig {
 struct Tools {
     scratch: Scratch,
     cc: Option<Result<CCompiler, String>>,
+    /// Whether executables can be built (`exe::probe`).
+    exe: Option<Result<(), String>>,
 }
 
 /// Runs every case on every contender. `Err` only when the suite cannot
@@ -53,6 +56,7 @@ pub fn run_suite(cases: &[Case], config: &SuiteConfig) -> Result<Report, String>
     let mut tools = Tools {
         scratch: Scratch::new()?,
         cc: None,
+        exe: None,
     };
     let progress = Progress::new(
         cases.len() * config.contenders.len(),
@@ -166,6 +170,18 @@ fn measure(
                 Ok(cc) => {
                     progress.note(&format!("compiling with {}", cc.command));
                     c_baseline::build(cc, loaded, settings, scratch, index)
+                }
+                Err(e) => return TierResult::failed(label, Status::Unavailable, e.clone()),
+            }
+        }
+        Contender::Exe => {
+            let usable = tools
+                .exe
+                .get_or_insert_with(|| exe::probe(settings, scratch));
+            match usable {
+                Ok(()) => {
+                    progress.note("building");
+                    exe::build(loaded, settings, scratch, index)
                 }
                 Err(e) => return TierResult::failed(label, Status::Unavailable, e.clone()),
             }

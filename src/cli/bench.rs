@@ -22,8 +22,9 @@ pub struct BenchArgs {
     /// Programs (`NAME.b` with `NAME.out` beside it) or folders of them
     /// [default: bf-programs/ and the corpus's bench/ folder].
     pub paths: Vec<PathBuf>,
-    /// What to measure, comma-separated: interp, simple, opt, auto, each with an
-    /// optional level (interp:O0, opt:O1), and c (the C yardstick).
+    /// What to measure, comma-separated: interp, simple, opt, auto, each with
+    /// an optional level (interp:O0, opt:O1), c (the C yardstick), and exe
+    /// (bfjit build's executable, its build timed as codegen).
     #[arg(long, value_name = "SPEC,...", default_value = "interp,simple,opt")]
     pub tiers: String,
     /// Another BF implementation to compare, as NAME='COMMAND {}': run by
@@ -35,7 +36,7 @@ pub struct BenchArgs {
     /// {exe}': run once per program, its time reported as the compile phase.
     #[arg(long = "contender-build", value_name = "NAME=COMMAND")]
     pub contender_builds: Vec<String>,
-    /// The contender speed-ups are relative to: a tier spec, c (added to
+    /// The contender speed-ups are relative to: a tier spec, c or exe (added to
     /// --tiers if missing), or a --contender NAME [default: the first of
     /// --tiers].
     #[arg(long, value_name = "SPEC")]
