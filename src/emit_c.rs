@@ -8,7 +8,8 @@
 //! same fallback: the program's source is embedded, and a failing guard runs
 //! the guarded source range on a small reference interpreter written in C,
 //! which reports the exact command that leaves the tape (exit status 3) or
-//! finishes the range normally.
+//! finishes the range normally. `-DNO_GUARDS` compiles the segment and loop
+//! guards out, only to measure what they cost.
 
 use crate::jit::shape::{Shapes, Sizes};
 use ir_passes::guard::{inner_span, scan_window, segments};
@@ -147,7 +148,12 @@ static long run_range(long pc, long end, long p) {{
     return p;
 }}
 
+/* -DNO_GUARDS compiles the segment and loop guards out (unsafe: for measuring what they cost). */
+#ifdef NO_GUARDS
+#define OFF(lo, hi) 0
+#else
 #define OFF(lo, hi) (p + (lo) < 0 || p + (hi) >= TAPE_SIZE)
+#endif
 
 /* The next zero cell right of p among cells where a step of the scan loop
    SRC[s..e) stays on the tape; past them, the loop's source takes over. */

@@ -451,12 +451,19 @@ fn have_cc() -> bool {
 /// The C yardstick of `program` at -O2, compiled with `cc -O2` into `dir`;
 /// the executable.
 fn compile_c(program: Program, dir: &std::path::Path) -> std::path::PathBuf {
+    compile_c_with(program, dir, &[])
+}
+
+/// [`compile_c`] with extra `cc` arguments (`-D` switches of the C).
+fn compile_c_with(program: Program, dir: &std::path::Path, extra: &[&str]) -> std::path::PathBuf {
     let name = program.source.name().to_string();
     let optimized = Pipeline::level(2).run(program, false).program;
     let (c, exe) = (dir.join("prog.c"), dir.join("prog"));
     std::fs::write(&c, emit_c(&optimized)).unwrap();
     let cc = std::process::Command::new("cc")
-        .args(["-O2", "-o"])
+        .args(["-O2"])
+        .args(extra)
+        .arg("-o")
         .arg(&exe)
         .arg(&c)
         .output()
@@ -493,6 +500,33 @@ fn emitted_c_compiles_and_matches() {
         let exe = compile_c(load(&path, CellWidth::U8), tmp.path());
         let input = path.with_extension("in");
         let stdin = match std::fs::File::open(&input) {
+            Ok(f) => std::process::Stdio::from(f),
+            Err(_) => std::process::Stdio::null(),
+        };
+        let out = std::process::Command::new(&exe)
+            .stdin(stdin)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", path.display());
+        let want = std::fs::read(path.with_extension("out")).unwrap();
+        assert!(out.stdout == want, "{}: output differs", path.display());
+    }
+}
+
+/// `-DNO_GUARDS` (guards compiled out, to measure what they cost) leaves
+/// programs that stay on the tape doing what they do: the figures measured
+/// with it are of the same computation.
+#[test]
+fn emitted_c_without_guards_matches_on_the_tape() {
+    if !have_cc() {
+        return;
+    }
+    let Some(dir) = corpus() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["bench/mandelbrot-tiny.b", "bench/factor.b"] {
+        let path = dir.join(name);
+        let exe = compile_c_with(load(&path, CellWidth::U8), tmp.path(), &["-DNO_GUARDS"]);
+        let stdin = match std::fs::File::open(path.with_extension("in")) {
             Ok(f) => std::process::Stdio::from(f),
             Err(_) => std::process::Stdio::null(),
         };
