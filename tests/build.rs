@@ -6,8 +6,9 @@
 
 mod common;
 
+use common::assert_no_failures;
 use ir_passes::test_support::corpus::{
-    cases, corpus, manifest, relative, repo_root, Case, SLOW_COMMANDS,
+    cases, corpus, corpus_cases, manifest, relative, repo_root, Case, SLOW_COMMANDS,
 };
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -91,39 +92,6 @@ fn check_case(case: &Case, exe: &Path) -> Option<String> {
         expected.len(),
         String::from_utf8_lossy(&out.stderr).trim()
     ))
-}
-
-fn assert_no_failures(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
-/// Corpus cases in `folder` (every convention variant with an output file),
-/// fast or slow according to the manifest.
-fn corpus_cases(folder: &str, slow: bool) -> Vec<Case> {
-    let Some(dir) = corpus() else {
-        return Vec::new();
-    };
-    let manifest = manifest(&dir);
-    let all = cases(&dir.join(folder));
-    assert!(
-        !all.is_empty(),
-        "no programs with expected output in {folder}"
-    );
-    all.into_iter()
-        .filter_map(|mut c| {
-            let entry = manifest
-                .get(&relative(&dir, &c.program))
-                .cloned()
-                .unwrap_or_default();
-            c.exit = entry.exit_for(c.variant);
-            ((entry.commands >= SLOW_COMMANDS) == slow).then_some(c)
-        })
-        .collect()
 }
 
 #[test]

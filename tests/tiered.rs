@@ -15,31 +15,24 @@ use bfjit::harness::Target;
 use bfjit::tier::{compile, compile_with, Tier};
 use bfjit::tiered::log::TierLog;
 use bfjit::tiered::{Fault, Options, Threshold};
-use ir_passes::budget::Budget;
+use common::assert_no_failures;
+use common::tiers::{reference, Run};
 use ir_passes::error::RunError;
-use ir_passes::io::{EofMode, Io};
+use ir_passes::io::EofMode;
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
-use ir_passes::reference::{self, Machine};
+use ir_passes::test_support;
 use ir_passes::test_support::corpus::{
     cases, corpus, manifest, relative, repo_root, Case, SLOW_COMMANDS,
 };
+use ir_passes::test_support::generate::{bf_hot_program, cell_width, eof_mode};
 use proptest::prelude::*;
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// How one run ended.
-#[derive(Debug, PartialEq)]
-struct Run {
-    result: Result<(), RunError>,
-    output: Vec<u8>,
-    /// The final pointer of a run that finished.
-    ptr: Option<usize>,
-}
 
 /// A tier log kept in memory, to look at after the run.
 #[derive(Clone, Default)]
@@ -97,31 +90,6 @@ fn run_auto_after(
         ptr: outcome.result.is_ok().then_some(outcome.ptr),
         result: outcome.result,
         output,
-    }
-}
-
-fn reference_run(p: &Program, input: &[u8], target: &Target) -> Run {
-    fn go<C: ir_passes::cell::CellType>(p: &Program, input: &[u8], target: &Target) -> Run {
-        let mut tape = vec![C::default(); target.tape_size];
-        let mut m = Machine {
-            tape: &mut tape,
-            ptr: 0,
-        };
-        let (mut inp, mut output) = (input, Vec::new());
-        let mut io = Io::new(&mut inp, &mut output, target.eof, p.cell);
-        let mut budget = Budget::new(target.max_steps.unwrap_or(u64::MAX), None);
-        let result = reference::run(&p.source, &mut m, &mut io, &mut budget).and(io.flush());
-        drop(io);
-        Run {
-            ptr: result.is_ok().then_some(m.ptr),
-            result,
-            output,
-        }
-    }
-    match p.cell {
-        CellWidth::U8 => go::<u8>(p, input, target),
-        CellWidth::U16 => go::<u16>(p, input, target),
-        CellWidth::U32 => go::<u32>(p, input, target),
     }
 }
 
@@ -196,50 +164,30 @@ fn check(cases: &[Case]) -> Vec<String> {
     failures
 }
 
-fn assert_none(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
 /// The corpus cases of `folder` that exit 0, fast or slow per the manifest.
 fn corpus_cases(folder: &str, slow: bool) -> Vec<Case> {
-    let Some(dir) = corpus() else {
-        return Vec::new();
-    };
-    let manifest = manifest(&dir);
-    cases(&dir.join(folder))
-        .into_iter()
-        .filter(|c| {
-            let entry = manifest
-                .get(&relative(&dir, &c.program))
-                .cloned()
-                .unwrap_or_default();
-            entry.exit_for(c.variant) == 0 && (entry.commands > SLOW_COMMANDS) == slow
-        })
-        .collect()
+    let mut cases = test_support::corpus::corpus_cases(folder, slow);
+    cases.retain(|c| c.exit == 0);
+    cases
 }
 
 #[test]
 fn own_programs_on_auto() {
     let all = cases(&repo_root().join("bf-programs"));
     assert!(!all.is_empty());
-    assert_none(check(&all));
+    assert_no_failures(check(&all));
 }
 
 #[test]
 fn corpus_conformance_on_auto() {
-    assert_none(check(&corpus_cases("conformance", false)));
+    assert_no_failures(check(&corpus_cases("conformance", false)));
 }
 
 #[test]
 fn corpus_fast_bench_and_large_on_auto() {
     let mut all = corpus_cases("bench", false);
     all.extend(corpus_cases("large", false));
-    assert_none(check(&all));
+    assert_no_failures(check(&all));
 }
 
 /// Programs the manifest says run over 300 M commands: CI runs them in
@@ -250,7 +198,7 @@ fn corpus_slow_programs_on_auto() {
     let mut all = corpus_cases("bench", true);
     all.extend(corpus_cases("large", true));
     all.extend(corpus_cases("conformance", true));
-    assert_none(check(&all));
+    assert_no_failures(check(&all));
 }
 
 /// The errors folder: every configuration stops with the interp tier's
@@ -298,34 +246,7 @@ fn corpus_errors_on_auto() {
             }
         }
     }
-    assert_none(failures);
-}
-
-/// A random BF program biased toward the shapes optimizers rewrite, with
-/// loops that iterate (so they get hot) and moves that leave small tapes.
-fn program() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![
-        4 => "[-+<>]{1,6}",
-        1 => Just(".".to_string()),
-        1 => Just(",".to_string()),
-        1 => Just("[-]".to_string()),
-        1 => "\\[(>|<|>>|<<|>>>)\\]",
-        1 => "\\[-(>+<|>>+<<|<+>|>\\+\\+<|>+>+++<<)\\]",
-        1 => "\\[--?(>---<|<+++>)\\]",
-    ];
-    leaf.prop_recursive(4, 40, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 1..6).prop_map(|v| v.concat()),
-            prop::collection::vec(inner.clone(), 1..4).prop_map(|v| format!("[{}]", v.concat())),
-            // A counted loop: runs a few times whatever its body does to
-            // other cells, so its heat reaches the thresholds.
-            (1usize..5, prop::collection::vec(inner, 1..3)).prop_map(|(n, v)| format!(
-                "{}[>{}<-]",
-                "+".repeat(n),
-                v.concat()
-            )),
-        ]
-    })
+    assert_no_failures(failures);
 }
 
 proptest! {
@@ -341,9 +262,9 @@ proptest! {
     /// its position) and final pointer.
     #[test]
     fn fragments_entered_anywhere_agree_with_the_reference(
-        parts in prop::collection::vec(program(), 1..5),
-        cell in prop_oneof![Just(CellWidth::U8), Just(CellWidth::U16), Just(CellWidth::U32)],
-        eof in prop_oneof![Just(EofMode::Unchanged), Just(EofMode::Zero), Just(EofMode::Max)],
+        parts in prop::collection::vec(bf_hot_program(), 1..5),
+        cell in cell_width(),
+        eof in eof_mode(),
         input in prop::collection::vec(any::<u8>(), 0..6),
         threshold in 1u32..5,
         sync in any::<bool>(),
@@ -359,7 +280,7 @@ proptest! {
             max_steps: Some(1 << 16),
             ..Target::default()
         };
-        let want = reference_run(&p, &input, &target);
+        let want = reference(&p, &input, &target);
         prop_assume!(want.result != Err(RunError::StepLimit));
         // The reference finished: the program ends, so code without budget
         // checks (what `bfjit run` compiles without --timeout) may run it.
@@ -405,7 +326,7 @@ fn compiled_loops_are_entered_at_the_loop_test() {
         tape_size: 8,
         ..Target::default()
     };
-    let want = reference_run(&p, b"", &target);
+    let want = reference(&p, b"", &target);
     assert_eq!(want.output, [3]);
     for threshold in 1..4 {
         let opts = options(Threshold::Hot(threshold), true);

@@ -171,3 +171,30 @@ pub fn config(cases: u32) -> ProptestConfig {
         ..ProptestConfig::default()
     }
 }
+
+/// A random BF program for tiered execution: the shapes optimizers rewrite,
+/// with loops that iterate (so they get hot) and moves that leave small tapes.
+pub fn bf_hot_program() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        4 => "[-+<>]{1,6}",
+        1 => Just(".".to_string()),
+        1 => Just(",".to_string()),
+        1 => Just("[-]".to_string()),
+        1 => "\\[(>|<|>>|<<|>>>)\\]",
+        1 => "\\[-(>+<|>>+<<|<+>|>\\+\\+<|>+>+++<<)\\]",
+        1 => "\\[--?(>---<|<+++>)\\]",
+    ];
+    leaf.prop_recursive(4, 40, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..6).prop_map(|v| v.concat()),
+            prop::collection::vec(inner.clone(), 1..4).prop_map(|v| format!("[{}]", v.concat())),
+            // A counted loop: runs a few times whatever its body does to
+            // other cells, so its heat reaches the thresholds.
+            (1usize..5, prop::collection::vec(inner, 1..3)).prop_map(|(n, v)| format!(
+                "{}[>{}<-]",
+                "+".repeat(n),
+                v.concat()
+            )),
+        ]
+    })
+}
