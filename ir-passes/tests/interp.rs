@@ -131,9 +131,6 @@ struct ReferenceLoops<'a> {
 }
 
 impl<C: CellType> LoopHooks<C> for ReferenceLoops<'_> {
-    // Every back edge counts, so thresholds are exact.
-    const SAMPLE: u32 = 1;
-
     fn threshold(&self) -> u32 {
         self.threshold
     }
@@ -258,7 +255,7 @@ fn a_hot_loop_is_handed_to_its_hook() {
 }
 
 /// What the hooks cost the plain interpreter: mandelbrot with no hooks, and
-/// with hooks that count heat (default sampling) but never leave (`cargo test --release -p
+/// with hooks that count heat but never leave (`cargo test --release -p
 /// ir-passes --test interp -- --ignored --nocapture hook_overhead`). Times
 /// are printed, never asserted.
 #[test]

@@ -160,11 +160,6 @@ impl Tiering {
 }
 
 impl<C: CellType> LoopHooks<C> for Tiering {
-    // Every back edge counts: `--jit-threshold` is in back edges of the loop
-    // itself (a sampled count would make a threshold of 1 mean "the 64th
-    // back edge of any loop", and small programs would never compile).
-    const SAMPLE: u32 = 1;
-
     fn threshold(&self) -> u32 {
         self.threshold
     }

@@ -41,28 +41,42 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     let mut p = m.ptr;
     assert!(p < len, "the pointer starts on the tape");
     let ops = &code.ops[..];
-    // Heat per back-edge op (a loop fused into a stub has two; the hook is
-    // told the loop's slot).
-    let mut heat = if H::ENABLED {
-        vec![hooks.threshold().max(1); ops.len()]
+    // Heat per back-edge op, counting down to the next hook call, and what
+    // each countdown started at (the hook is told how many back edges it
+    // counted). A loop whose back edge also sits in a guard's resume stub
+    // counts there separately (rare: only after a fallback).
+    let (mut heat, mut armed) = if H::ENABLED {
+        let t = hooks.threshold().max(1);
+        (vec![t; ops.len()], vec![t; ops.len()])
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     // The budget's tick, kept in a register: `Budget::check` every
     // `Budget::interval()` back edges, as the JIT's generated code does.
-    //
-    // With hooks the same counter times the heat samples: it runs out every
-    // `SAMPLE` back edges, and the budget is checked once `interval()` of
-    // them have passed. The hot path is the same decrement either way, so
-    // hooks cost the dispatch loop no register.
-    let step = if H::ENABLED {
-        H::SAMPLE.clamp(1, Budget::interval())
-    } else {
-        Budget::interval()
-    };
-    let mut fuel = step;
-    let mut since_check = 0u32;
-    let mut pc = 0usize;
+    let mut fuel = Budget::interval();
+    // The next op, as a pointer (no index scaling on the dispatch path);
+    // `at!(i)` is op `i`, `index!()` the index of the next op.
+    let base = ops.as_ptr();
+    let mut ip = base;
+    macro_rules! at {
+        ($i:expr) => {
+            // SAFETY: every index passed is an op index (see the fetch).
+            unsafe { base.add($i as usize) }
+        };
+    }
+    macro_rules! skip {
+        () => {
+            // SAFETY: only ever past an op that is not the last one (see
+            // the fetch: `Halt` leaves, stubs end with `Goto`).
+            ip = unsafe { ip.add(1) }
+        };
+    }
+    macro_rules! index {
+        () => {
+            // SAFETY: `ip` points into `ops` (see the fetch).
+            unsafe { ip.offset_from(base) as usize }
+        };
+    }
     // SAFETY (every use): `p + off` is on the tape by the argument in the
     // module documentation; the callers name only offsets of the current
     // op, which `lower.rs` verified against the op's segment window.
@@ -90,11 +104,11 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             if let Err(e) = r {
                 break Err(e);
             }
-            pc = resume;
+            ip = at!(resume);
         }};
     }
     // `p += d` if `p+d` is on the tape, else the segment's fallback; true
-    // if the move was made (the fallback sets `pc` itself).
+    // if the move was made (the fallback sets `ip` itself).
     macro_rules! guard_move {
         ($d:expr, $gap:expr) => {{
             let q = p.wrapping_add_signed($d as isize);
@@ -109,51 +123,55 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     }
     // A taken jump. The empty `asm!` is a side effect the compiler may not
     // speculate, so `if cond { jump!(t) }` stays a predicted branch instead
-    // of a conditional move on `pc`, which would put the cell load on the
+    // of a conditional move on `ip`, which would put the cell load on the
     // path to the next fetch (measured: about 20% on mandelbrot).
     macro_rules! jump {
         ($target:expr) => {{
             // SAFETY: an empty instruction sequence: touches no register,
             // memory or flag.
             unsafe { std::arch::asm!("", options(nomem, nostack, preserves_flags)) };
-            pc = $target as usize;
+            ip = at!($target);
+        }};
+    }
+    // The budget's tick at a taken back edge; `$($stop)*` leaves the
+    // dispatch loop (`break`, or `break 'run` from an inner loop: labels
+    // are hygienic, so the caller names it).
+    macro_rules! tick {
+        ($($stop:tt)*) => {{
+            fuel -= 1;
+            if fuel == 0 {
+                fuel = Budget::interval();
+                if let Err(e) = budget.check() {
+                    $($stop)* Err(e);
+                }
+            }
         }};
     }
     // A loop's back edge, taken (`p[0] != 0`); `$g`: its target is a guard
     // to check here.
     macro_rules! back_edge {
         ($target:expr, $g:expr) => {{
-            let after = pc;
-            fuel -= 1;
-            let sample = fuel == 0;
-            if sample {
-                fuel = step;
-                since_check += step;
-                if since_check >= Budget::interval() {
-                    since_check = 0;
-                    if let Err(e) = budget.check() {
-                        break Err(e);
-                    }
-                }
-            }
+            let after = ip;
+            tick!(break);
             jump!($target);
             // The hook comes first: it must see the machine at the loop
             // test, before a guard's fallback runs part of the body.
-            if H::ENABLED && sample {
-                let edge = after - 1;
+            if H::ENABLED {
+                // SAFETY: `after` points into `ops`, past the op fetched.
+                let edge = unsafe { after.offset_from(base) as usize } - 1;
                 // SAFETY: `heat` has one slot per op and `edge` is the op
                 // just fetched.
                 let h = unsafe { heat.get_unchecked_mut(edge) };
                 *h -= 1;
                 if *h == 0 {
-                    match at_head(hooks, code.slots[edge], h, tape, p, io, budget) {
+                    match at_head(hooks, code.slots[edge], edge, &mut heat, &mut armed, tape, p, io, budget) {
                         None => {}
                         Some(Ok(q)) => {
                             p = q;
                             // Continue after the loop, where the back edge
                             // falls through to (`continue`: the dispatch
                             // loop, the only loop this macro is used in).
-                            pc = after;
+                            ip = after;
                             continue;
                         }
                         Some(Err(e)) => break Err(e),
@@ -161,18 +179,47 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                 }
             }
             if $g {
-                // SAFETY: `pc` is an op index (see the fetch below).
-                if let Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } =
-                    *unsafe { ops.get_unchecked(pc) }
-                {
+                // SAFETY: `ip` points at an op (see the fetch below).
+                if let Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } = *unsafe { &*ip } {
                     // A branch, not a select: the fallback call keeps the
                     // next fetch off the guard's data dependencies.
                     if fits!(nlo, w) {
-                        pc += 1;
+                        skip!();
                     } else {
                         fallback!(gap);
                     }
                 }
+            }
+        }};
+    }
+    // The move of a fused jump op: true if execution goes on to the test
+    // (a failed guard ran its fallback, which set `ip`).
+    macro_rules! step {
+        () => {
+            true
+        };
+        (move $d:expr) => {{
+            p = p.wrapping_add_signed($d as isize);
+            true
+        }};
+        (guard $d:expr, $gap:expr) => {
+            guard_move!($d, $gap)
+        };
+    }
+    // A back-edge op: its move (none, `p += d`, or a guarded move), then
+    // the back edge if `p[0] != 0`; `$g` as for `back_edge!`.
+    macro_rules! jnz {
+        (($($mv:tt)*), $target:expr, $g:expr) => {{
+            if step!($($mv)*) && cell!(0) != C::default() {
+                back_edge!($target, $g);
+            }
+        }};
+    }
+    // A loop-entry op: its move, then the jump if `p[0] == 0`.
+    macro_rules! jz {
+        (($($mv:tt)*), $target:expr) => {{
+            if step!($($mv)*) && cell!(0) == C::default() {
+                jump!($target);
             }
         }};
     }
@@ -181,31 +228,32 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     // left to the next dispatch).
     macro_rules! then {
         () => {{
-            // SAFETY: a `…Then` op is never last before `Halt`, so `pc` is
-            // an op index; the op there is checked against the window of
-            // the same segment, at the same pointer, as if dispatched.
-            match *unsafe { ops.get_unchecked(pc) } {
+            // SAFETY: a `…Then` op is never last before `Halt`, so `ip`
+            // points at an op; the op there is checked against the window
+            // of the same segment, at the same pointer, as if dispatched.
+            let next = unsafe { &*ip };
+            match *next {
                 Op::Add { off, v } => {
-                    pc += 1;
+                    skip!();
                     add!(off, v);
                 }
                 Op::Set { off, v } => {
-                    pc += 1;
+                    skip!();
                     cell!(off) = C::from_value(v);
                 }
                 Op::MulAdd { src, dst, f } => {
-                    pc += 1;
+                    skip!();
                     let x = cell!(src).value().wrapping_mul(f);
                     add!(dst, x);
                 }
                 Op::Transfer { src, dst, f } => {
-                    pc += 1;
+                    skip!();
                     let x = cell!(src).value().wrapping_mul(f);
                     add!(dst, x);
                     cell!(src) = C::default();
                 }
                 Op::MoveJnzG { d, target } => {
-                    pc += 1;
+                    skip!();
                     p = p.wrapping_add_signed(d as isize);
                     if cell!(0) != C::default() {
                         back_edge!(target, true);
@@ -216,13 +264,16 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
         }};
     }
     let result = 'run: loop {
-        // SAFETY: `pc` is always an op index: `lower.rs` ends the reachable
+        // SAFETY: `ip` always points at an op: `lower.rs` ends the reachable
         // ops with `Halt` (which leaves the loop) and out-of-line stubs with
         // `Goto`, and every jump target and resume index it emits is an op
         // index, so neither falling through nor jumping can leave `ops`.
-        let op = *unsafe { ops.get_unchecked(pc) };
-        pc += 1;
-        match op {
+        //
+        // Matched by reference: each arm loads only its own fields, so the
+        // dispatch head keeps no fields live across the jump table.
+        let op = unsafe { &*ip };
+        skip!();
+        match *op {
             Op::GuardThen { nlo, w, gap } => {
                 if fits!(nlo, w) {
                     then!();
@@ -285,22 +336,9 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             Op::GuardMove { d, gap } => {
                 guard_move!(d, gap);
             }
-            Op::Jz { target } => {
-                if cell!(0) == C::default() {
-                    jump!(target);
-                }
-            }
-            Op::MoveJz { d, target } => {
-                p = p.wrapping_add_signed(d as isize);
-                if cell!(0) == C::default() {
-                    jump!(target);
-                }
-            }
-            Op::GuardMoveJz { d, target, gap } => {
-                if guard_move!(d, gap) && cell!(0) == C::default() {
-                    jump!(target);
-                }
-            }
+            Op::Jz { target } => jz!((), target),
+            Op::MoveJz { d, target } => jz!((move d), target),
+            Op::GuardMoveJz { d, target, gap } => jz!((guard d, gap), target),
             Op::Walk { target } => {
                 if cell!(0) == C::default() {
                     jump!(target);
@@ -308,8 +346,8 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                 }
                 // SAFETY: `lower.rs` made this a walk only with the body's
                 // three ops right after it, so these are op indices.
-                let body = unsafe { *ops.get_unchecked(pc + 1) };
-                let (guard, edge) = unsafe { (*ops.get_unchecked(pc), *ops.get_unchecked(pc + 2)) };
+                let body = unsafe { *ip.add(1) };
+                let (guard, edge) = unsafe { (*ip, *ip.add(2)) };
                 let (
                     Op::Guard { nlo, w, .. } | Op::GuardThen { nlo, w, .. },
                     Op::MoveJnzG { d, .. },
@@ -317,11 +355,11 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                 else {
                     continue;
                 };
-                let edge = pc + 2;
+                let edge = index!() + 2;
 
                 // Each iteration: the guard, the op, the move, the test;
                 // anything else (a failing guard, a hook due) leaves to the
-                // body's ops at `pc`, which do it.
+                // body's ops at `ip`, which do it.
                 loop {
                     if !fits!(nlo, w) {
                         break;
@@ -341,77 +379,55 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                         break;
                     }
                     // The back edge, as `back_edge!` takes it.
-                    fuel -= 1;
-                    if fuel == 0 {
-                        fuel = step;
-                        since_check += step;
-                        if since_check >= Budget::interval() {
-                            since_check = 0;
-                            if let Err(e) = budget.check() {
-                                break 'run Err(e);
-                            }
-                        }
-                        if H::ENABLED {
-                            // SAFETY: one slot per op; `edge` is the body's
-                            // back edge, an op index (above).
-                            let h = unsafe { heat.get_unchecked_mut(edge) };
-                            *h -= 1;
-                            if *h == 0 {
-                                match at_head(hooks, code.slots[edge], h, tape, p, io, budget) {
-                                    None => {}
-                                    Some(Ok(q)) => {
-                                        p = q;
-                                        jump!(target);
-                                        break;
-                                    }
-                                    Some(Err(e)) => break 'run Err(e),
+                    tick!(break 'run);
+                    if H::ENABLED {
+                        // SAFETY: one slot per op; `edge` is the body's
+                        // back edge, an op index (above).
+                        let h = unsafe { heat.get_unchecked_mut(edge) };
+                        *h -= 1;
+                        if *h == 0 {
+                            match at_head(hooks, code.slots[edge], edge, &mut heat, &mut armed, tape, p, io, budget) {
+                                None => {}
+                                Some(Ok(q)) => {
+                                    p = q;
+                                    jump!(target);
+                                    break;
                                 }
+                                Some(Err(e)) => break 'run Err(e),
                             }
                         }
                     }
                 }
             }
-            Op::Jnz { target } => {
+            Op::Jnz { target } => jnz!((), target, false),
+            Op::MoveJnz { d, target } => jnz!((move d), target, false),
+            Op::GuardMoveJnz { d, target, gap } => jnz!((guard d, gap), target, false),
+            Op::JnzG { target } => jnz!((), target, true),
+            Op::MoveJnzG { d, target } => jnz!((move d), target, true),
+            Op::GuardMoveJnzG { d, target, gap } => jnz!((guard d, gap), target, true),
+            Op::Scan { stride, nlo, w } => {
+                // The first step inline (the scans of counters and of
+                // most loops over records stop after zero or one steps),
+                // the rest out of line.
                 if cell!(0) != C::default() {
-                    back_edge!(target, false);
+                    let go_on = if fits!(nlo, w) {
+                        p = p.wrapping_add_signed(stride as isize);
+                        cell!(0) != C::default()
+                    } else {
+                        true
+                    };
+                    if go_on {
+                        let span = code.scans[index!() - 1];
+                        let window = (stride, -(nlo as i32), w as i32 - nlo as i32);
+                        let (q, r) = scan_loop(tape, p, window, span, source, io, budget);
+                        p = q;
+                        if let Err(e) = r {
+                            break Err(e);
+                        }
+                    }
                 }
             }
-            Op::MoveJnz { d, target } => {
-                p = p.wrapping_add_signed(d as isize);
-                if cell!(0) != C::default() {
-                    back_edge!(target, false);
-                }
-            }
-            Op::GuardMoveJnz { d, target, gap } => {
-                if guard_move!(d, gap) && cell!(0) != C::default() {
-                    back_edge!(target, false);
-                }
-            }
-            Op::JnzG { target } => {
-                if cell!(0) != C::default() {
-                    back_edge!(target, true);
-                }
-            }
-            Op::MoveJnzG { d, target } => {
-                p = p.wrapping_add_signed(d as isize);
-                if cell!(0) != C::default() {
-                    back_edge!(target, true);
-                }
-            }
-            Op::GuardMoveJnzG { d, target, gap } => {
-                if guard_move!(d, gap) && cell!(0) != C::default() {
-                    back_edge!(target, true);
-                }
-            }
-            Op::Scan { stride, lo, hi } => {
-                let span = code.scans[pc - 1];
-                let (q, r) = scan_loop(tape, p, (stride, lo, hi), span, source, io, budget);
-                p = q;
-                if let Err(e) = r {
-                    break Err(e);
-                }
-            }
-            Op::Goto { target } => pc = target as usize,
+            Op::Goto { target } => ip = at!(target),
             Op::Halt => break Ok(()),
         }
     };
@@ -573,34 +589,36 @@ fn zero_bytes(x: u64) -> u64 {
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
-/// A loop's countdown ran out: asks the hook. `None`: keep interpreting
-/// (the countdown is reset); `Some(Ok(p))`: the hook ran the loop to its
-/// exit, the pointer is there; `Some(Err)`: the run ends.
+/// A loop's countdown (`heat[edge]`) ran out: asks the hook. `None`: keep
+/// interpreting (the countdown is re-armed); `Some(Ok(p))`: the hook ran
+/// the loop to its exit, the pointer is there; `Some(Err)`: the run ends.
 #[cold]
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn at_head<C: CellType, H: LoopHooks<C>>(
     hooks: &mut H,
     slot: u32,
-    heat: &mut u32,
+    edge: usize,
+    heat: &mut [u32],
+    armed: &mut [u32],
     tape: &mut [C],
     p: usize,
     io: &mut Io<'_>,
     budget: &mut Budget,
 ) -> Option<Result<usize, RunError>> {
-    let spent = hooks.threshold();
+    let counted = armed[edge];
     let len = tape.len();
-    match hooks.at_head(slot, spent, tape, p, io, budget) {
-        HeadAction::Interpret { recheck_after } => {
-            *heat = recheck_after.max(1);
-            None
-        }
+    let (next, out) = match hooks.at_head(slot, counted, tape, p, io, budget) {
+        HeadAction::Interpret { recheck_after } => (recheck_after.max(1), None),
         HeadAction::Ran(Ok(q)) => {
             assert!(q < len, "compiled code left the pointer on the tape");
-            *heat = 1;
-            Some(Ok(q))
+            (1, Some(Ok(q)))
         }
-        HeadAction::Ran(Err(e)) => Some(Err(e)),
-    }
+        HeadAction::Ran(Err(e)) => (1, Some(Err(e))),
+    };
+    heat[edge] = next;
+    armed[edge] = next;
+    out
 }
 
 #[cfg(test)]

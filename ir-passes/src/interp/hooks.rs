@@ -2,9 +2,10 @@
 //! out into compiled code.
 //!
 //! Every loop has a slot (its index among the loop heads in program order,
-//! [`crate::bytecode::Bytecode::loops`]). With hooks, every
-//! [`LoopHooks::SAMPLE`]-th back edge counts down its loop's budget; when
-//! that reaches zero the interpreter
+//! [`crate::bytecode::Bytecode::loops`]). With hooks, every back edge a
+//! loop takes counts down that loop's countdown (the unit of
+//! [`LoopHooks::threshold`] and of `recheck_after` is one back edge of the
+//! loop itself); when it reaches zero the interpreter
 //! calls [`LoopHooks::at_head`] at the loop test with the pointer, tape, I/O
 //! and budget, and the hook either lets the interpreter carry on (and says
 //! when to ask again) or runs the loop to its exit itself, typically by
@@ -22,7 +23,7 @@ use crate::io::Io;
 #[derive(Debug)]
 pub enum HeadAction {
     /// Keep interpreting the loop; call the hook again after this many more
-    /// samples of it (0 is taken as 1).
+    /// of its back edges (0 is taken as 1).
     Interpret {
         /// Back edges until the next call for this loop.
         recheck_after: u32,
@@ -38,20 +39,15 @@ pub trait LoopHooks<C: CellType> {
     /// False only for [`NoHooks`]: the interpreter then carries no counters.
     const ENABLED: bool = true;
 
-    /// How often the interpreter looks at loop heat: every `SAMPLE`-th
-    /// back edge taken (any loop's) counts for the loop it belongs to, so
-    /// the plain dispatch pays one register decrement per back edge; 1
-    /// counts every back edge of every loop exactly (for tests).
-    const SAMPLE: u32 = 64;
-
-    /// Samples of a loop (see [`LoopHooks::SAMPLE`]) before the first call
-    /// of `at_head` for it.
+    /// Back edges of a loop (its own, over all its entries) before the
+    /// first call of `at_head` for it; 0 is taken as 1.
     fn threshold(&self) -> u32;
 
     /// Called at the test of loop `slot` (its cell is non-zero, so the loop
     /// is about to run another iteration) once its countdown runs out;
-    /// `back_edges` is the threshold (a hook knows the recheck intervals it
-    /// asked for), so a hook can add up a loop's heat.
+    /// `back_edges` is how many back edges of the loop that countdown
+    /// counted (the threshold, then each `recheck_after`), so a hook can add
+    /// up a loop's heat.
     /// All output so far is in `io`, so output order is kept when compiled
     /// code writes through the same `Io`.
     fn at_head(

@@ -222,8 +222,8 @@ pub fn lower(
                 }
                 l.push(Op::Scan {
                     stride,
-                    lo: slo,
-                    hi: shi,
+                    nlo: (-slo) as u32,
+                    w: (shi - slo) as u32,
                 });
                 *l.code.scans.last_mut().expect("pushed") = spans[i];
                 (lo, hi, at) = (0, 0, 0);

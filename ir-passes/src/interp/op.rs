@@ -75,9 +75,9 @@ pub enum Op {
     /// `GuardMoveJnz` whose target is a `Guard`, checked here.
     GuardMoveJnzG { d: i32, target: u32, gap: u32 },
     /// `while p[0] != 0 { p += stride }`, each step checked against the
-    /// window `lo ..= hi` of one step's source; the scan's source is
-    /// `scans[pc]`.
-    Scan { stride: i32, lo: i32, hi: i32 },
+    /// window `-nlo ..= -nlo+w` of one step's source (as `Guard` encodes
+    /// it); the scan's source is `scans[pc]`.
+    Scan { stride: i32, nlo: u32, w: u32 },
     /// Jump to `target` (ends the out-of-line stubs a guard resumes into).
     Goto { target: u32 },
     /// The end of the program.
