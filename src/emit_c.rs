@@ -1,21 +1,29 @@
 //! The optimized IR as a standalone C program, so that `cc -O2` on it gives a
 //! yardstick for the code Cranelift makes from the same IR.
 //!
-//! The C program reads stdin and writes stdout with the program's cell width;
-//! the tape size and the EOF convention are `#define`s (`-DTAPE_SIZE=N`,
-//! `-DEOF_MODE=0|1|2` for unchanged, zero, max). It checks the same guards as
-//! the opt tier (segment guards, hoisted loop guards, scan windows) with the
-//! same fallback: the program's source is embedded, and a failing guard runs
-//! the guarded source range on a small reference interpreter written in C,
-//! which reports the exact command that leaves the tape (exit status 3) or
-//! finishes the range normally. `-DNO_GUARDS` compiles the segment and loop
-//! guards out, only to measure what they cost.
+//! The C program is the runtime of `bfjit build`'s executables
+//! (`runtime/c/exe.c`, embedded verbatim: `main`, buffered output, input with
+//! the EOF rule, and the reference-interpreter fallback that reports the
+//! exact command that leaves the tape with exit status 3), the data that
+//! runtime reads (source, spans, conventions), and the program as the C
+//! function `bfjit_program`. One copy of the fallback serves both. The cell
+//! width is the program's; the tape size and the EOF convention are
+//! `#define`s (`-DTAPE_SIZE=N`, `-DEOF_MODE=0|1|2` for unchanged, zero, max).
+//! It checks the same guards as the opt tier (segment guards, hoisted loop
+//! guards, scan windows), and a failing guard runs its source range on the
+//! fallback, numbered in `bfjit_spans` as the JIT numbers them.
+//! `-DNO_GUARDS` compiles the segment and loop guards out, only to measure
+//! what they cost.
 
 use crate::jit::shape::{Shapes, Sizes};
+use crate::runtime::layout;
 use ir_passes::guard::{inner_span, scan_window, segments};
 use ir_passes::ir::{CellWidth, Node, Op, Program};
 use ir_passes::span::Span;
 use std::fmt::Write;
+
+/// The runtime every emitted program is compiled with.
+const RUNTIME: &str = include_str!("runtime/c/exe.c");
 
 /// The C source for a program (normally the optimized one).
 pub fn emit_c(program: &Program) -> String {
@@ -26,14 +34,17 @@ pub fn emit_c(program: &Program) -> String {
         shapes: Shapes::default(),
         functions: Vec::new(),
         sizes: Sizes::default(),
+        spans: Vec::new(),
     };
-    e.prelude();
-    let mut text = std::mem::take(&mut e.out);
-    e.out.push_str(MAIN_START);
+    e.out.push_str(
+        "\nint64_t bfjit_program(void *rt, void *tape, int64_t p) {\n    \
+         rt_ = rt;\n    t = tape;\n",
+    );
     e.body(&program.body, program.range(), true);
-    e.out.push_str("    fflush(stdout);\n    return 0;\n}\n");
+    e.out.push_str("    return p;\n}\n");
+    let mut text = e.prelude();
     for id in 0..e.functions.len() {
-        let _ = writeln!(text, "static long f{id}(long p);");
+        let _ = writeln!(text, "static int64_t f{id}(int64_t p);");
     }
     for f in &e.functions {
         text.push_str(f);
@@ -45,22 +56,6 @@ pub fn emit_c(program: &Program) -> String {
 /// Loops with more ops than this become C functions of their own: C
 /// compilers, like Cranelift, are slow on one huge function.
 const C_FUNCTION_OPS: usize = 400;
-
-/// The start of `main`: the bracket table for the fallback, the tape.
-const MAIN_START: &str = "
-int main(void) {
-    long p = 0;
-    long n = (long)sizeof(SRC) - 1, depth = 0;
-    long *stack = malloc(sizeof(long) * (size_t)(n + 1));
-    partner = malloc(sizeof(long) * (size_t)(n + 1));
-    t = calloc(TAPE_SIZE, sizeof(cell));
-    if (!t || !stack || !partner) return 1;
-    for (long i = 0; i < n; i++) {
-        if (SRC[i] == '[') stack[depth++] = i;
-        else if (SRC[i] == ']') { long j = stack[--depth]; partner[i] = j; partner[j] = i; }
-    }
-    free(stack);
-";
 
 /// Writes C text for IR nodes.
 struct Emitter<'p> {
@@ -76,10 +71,14 @@ struct Emitter<'p> {
     functions: Vec<String>,
     /// Memoized op counts of loop nodes.
     sizes: Sizes,
+    /// The source ranges of the fallbacks, by number (`bfjit_spans`).
+    spans: Vec<Span>,
 }
 
 impl Emitter<'_> {
-    fn prelude(&mut self) {
+    /// Everything before the program's functions: the layout macros the
+    /// runtime asserts, the runtime, and the data it reads.
+    fn prelude(&self) -> String {
         let cell = match self.program.cell {
             CellWidth::U8 => "uint8_t",
             CellWidth::U16 => "uint16_t",
@@ -87,14 +86,32 @@ impl Emitter<'_> {
         };
         let name = c_string(self.program.source.name());
         let source = c_literal(self.program.source.text());
+        let mut spans = String::new();
+        for (i, span) in self.spans.iter().enumerate() {
+            let sep = if i % 8 == 7 { ",\n    " } else { ", " };
+            let _ = write!(spans, "{}, {}{sep}", span.start, span.end);
+        }
+        let mut text = format!("/* {name}: generated by bfjit from the optimized IR. */\n");
+        // The layout contract of src/runtime/layout.rs, as build.rs passes it.
+        for (macro_name, value) in [
+            ("BFJIT_FUEL_OFFSET", layout::FUEL_OFFSET as usize),
+            ("BFJIT_GUARD_OFFSET", layout::GUARD_OFFSET as usize),
+            ("BFJIT_RESULT_OFFSET", layout::RESULT_OFFSET as usize),
+            ("BFJIT_GUARD_PTR_OFFSET", layout::GUARD_PTR_OFFSET as usize),
+            ("BFJIT_CONFIG_TAPE_SIZE", layout::CONFIG_TAPE_SIZE),
+            ("BFJIT_CONFIG_CELL_BYTES", layout::CONFIG_CELL_BYTES),
+            ("BFJIT_CONFIG_EOF", layout::CONFIG_EOF),
+            ("BFJIT_CONFIG_SOURCE_LEN", layout::CONFIG_SOURCE_LEN),
+            ("BFJIT_CONFIG_SPANS", layout::CONFIG_SPANS),
+        ] {
+            let _ = writeln!(text, "#define {macro_name} {value}");
+        }
+        text.push_str("\n/* ==== The runtime: src/runtime/c/exe.c ==== */\n");
+        text.push_str(RUNTIME);
         let _ = write!(
-            self.out,
-            r#"/* {name}: generated by bfjit from the optimized IR. */
-#define _GNU_SOURCE
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+            text,
+            r#"
+/* ==== The program ==== */
 
 #ifndef TAPE_SIZE
 #define TAPE_SIZE 65536L
@@ -105,48 +122,24 @@ impl Emitter<'_> {
 #endif
 
 typedef {cell} cell;
-static cell *t;
 
 /* The program source, for the fallback interpreter; spans index into it. */
-static const char SRC[] =
+const unsigned char bfjit_source[] =
 {source};
-static long *partner;
+const char bfjit_name[] = "{name}";
+/* Each guard's source range (start, end), by number. */
+const uint32_t bfjit_spans[] = {{ {spans}0, 0 }};
+const uint64_t bfjit_config[] = {{
+    [BFJIT_CONFIG_TAPE_SIZE] = TAPE_SIZE,
+    [BFJIT_CONFIG_CELL_BYTES] = sizeof(cell),
+    [BFJIT_CONFIG_EOF] = EOF_MODE,
+    [BFJIT_CONFIG_SOURCE_LEN] = sizeof(bfjit_source) - 1,
+    [BFJIT_CONFIG_SPANS] = {count},
+}};
+const char bfjit_info[] = "the C yardstick of {name} (bfjit inspect --emit c)\n";
 
-static void off_tape(long pos, int left) {{
-    long line = 1, col = 1;
-    for (long i = 0; i < pos; i++) {{
-        if (SRC[i] == '\n') {{ line++; col = 1; }}
-        else if ((SRC[i] & 0xC0) != 0x80) col++;
-    }}
-    fflush(stdout);
-    fprintf(stderr, "{name}:%ld:%ld: pointer moved off the tape (%s)\n", line, col,
-            left ? "left of cell 0" : "past the last cell");
-    exit(3);
-}}
-
-static void in(cell *c) {{
-    int ch = getchar();
-    if (ch != EOF) *c = (cell)ch;
-    else if (EOF_MODE == 1) *c = 0;
-    else if (EOF_MODE == 2) *c = (cell)-1;
-}}
-
-/* The reference interpreter: runs SRC[pc..end) from cell p, returns the pointer. */
-static long run_range(long pc, long end, long p) {{
-    for (; pc < end; pc++) {{
-        switch (SRC[pc]) {{
-        case '+': t[p]++; break;
-        case '-': t[p]--; break;
-        case '>': if (p + 1 == TAPE_SIZE) off_tape(pc, 0); p++; break;
-        case '<': if (p == 0) off_tape(pc, 1); p--; break;
-        case '.': putchar_unlocked((unsigned char)t[p]); break;
-        case ',': in(&t[p]); break;
-        case '[': if (!t[p]) pc = partner[pc]; break;
-        case ']': if (t[p]) pc = partner[pc]; break;
-        }}
-    }}
-    return p;
-}}
+static struct rt *rt_;
+static cell *t;
 
 /* -DNO_GUARDS compiles the segment and loop guards out (unsafe: for measuring what they cost). */
 #ifdef NO_GUARDS
@@ -154,26 +147,16 @@ static long run_range(long pc, long end, long p) {{
 #else
 #define OFF(lo, hi) (p + (lo) < 0 || p + (hi) >= TAPE_SIZE)
 #endif
-
-/* The next zero cell right of p among cells where a step of the scan loop
-   SRC[s..e) stays on the tape; past them, the loop's source takes over. */
-static long scan_right(long p, long lo, long hi, long s, long e) {{
-    long first = -lo > 0 ? -lo : 0, last = TAPE_SIZE - 1 - (hi > 0 ? hi : 0);
-    if (p < first || p > last) return run_range(s, e, p);
-    cell *q = memchr(t + p, 0, (size_t)(last - p + 1));
-    return q ? q - t : run_range(s, e, last + 1);
-}}
-
-/* The same, leftwards. */
-static long scan_left(long p, long lo, long hi, long s, long e) {{
-    long first = -lo > 0 ? -lo : 0, last = TAPE_SIZE - 1 - (hi > 0 ? hi : 0);
-    if (p < first || p > last) return run_range(s, e, p);
-    cell *q = memrchr(t + first, 0, (size_t)(p - first + 1));
-    return q ? q - t : run_range(s, e, first - 1);
-}}
-
-"#
+"#,
+            count = self.spans.len(),
         );
+        text
+    }
+
+    /// The number of a fallback that runs `span` (an index of `bfjit_spans`).
+    fn span_index(&mut self, span: Span) -> usize {
+        self.spans.push(span);
+        self.spans.len() - 1
     }
 
     fn line(&mut self, text: &str) {
@@ -186,16 +169,31 @@ static long scan_left(long p, long lo, long hi, long s, long e) {{
 
     /// Opens `if (guard fails) fallback on span; else {`; the caller closes it.
     fn open_guard(&mut self, lo: i32, hi: i32, span: Span) {
-        let (s, e) = (span.start, span.end);
+        let k = self.span_index(span);
         self.line(&format!(
-            "if (OFF({lo}L, {hi}L)) p = run_range({s}, {e}, p); else {{"
+            "if (OFF({lo}L, {hi}L)) {{ p = bfjit_fallback(rt_, {k}, p); if (p < 0) return -1; }} else {{"
         ));
     }
 
     fn body(&mut self, body: &[Node], range: Span, guarded: bool) {
         let segs = segments(body, range, &self.program.source);
-        for seg in &segs {
-            let guard = guarded && seg.needs_guard();
+        // The last segment a chained guard covers, as in the opt tier
+        // (`Shapes::chain`).
+        let mut chained = None;
+        for (k, seg) in segs.iter().enumerate() {
+            let covered = chained.is_some_and(|end| k <= end);
+            let mut guard = guarded && seg.needs_guard() && !covered;
+            if guard {
+                if let Some((lo, hi, end)) = self.shapes.chain(body, &segs, k) {
+                    // Exact: its fallback always ends in the error.
+                    let n = self.span_index(Span::new(seg.gap.start, segs[end].gap.end));
+                    self.line(&format!(
+                        "if (OFF({lo}L, {hi}L)) {{ bfjit_fallback(rt_, {n}, p); return -1; }}"
+                    ));
+                    chained = Some(end);
+                    guard = false;
+                }
+            }
             if guard {
                 self.open_guard(seg.lo, seg.hi, seg.gap);
                 self.depth += 1;
@@ -224,8 +222,13 @@ static long scan_left(long p, long lo, long hi, long s, long e) {{
                 format!("{} += (uint32_t){} * {factor}u;", cell(dst), cell(src))
             }
             Op::Move { delta } => format!("p += {delta};"),
-            Op::Output { offset } => format!("putchar_unlocked((unsigned char){});", cell(offset)),
-            Op::Input { offset } => format!("in(&{});", cell(offset)),
+            Op::Output { offset } => {
+                format!("if (bfjit_put(rt_, {}) < 0) return -1;", cell(offset))
+            }
+            Op::Input { offset } => format!(
+                "{{ int64_t v = bfjit_get(rt_, {c}); if (v < 0) return -1; {c} = (cell)v; }}",
+                c = cell(offset)
+            ),
             _ => unreachable!("control op inside a segment"),
         };
         self.line(&line);
@@ -242,13 +245,14 @@ static long scan_left(long p, long lo, long hi, long s, long e) {{
         let depth = std::mem::replace(&mut self.depth, 1);
         let _ = writeln!(
             self.out,
-            "\n__attribute__((noinline)) static long f{id}(long p) {{"
+            "\n__attribute__((noinline)) static int64_t f{id}(int64_t p) {{"
         );
         self.control_inline(node);
         self.out.push_str("    return p;\n}\n");
         self.functions[id] = std::mem::replace(&mut self.out, outer);
         self.depth = depth;
         self.line(&format!("p = f{id}(p);"));
+        self.line("if (p < 0) return -1;");
     }
 
     fn control_inline(&mut self, node: &Node) {
@@ -289,17 +293,15 @@ static long scan_left(long p, long lo, long hi, long s, long e) {{
             }
             Op::Scan { stride } => {
                 let (lo, hi) = scan_window(&self.program.source, node.span, *stride);
-                let (s, e) = (node.span.start, node.span.end);
+                let k = self.span_index(node.span);
                 if self.program.cell == CellWidth::U8 && stride.abs() == 1 {
-                    let f = if *stride > 0 {
-                        "scan_right"
-                    } else {
-                        "scan_left"
-                    };
-                    self.line(&format!("if (t[p]) p = {f}(p, {lo}L, {hi}L, {s}, {e});"));
+                    // memchr/memrchr, as the opt tier's shim.
+                    self.line(&format!(
+                        "if (t[p] && (p = bfjit_scan_u8(rt_, p, {stride}, {k}, {lo}, {hi})) < 0) return -1;"
+                    ));
                 } else {
                     self.line(&format!(
-                        "while (t[p]) {{ if (OFF({lo}L, {hi}L)) {{ p = run_range({s}, {e}, p); break; }} p += {stride}; }}"
+                        "while (t[p]) {{ if (OFF({lo}L, {hi}L)) {{ p = bfjit_fallback(rt_, {k}, p); if (p < 0) return -1; break; }} p += {stride}; }}"
                     ));
                 }
             }

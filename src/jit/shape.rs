@@ -14,7 +14,7 @@
 //! reference interpreter, which is exact. Hot inner loops of typical
 //! programs are of this shape and lose all their per-iteration checks.
 
-use ir_passes::guard::{inner_span, segments};
+use ir_passes::guard::{inner_span, segments, Segment};
 use ir_passes::ir::{Node, Op};
 use ir_passes::source::Source;
 use std::collections::HashMap;
@@ -85,9 +85,51 @@ impl Shapes {
         Some((i32::try_from(lo).ok()?, i32::try_from(hi).ok()?))
     }
 
+    /// One guard for segments `k ..= end` of `segs` (a body's, with its
+    /// control ops in `body`): `Some((lo, hi, end))` with `end > k` when the
+    /// segments after `k` are separated from it only by loops and ifs of
+    /// static shape (which leave the pointer where they found it, so every
+    /// later segment runs at a known offset from the pointer at `k`) and
+    /// all their guards are exact. The union of their windows at those
+    /// offsets, `p+lo ..= p+hi`, is then exact for the source from segment
+    /// `k`'s gap to segment `end`'s: its moves outside brackets, which run
+    /// for certain, visit every cell of each window (the loops between
+    /// restore the pointer at their `]`). So one guard checked before
+    /// segment `k` proves all of them, and when it fails, running that
+    /// source always ends in the error at the exact command.
+    pub fn chain(&mut self, body: &[Node], segs: &[Segment], k: usize) -> Option<(i32, i32, usize)> {
+        let first = &segs[k];
+        if !first.needs_guard() || !first.exact {
+            return None;
+        }
+        let (mut lo, mut hi) = (first.lo as i64, first.hi as i64);
+        let mut at = net_move(&body[first.ops.clone()]);
+        let mut end = k;
+        for j in k + 1..segs.len() {
+            let control = &body[segs[j - 1].ops.end];
+            if !matches!(control.op, Op::Loop { .. } | Op::If { .. }) || !self.is_static(control) {
+                break;
+            }
+            let seg = &segs[j];
+            if seg.needs_guard() {
+                if !seg.exact {
+                    break;
+                }
+                lo = lo.min(at + seg.lo as i64);
+                hi = hi.max(at + seg.hi as i64);
+            }
+            at += net_move(&body[seg.ops.clone()]);
+            end = j;
+        }
+        if end == k {
+            return None;
+        }
+        Some((i32::try_from(lo).ok()?, i32::try_from(hi).ok()?, end))
+    }
+
     /// Whether a `Loop`/`If` node's body ends where it started, with every
     /// nested loop doing the same.
-    fn is_static(&mut self, node: &Node) -> bool {
+    pub fn is_static(&mut self, node: &Node) -> bool {
         let key = node as *const Node;
         if let Some(&fixed) = self.fixed.get(&key) {
             return fixed;
@@ -109,4 +151,14 @@ impl Shapes {
         }
         at == 0
     }
+}
+
+/// The pointer's total move over straight-line ops.
+fn net_move(ops: &[Node]) -> i64 {
+    ops.iter()
+        .map(|n| match n.op {
+            Op::Move { delta } => delta as i64,
+            _ => 0,
+        })
+        .sum()
 }

@@ -242,6 +242,14 @@ impl Cursor {
         }
     }
 
+    /// `p[offset]` is about to change without a store here (a store left to
+    /// a later op): what was known of it no longer holds.
+    pub(super) fn forget(&mut self, offset: i32) {
+        if self.at_pointer(offset) {
+            self.cell = None;
+        }
+    }
+
     /// A call was emitted: it may have written any cell.
     pub(super) fn called(&mut self) {
         self.cell = None;

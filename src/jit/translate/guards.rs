@@ -4,6 +4,7 @@
 
 use super::cursor::Entry;
 use super::Translator;
+use crate::jit::JitMode;
 use crate::runtime::shims::Runtime;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -14,16 +15,31 @@ use ir_passes::ir::Node;
 use ir_passes::span::Span;
 
 impl<'p> Translator<'_, 'p, '_> {
-    /// Translates a segment, behind its guard when it needs one.
-    pub(super) fn segment(&mut self, body: &'p [Node], seg: &Segment, guarded: bool) {
+    /// Translates segment `k` of `segs` (a body's), behind its guard when it
+    /// needs one. In the opt tier, an exact guard also covers the segments
+    /// after it that only static loops and ifs separate from it
+    /// ([`Shapes::chain`](crate::jit::shape::Shapes::chain)): they then
+    /// find their windows proven and have none of their own.
+    pub(super) fn segment(&mut self, body: &'p [Node], segs: &[Segment], k: usize, guarded: bool) {
+        let seg = &segs[k];
         let ops = &body[seg.ops.clone()];
-        if guarded && seg.needs_guard() {
-            self.guarded(seg.lo, seg.hi, seg.gap, seg.exact, |t| {
-                ops.iter().for_each(|n| t.straight(n))
-            });
-        } else {
-            ops.iter().for_each(|n| self.straight(n));
+        if !guarded || !seg.needs_guard() || self.cursor.proves(seg.lo as i64, seg.hi as i64) {
+            return self.straight_run(ops);
         }
+        let chain = match self.mode {
+            JitMode::Opt => self.tables.shapes.chain(body, segs, k),
+            JitMode::Simple => None,
+        };
+        if let Some((lo, hi, end)) = chain {
+            let span = Span::new(seg.gap.start, segs[end].gap.end);
+            self.b.set_srcloc(SourceLoc::new(span.start));
+            self.check_or_fall_back(lo, hi, span, None);
+            // Valid until the pointer moves by an amount not known here
+            // (see `Translator::control`).
+            self.cursor.prove(lo as i64, hi as i64);
+            return self.straight_run(ops);
+        }
+        self.guarded(seg.lo, seg.hi, seg.gap, seg.exact, |t| t.straight_run(ops));
     }
 
     /// Emits `inner` behind a guard that `p+lo ..= p+hi` is on the tape; if

@@ -9,7 +9,7 @@ use crate::runtime::shims::Runtime;
 use cranelift_codegen::ir::{types, Block, InstBuilder, SourceLoc, Value};
 use cranelift_frontend::Variable;
 use ir_passes::budget::Budget;
-use ir_passes::guard::{inner_span, is_exact};
+use ir_passes::guard::{inner_span, is_exact, segments, Segment};
 use ir_passes::ir::{Node, Op};
 use ir_passes::span::Span;
 use std::collections::BTreeMap;
@@ -29,10 +29,20 @@ impl<'p> Translator<'_, 'p, '_> {
                 };
                 match hoisted {
                     Some((lo, hi)) => self.hoisted(node, body, lo, hi),
-                    None => self.block(node, body, true, false),
+                    None => {
+                        // Its iterations start at different pointers, and
+                        // it leaves the pointer anywhere: a proof relative
+                        // to the pointer here holds neither inside nor after.
+                        self.cursor.end_proof(None);
+                        self.block(node, body, true, false);
+                        self.cursor.end_proof(None);
+                    }
                 }
             }
-            Op::Scan { stride } => self.scan(node.span, *stride),
+            Op::Scan { stride } => {
+                self.cursor.end_proof(None);
+                self.scan(node.span, *stride);
+            }
             _ => unreachable!("straight-line op as a control op"),
         }
     }
@@ -177,6 +187,14 @@ impl<'p> Translator<'_, 'p, '_> {
         guarded: bool,
         nonzero: bool,
     ) {
+        if guarded && !body.iter().any(|n| n.op.is_control()) {
+            let segs = segments(body, range, &self.program.source);
+            if let [seg] = &segs[..] {
+                if self.moving_loop(body, seg, nonzero) {
+                    return;
+                }
+            }
+        }
         let inside = self.b.create_block();
         let exit = self.b.create_block();
         let tested = self.b.declare_var(self.cell);
@@ -199,6 +217,78 @@ impl<'p> Translator<'_, 'p, '_> {
         self.b.seal_block(inside);
         self.b.seal_block(exit);
         self.switch_to(exit, Entry::Merge);
+    }
+
+    /// A rotated loop whose body is one segment that moves the pointer by
+    /// `d != 0` each iteration, so its guard window `p+lo ..= p+hi` slides
+    /// one way. The side it slides away from (`hi` for `d < 0`) holds for
+    /// every iteration once it holds for one, so it is checked at the loop
+    /// head only, and each iteration checks the side it slides towards: one
+    /// compare with an immediate instead of an add and a compare
+    /// (mandelbrot's hottest loop, `[>[->>>>>>>>>+<<<<<<<<<]<<<<<<<<<<]`).
+    /// A failing check of either side runs that iteration's source on the
+    /// reference interpreter, and (unless the guard is exact, so that the
+    /// fallback always ends in the error) the loop goes on from its own
+    /// test, which leads to the head's check again: the body is not
+    /// duplicated. False, with nothing emitted, for other loops.
+    pub(super) fn moving_loop(&mut self, body: &'p [Node], seg: &Segment, nonzero: bool) -> bool {
+        let d: i64 = body
+            .iter()
+            .map(|n| match n.op {
+                Op::Move { delta } => delta as i64,
+                _ => 0,
+            })
+            .sum();
+        // Only two-sided windows save anything.
+        if d == 0 || seg.lo >= 0 || seg.hi <= 0 {
+            return false;
+        }
+        let (head_window, step_window) = match d < 0 {
+            true => ((0, seg.hi), (seg.lo, 0)),
+            false => ((seg.lo, 0), (0, seg.hi)),
+        };
+        let head = self.b.create_block();
+        let inside = self.b.create_block();
+        let exit = self.b.create_block();
+        let retest = (!seg.exact).then(|| self.b.create_block());
+        let tested = self.b.declare_var(self.cell);
+        let c = self.load(0);
+        self.b.def_var(tested, c);
+        if nonzero {
+            self.jump(head);
+        } else {
+            self.brif(c, head, exit);
+        }
+        self.switch_to(head, Entry::Tested(tested));
+        self.b.set_srcloc(SourceLoc::new(seg.gap.start));
+        self.check_or_fall_back(head_window.0, head_window.1, seg.gap, retest);
+        self.jump(inside);
+        self.switch_to(inside, Entry::Tested(tested));
+        self.b.set_srcloc(SourceLoc::new(seg.gap.start));
+        self.check_or_fall_back(step_window.0, step_window.1, seg.gap, retest);
+        self.straight_run(&body[seg.ops.clone()]);
+        let c = self.load(0);
+        self.flush_moves();
+        self.b.def_var(tested, c);
+        self.bottom_test(c, inside, exit);
+        // The body: from the head and the back edge(s).
+        self.b.seal_block(inside);
+        if let Some(retest) = retest {
+            // Where a fallback that finished the iteration goes on: the
+            // loop's test, then the head's check (the window may still be
+            // off the tape on the side it slides away from).
+            self.switch_to(retest, Entry::Merge);
+            let c = self.load(0);
+            self.b.def_var(tested, c);
+            self.brif(c, head, exit);
+            // Sealed at the end: the fallback dispatch leads to `retest`,
+            // and `retest` to `head` and `exit`.
+        } else {
+            self.b.seal_block(head);
+            self.b.seal_block(exit);
+        }
+        self.switch_to(exit, Entry::Merge);
+        true
     }
 
     /// The test at the bottom of a rotated loop: back to `inside` while

@@ -107,7 +107,7 @@ pub fn translate<'p, M: Module>(
     match &unit.work {
         Work::Whole(range) => t.body(unit.body, *range, unit.guarded),
         Work::Segments(segs) => t.chunk(unit.body, segs, unit.guarded),
-        Work::Straight => unit.body.iter().for_each(|n| t.straight(n)),
+        Work::Straight => t.straight_run(unit.body),
     }
     t.store_fuel();
     let p = t.ptr_value();

@@ -78,8 +78,8 @@ impl<'p> Translator<'_, 'p, '_> {
     /// Translates consecutive segments of `body` and the control ops after
     /// them; `guarded` is false when a hoisted guard covers the segments.
     pub(super) fn chunk(&mut self, body: &'p [Node], segs: &[Segment], guarded: bool) {
-        for seg in segs {
-            self.segment(body, seg, guarded);
+        for (k, seg) in segs.iter().enumerate() {
+            self.segment(body, segs, k, guarded);
             if seg.ops.end < body.len() {
                 self.control(&body[seg.ops.end]);
             }

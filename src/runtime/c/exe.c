@@ -11,7 +11,11 @@
  * to a program comes from the data symbols `bfjit build` writes into the
  * program's object file (see src/build/object.rs), laid out as
  * src/runtime/layout.rs says. build.rs passes that file's constants as
- * BFJIT_* macros, asserted below. */
+ * BFJIT_* macros, asserted below.
+ *
+ * The C yardstick (src/emit_c.rs) embeds this file verbatim, followed by the
+ * same data symbols and the program as a C `bfjit_program`: its fallback,
+ * I/O and main are these, so there is one C copy of them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
