@@ -68,6 +68,16 @@ fn passing_suite_exits_zero_and_writes_json_and_svg() {
     assert_eq!(v["failures"], 0);
     assert_eq!(v["programs"][0]["results"][1]["status"], "ok");
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    // Compile throughput: the program's size, and a row per contender.
+    let size = std::fs::metadata(d.join("hi.b")).unwrap().len();
+    assert_eq!(v["programs"][0]["source_bytes"], size);
+    let table = stdout
+        .split("Compile throughput")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no throughput table:\n{stdout}"));
+    for tier in ["interp:O0", "interp"] {
+        assert!(table.lines().any(|l| l.contains(tier)), "{tier}:\n{stdout}");
+    }
 }
 
 #[test]
@@ -292,8 +302,8 @@ fn compare_flags_changes_beyond_the_noise_and_save_round_trips() {
     );
     assert_eq!(
         stdout.matches("/a_fast").count(),
-        2,
-        "in both tables:\n{stdout}"
+        3,
+        "in the results, the compile throughput and the changes:\n{stdout}"
     );
 }
 

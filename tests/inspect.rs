@@ -395,3 +395,57 @@ fn check_corpus_program(file: &Path) {
         }
     }
 }
+
+/// `bfjit inspect ARGS...` with `BFJIT_CODEGEN_THREADS` set; its stdout.
+fn inspect_on_threads(path: &Path, args: &[&str], threads: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bfjit"))
+        .arg("inspect")
+        .arg(path)
+        .args(args)
+        .env("BFJIT_CODEGEN_THREADS", threads)
+        .output()
+        .expect("run bfjit");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A program of many loops, big enough to become several functions.
+fn many_loops() -> String {
+    (0..300)
+        .map(|i| format!("+[>{}.<-]>", "+>-<.".repeat(10 + i % 7)))
+        .collect()
+}
+
+#[test]
+fn codegen_view_times_every_step_of_the_compile_asm_shows() {
+    let (_dir, path) = program(&many_loops());
+    let asm = inspect_on_threads(&path, &["--emit", "asm"], "1");
+    // `== asm: opt tier, N functions, B bytes, ...`
+    let head: Vec<&str> = asm.lines().next().unwrap().split(", ").collect();
+    let functions = head[1].trim_end_matches(" functions");
+    let bytes = head[2].trim_end_matches(" bytes");
+    assert!(functions.parse::<usize>().unwrap() > 2, "{}", head[1]);
+    for threads in ["1", "2"] {
+        let text = inspect_on_threads(&path, &["--emit", "codegen"], threads);
+        let want = format!(
+            "== codegen: {functions} function(s), {bytes} bytes of code, {threads} thread(s)"
+        );
+        assert!(text.starts_with(&want), "{want}\n{text}");
+        for step in ["translation", "Register allocation", "finalization", "wall time"] {
+            assert!(text.contains(step), "no {step}:\n{text}");
+        }
+        // The same code whatever the threads.
+        assert_eq!(inspect_on_threads(&path, &["--emit", "asm"], threads), asm);
+    }
+    let quiet = inspect_on_threads(&path, &["--emit", "codegen", "--no-times"], "2");
+    assert!(!quiet.contains("wall time"), "{quiet}");
+    let json = inspect_on_threads(&path, &["--emit", "codegen", "--format", "json"], "2");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let steps = v["codegen"]["steps"].as_array().unwrap();
+    assert!(steps.iter().any(|s| s["cranelift"] == true), "{json}");
+    let out = bfjit(
+        &["inspect", path.to_str().unwrap(), "--emit", "codegen", "--tier", "interp"],
+        b"",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+}

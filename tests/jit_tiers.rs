@@ -760,3 +760,50 @@ fn nested_loop_after_outlined_pieces_keeps_its_guard() {
         "{want:?}"
     );
 }
+
+/// A program of many loops of different shapes (from a fixed pseudo-random
+/// sequence), big enough after `-O2` to become several Cranelift
+/// functions.
+fn program_of_many_functions() -> Program {
+    let mut state = 0x2545_f491_u32;
+    let mut next = |n: u32| {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (state >> 16) % n
+    };
+    let mut text = String::new();
+    for _ in 0..400 {
+        let body: String = (0..40)
+            .map(|_| ["+", "-", ">", "<", ".", ">+<", "[-]"][next(7) as usize])
+            .collect();
+        text.push_str(&format!("+[{body}[{body}<]>-]>"));
+    }
+    let program = parse("many.b", text.as_bytes(), CellWidth::U8).unwrap();
+    Pipeline::level(2).run(program, false).program
+}
+
+/// Cranelift compiles a program's functions on several threads; the code
+/// must not depend on how many or on which finished first. The object file
+/// `bfjit build` makes holds every function's bytes and relocations in
+/// module order, so it is compared whole.
+#[test]
+fn code_is_the_same_on_any_number_of_threads() {
+    let program = program_of_many_functions();
+    let code = bfjit::jit::compile(&program, bfjit::jit::JitMode::Opt, Target::default().code_config())
+        .unwrap();
+    assert!(code.function_count() > 4, "{} functions", code.function_count());
+    let info = bfjit::build::BuildInfo {
+        file: "many.b".into(),
+        optimization: "-O2".into(),
+        passes: Vec::new(),
+        cell_bits: 8,
+        eof: EofMode::Unchanged,
+        tape_size: Target::default().tape_size,
+    };
+    let object = |threads| {
+        bfjit::build::object::object_on(&program, &Target::default(), &info, threads).unwrap()
+    };
+    let one = object(1);
+    for threads in [2, 4, 4] {
+        assert!(object(threads) == one, "{threads} threads made other code");
+    }
+}

@@ -14,10 +14,9 @@ use super::clock::Clock;
 use super::memory::{parse_c_probe, C_PROBE};
 use super::process::{child_failure, Built};
 use super::report::Status;
-use super::runner::{Failure, Loaded, Sample, Settings};
+use super::runner::{parse_and_optimize, Failure, Loaded, Prepared, Sample, Settings};
 use crate::emit_c::emit_c;
 use ir_passes::io::EofMode;
-use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
 use std::process::Command;
 use std::time::Duration;
@@ -72,11 +71,11 @@ pub fn build(
         message,
     };
     let clock = settings.clock;
-    let t0 = clock.read();
-    let program = parse(&loaded.name, &loaded.text, settings.cell)
-        .map_err(|e| error(format!("malformed program: {e}")))?;
-    let t1 = clock.read();
-    let program = Pipeline::level(C_LEVEL).run(program, false).program;
+    let Prepared {
+        program,
+        parse,
+        passes,
+    } = parse_and_optimize(loaded, settings, |_| Pipeline::level(C_LEVEL))?;
     let t2 = clock.read();
     let c = emit_c(&program);
     let source = scratch.path(&format!("p{index}.c"));
@@ -105,8 +104,8 @@ pub fn build(
     Ok(Built {
         argv: vec![exe.into_os_string()],
         build: Sample {
-            parse: Some(t1 - t0),
-            passes: Some(t2 - t1),
+            parse: Some(parse),
+            passes: Some(passes),
             // The compiler's own time is the child's, by the same clock.
             codegen: Some(
                 t3 - t2

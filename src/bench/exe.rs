@@ -14,7 +14,9 @@ use super::child::Scratch;
 use super::clock::{children_cpu_time, Clock};
 use super::process::Built;
 use super::report::Status;
-use super::runner::{run_config, Failure, Limits, Loaded, Sample, Settings};
+use super::runner::{
+    parse_and_optimize, run_config, Failure, Limits, Loaded, Prepared, Sample, Settings,
+};
 use crate::build::{executable, BuildInfo};
 use ir_passes::ir::Program;
 use ir_passes::parse::parse;
@@ -51,11 +53,11 @@ pub fn build(
         message,
     };
     let clock = settings.clock;
-    let t0 = clock.read();
-    let program = parse(&loaded.name, &loaded.text, settings.cell)
-        .map_err(|e| error(format!("malformed program: {e}")))?;
-    let t1 = clock.read();
-    let program = Pipeline::level(EXE_LEVEL).run(program, false).program;
+    let Prepared {
+        program,
+        parse,
+        passes,
+    } = parse_and_optimize(loaded, settings, |_| Pipeline::level(EXE_LEVEL))?;
     let t2 = clock.read();
     let exe = scratch.path(&format!("exe-{index}"));
     let linker_before = children_cpu_time();
@@ -67,7 +69,7 @@ pub fn build(
     )
     .map_err(|e| error(format!("cannot build: {e}")))?;
     let t3 = clock.read();
-    // The thread's CPU clock does not see the linker, a child process.
+    // The process's CPU clock does not see the linker, a child process.
     let linker = match clock {
         Clock::Cpu => children_cpu_time().saturating_sub(linker_before),
         Clock::Wall => Duration::ZERO,
@@ -75,8 +77,8 @@ pub fn build(
     Ok(Built {
         argv: vec![exe.into_os_string()],
         build: Sample {
-            parse: Some(t1 - t0),
-            passes: Some(t2 - t1),
+            parse: Some(parse),
+            passes: Some(passes),
             codegen: Some(t3 - t2 + linker),
             execution: Duration::ZERO,
             peak: None,

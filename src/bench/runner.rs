@@ -18,7 +18,7 @@ pub use crate::jit::Limits;
 use crate::tier::compile;
 use ir_passes::error::RunError;
 use ir_passes::io::EofMode;
-use ir_passes::ir::CellWidth;
+use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
 use std::time::Duration;
@@ -139,6 +139,38 @@ fn fail(status: Status, message: impl Into<String>) -> Failure {
     }
 }
 
+/// A program parsed and optimized, with the time of each step.
+pub(super) struct Prepared {
+    /// The optimized program.
+    pub program: Program,
+    /// Parsing.
+    pub parse: Duration,
+    /// The pipeline.
+    pub passes: Duration,
+}
+
+/// Parses the case's text and runs `pipeline` over it, each step timed by
+/// the settings' clock: the first two phases of every in-process
+/// measurement and of every build.
+pub(super) fn parse_and_optimize(
+    loaded: &Loaded,
+    settings: &Settings,
+    pipeline: impl FnOnce(&Program) -> Pipeline,
+) -> Result<Prepared, Failure> {
+    let clock = settings.clock;
+    let t0 = clock.read();
+    let program = parse(&loaded.name, &loaded.text, settings.cell)
+        .map_err(|e| fail(Status::Error, format!("malformed program: {e}")))?;
+    let t1 = clock.read();
+    let program = pipeline(&program).run(program, false).program;
+    let t2 = clock.read();
+    Ok(Prepared {
+        program,
+        parse: t1 - t0,
+        passes: t2 - t1,
+    })
+}
+
 /// Runs the program once on the tier and checks its output. With
 /// [`Limits::Unlimited`] the JIT tiers' code has no budget checks (the code
 /// `bfjit run` runs without `--timeout`) and the time limit cannot stop it:
@@ -151,16 +183,16 @@ pub fn measure(
 ) -> Result<Sample, Failure> {
     let probe = PeakProbe::start();
     let clock = settings.clock;
-    let t0 = clock.read();
-    let program = parse(&loaded.name, &loaded.text, settings.cell)
-        .map_err(|e| fail(Status::Error, format!("malformed program: {e}")))?;
-    let t1 = clock.read();
     // auto runs only the cheap passes before it starts (its compiled loops
     // get the level's whole pipeline).
-    let pipeline = spec
-        .tier
-        .before_compile(&Pipeline::level(spec.level), &program);
-    let program = pipeline.run(program, false).program;
+    let Prepared {
+        program,
+        parse,
+        passes,
+    } = parse_and_optimize(loaded, settings, |program| {
+        spec.tier
+            .before_compile(&Pipeline::level(spec.level), program)
+    })?;
     let t2 = clock.read();
     let run_config = run_config(settings, limits);
     let compiled = compile(&program, spec.tier, &run_config)
@@ -188,8 +220,8 @@ pub fn measure(
         return Err(fail(Status::WrongOutput, diff));
     }
     Ok(Sample {
-        parse: Some(t1 - t0),
-        passes: Some(t2 - t1),
+        parse: Some(parse),
+        passes: Some(passes),
         codegen: Some(t3 - t2),
         execution: t4 - t3,
         peak,

@@ -79,6 +79,7 @@ pub fn run_suite(cases: &[Case], config: &SuiteConfig) -> Result<Report, String>
         programs.push(ProgramReport {
             name: case.name.clone(),
             path: case.program.display().to_string(),
+            source_bytes: loaded.as_ref().ok().map(|l| l.text.len() as u64),
             input: case.input.as_ref().map(|p| p.display().to_string()),
             expected: case.expected.display().to_string(),
             results,

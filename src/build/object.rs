@@ -6,7 +6,7 @@
 use super::info::{eof_code, BuildInfo};
 use crate::harness::Target;
 use crate::jit::module::{host_isa, Jit, Pic};
-use crate::jit::{define_program, CodeConfig, JitMode, Limits};
+use crate::jit::{default_threads, define_program, CodeConfig, JitMode, Limits};
 use crate::runtime::layout;
 use cranelift_module::{default_libcall_names, DataDescription, Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
@@ -19,17 +19,28 @@ pub const ENTRY: &str = "bfjit_program";
 /// cell width is the program's), as the bytes of an ELF object file.
 /// Executables run without limits: there is no `--timeout` to enforce.
 pub fn object(program: &Program, target: &Target, info: &BuildInfo) -> Result<Vec<u8>, String> {
+    object_on(program, target, info, default_threads())
+}
+
+/// [`object`], Cranelift's work on up to `threads` threads: the bytes are
+/// the same for any number.
+pub fn object_on(
+    program: &Program,
+    target: &Target,
+    info: &BuildInfo,
+    threads: usize,
+) -> Result<Vec<u8>, String> {
     let ops = ir_passes::ir::count_ops(&program.body);
     let isa = host_isa(JitMode::Opt, ops, Pic::Yes)?;
-    let builder = ObjectBuilder::new(isa, program.source.name(), default_libcall_names())
+    let builder = ObjectBuilder::new(isa.clone(), program.source.name(), default_libcall_names())
         .map_err(|e| format!("cannot set up the object file: {e}"))?;
-    let mut jit = Jit::with_module(ObjectModule::new(builder))?;
+    let mut jit = Jit::with_module(ObjectModule::new(builder), isa)?;
     let entry = jit.declare_exported(ENTRY)?;
     let config = CodeConfig {
         limits: Limits::Unlimited,
         tape_size: target.tape_size,
     };
-    let defined = define_program(&mut jit, JitMode::Opt, program, entry, config)?;
+    let defined = define_program(&mut jit, JitMode::Opt, program, entry, config, threads)?;
     let module = &mut jit.module;
     let source = program.source.text();
     let mut words = [0u64; layout::CONFIG_WORDS];

@@ -48,8 +48,9 @@ pub struct BenchArgs {
     /// Untimed warm-up runs before the timed ones.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub warmup: u32,
-    /// What to time: wall time, or the CPU time of the measuring thread (and
-    /// of the C yardstick's process), steadier on a loaded machine.
+    /// What to time: wall time, or the CPU time of the bench process, all
+    /// threads (and of the C yardstick's process), steadier on a loaded
+    /// machine.
     #[arg(long, value_enum, default_value = "wall")]
     pub clock: Clock,
     /// Time limit of every single run, in seconds; a run past it fails.

@@ -54,7 +54,7 @@ pub struct InspectArgs {
     /// Clif view: also show Cranelift's VCode (lowered code with registers).
     #[arg(long)]
     pub vcode: bool,
-    /// Clif and asm views: show the code compiled for a run with --timeout,
+    /// Clif, asm and codegen views: show the code compiled for a run with --timeout,
     /// whose loop back edges count down fuel for the budget check.
     #[arg(long)]
     pub with_limits: bool,
@@ -125,8 +125,8 @@ fn unused_option(args: &InspectArgs) -> Option<String> {
     if args.vcode && !emits(View::Clif) {
         return without("--vcode", "--emit clif");
     }
-    if args.with_limits && !(emits(View::Clif) || emits(View::Asm)) {
-        return without("--with-limits", "--emit clif or asm");
+    if args.with_limits && !(emits(View::Clif) || emits(View::Asm) || emits(View::Codegen)) {
+        return without("--with-limits", "--emit clif, asm or codegen");
     }
     if args.source && !(emits(View::Ir) || emits(View::Passes)) {
         return without("--source", "--emit ir or passes");

@@ -10,6 +10,7 @@
 pub mod asm;
 pub mod c;
 pub mod clif;
+pub mod codegen;
 pub mod color;
 pub mod diff;
 mod format;
@@ -73,6 +74,9 @@ pub struct Report {
     /// `--emit c`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub c: Option<c::CView>,
+    /// `--emit codegen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub codegen: Option<codegen::CodegenView>,
 }
 
 /// Runs the pipeline on `program` and builds the requested views. An `Err`
@@ -118,6 +122,7 @@ pub fn inspect(
         stats: None,
         profile: None,
         c: None,
+        codegen: None,
     };
     if let (true, Some(p)) = (has(View::Passes), parsed_ref) {
         report.passes = Some(passes::build(p, &optimized, options));
@@ -139,6 +144,9 @@ pub fn inspect(
     }
     if has(View::C) {
         report.c = Some(c::build(&optimized.program));
+    }
+    if has(View::Codegen) {
+        report.codegen = Some(codegen::build(&optimized.program, options)?);
     }
     Ok(report)
 }
@@ -162,6 +170,7 @@ impl Report {
                 View::Asm => self.asm.iter().for_each(|v| section(v.text())),
                 View::Stats => self.stats.iter().for_each(|v| section(v.text())),
                 View::C => self.c.iter().for_each(|v| section(v.text())),
+                View::Codegen => self.codegen.iter().for_each(|v| section(v.text())),
             }
         }
         if let Some(p) = &self.profile {

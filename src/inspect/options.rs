@@ -20,6 +20,8 @@ pub enum View {
     Stats,
     /// The C translation of the final IR.
     C,
+    /// Where the JIT's compile spends its time: each step and Cranelift pass.
+    Codegen,
 }
 
 impl View {
@@ -32,12 +34,13 @@ impl View {
             View::Asm => "asm",
             View::Stats => "stats",
             View::C => "c",
+            View::Codegen => "codegen",
         }
     }
 
     /// Whether the view shows native code, which the interp tier has none of.
     pub fn needs_jit(self) -> bool {
-        matches!(self, View::Clif | View::Asm)
+        matches!(self, View::Clif | View::Asm | View::Codegen)
     }
 }
 

@@ -2,19 +2,19 @@
 //! generated function before and after Cranelift's optimizer, and the machine
 //! code with its source locations and relocations. Nothing here runs code.
 //!
-//! It follows the steps of [`super::compile`] but calls `Context::compile`
-//! itself instead of `Jit::define`, so the context still holds the optimized
-//! function and the compiled bytes when we read them, and no code memory is
-//! allocated.
+//! It follows the steps of [`super::compile`], the functions compiled on
+//! the same threads (`pool.rs`), but keeps the CLIF text and source
+//! locations the compile produced, and defines nothing in the module, so
+//! no code memory is allocated.
 
 use super::config::{CodeConfig, JitMode};
 use super::module::Jit;
+use super::pool::{default_threads, Compiled, Keep, Pool, Queue};
 use super::translate::{translate, Tables};
-use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::{ExternalName, UserFuncName};
-use cranelift_codegen::FinalizedRelocTarget;
-use cranelift_module::{FuncId, Module};
+use cranelift_codegen::ir::{Function, UserFuncName};
+use cranelift_module::{FuncId, Module, ModuleRelocTarget};
 use ir_passes::ir::Program;
+use std::sync::{Arc, Mutex};
 
 /// What to capture (CLIF text is large, so only the views that show it ask).
 #[derive(Clone, Copy, Debug, Default)]
@@ -60,86 +60,62 @@ pub fn inspect(
     let mut jit = Jit::new(mode, program.cell, ir_passes::ir::count_ops(&program.body))?;
     let entry = jit.declare()?;
     let mut tables = Tables::new(program, entry, config);
-    let mut out = Vec::new();
-    let mut failure = None;
-    while let Some(unit) = tables.pending.pop() {
-        translate(&mut jit, mode, program, &unit, &mut tables);
-        // Name the function as calls to it are named, so the listings agree.
-        jit.ctx.func.name = UserFuncName::user(0, unit.id.as_u32());
-        match compile_one(&mut jit, unit.id, capture) {
-            Ok(f) => out.push(f),
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
+    let keep = Keep {
+        clif: capture.clif,
+        vcode: capture.vcode,
+        srclocs: true,
+    };
+    let isa = Arc::clone(&jit.isa);
+    let queue: Queue = Mutex::new(None);
+    let mut compiled = Vec::new();
+    std::thread::scope(|scope| {
+        let mut pool = Pool::new(scope, &*isa, default_threads(), keep, &queue);
+        while let Some(unit) = tables.pending.pop() {
+            translate(&mut jit, mode, program, &unit, &mut tables);
+            // Name the function as calls to it are named, so the listings agree.
+            jit.ctx.func.name = UserFuncName::user(0, unit.id.as_u32());
+            let func = std::mem::replace(&mut jit.ctx.func, Function::new());
+            compiled.extend(pool.submit(unit.id, func));
         }
-    }
+        compiled.extend(pool.finish().0);
+    });
+    let out = compiled
+        .into_iter()
+        .map(|c| c.map(|c| function_code(&jit, c)))
+        .collect();
     let Jit { module, .. } = jit;
     // SAFETY: the only code defined in the module is the preserving stubs
     // (`Jit::new`); the module was never finalized, so no pointer to any of
     // its code exists, and none of it has run or will run.
     unsafe { module.free_memory() };
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+    out
 }
 
-/// Compiles the function in `jit.ctx` and records what `capture` asks for.
-fn compile_one(jit: &mut Jit, id: FuncId, capture: Capture) -> Result<FunctionCode, String> {
-    let name = function_name(jit, id);
-    let clif_before = capture.clif.then(|| jit.ctx.func.display().to_string());
-    jit.ctx.set_disasm(capture.vcode);
-    let result = jit
-        .ctx
-        .compile(jit.module.isa(), &mut ControlPlane::default())
-        .map(|_| ())
-        .map_err(|e| format!("Cranelift could not compile the program: {:?}", e.inner));
-    if let Err(e) = result {
-        jit.module.clear_context(&mut jit.ctx);
-        return Err(e);
-    }
-    let compiled = jit
-        .ctx
-        .compiled_code()
-        .expect("a successful compile leaves its code in the context");
-    let size = compiled.code_info().total_size as usize;
-    let code = compiled.code_buffer()[..size.min(compiled.code_buffer().len())].to_vec();
-    let srclocs = compiled
-        .buffer
-        .get_srclocs_sorted()
+/// What inspect shows of a compiled function.
+fn function_code(jit: &Jit, c: Compiled) -> FunctionCode {
+    let relocs = c
+        .relocs
         .iter()
-        .map(|s| (s.start, s.end, (!s.loc.is_default()).then(|| s.loc.bits())))
+        .map(|r| (r.offset, reloc_name(jit, &r.name)))
         .collect();
-    let relocs = compiled
-        .buffer
-        .relocs()
-        .iter()
-        .map(|r| (r.offset, reloc_name(jit, &r.target)))
-        .collect();
-    let f = FunctionCode {
-        name,
-        clif_before,
-        clif_after: capture.clif.then(|| jit.ctx.func.display().to_string()),
-        vcode: compiled.vcode.clone(),
-        code,
-        srclocs,
+    FunctionCode {
+        name: function_name(jit, c.id),
+        clif_before: c.clif_before,
+        clif_after: c.clif_after,
+        vcode: c.vcode,
+        code: c.bytes,
+        srclocs: c.srclocs,
         relocs,
-    };
-    jit.module.clear_context(&mut jit.ctx);
-    Ok(f)
+    }
 }
 
 /// The symbol a relocation refers to: a shim's name, or another generated
 /// function's.
-fn reloc_name(jit: &Jit, target: &FinalizedRelocTarget) -> String {
+fn reloc_name(jit: &Jit, target: &ModuleRelocTarget) -> String {
     match target {
-        FinalizedRelocTarget::ExternalName(ExternalName::User(r)) => {
-            let user = &jit.ctx.func.params.user_named_funcs()[*r];
-            function_name(jit, FuncId::from_u32(user.index))
-        }
-        FinalizedRelocTarget::ExternalName(other) => other.display(None).to_string(),
-        FinalizedRelocTarget::Func(offset) => format!("+{offset:#x}"),
+        ModuleRelocTarget::User { index, .. } => function_name(jit, FuncId::from_u32(*index)),
+        ModuleRelocTarget::FunctionOffset(_, offset) => format!("+{offset:#x}"),
+        other => other.to_string(),
     }
 }
 

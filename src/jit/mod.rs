@@ -19,11 +19,14 @@
 mod config;
 pub mod inspect;
 pub(crate) mod module;
+mod pool;
 pub(crate) mod shape;
+pub mod timing;
 mod translate;
 
 use crate::runtime::shims::Runtime;
 pub use config::{CodeConfig, JitMode, Limits};
+use cranelift_codegen::ir::Function;
 use cranelift_jit::JITModule;
 use ir_passes::budget::Budget;
 use ir_passes::cell::CellType;
@@ -33,7 +36,11 @@ use ir_passes::ir::{CellWidth, Program};
 use ir_passes::source::Source;
 use ir_passes::span::Span;
 use module::Jit;
-use std::sync::Arc;
+pub use pool::{default_threads, MAX_THREADS, THREADS_VAR};
+use pool::{Compiled, Keep, Pool, Queue};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use timing::CodegenTimes;
 use translate::{translate, Tables};
 
 /// The type of every generated function; see [`module::Jit::signature`].
@@ -58,19 +65,35 @@ pub struct JitCode {
     functions: usize,
     /// Bytes of machine code in those functions.
     code_size: usize,
+    /// Where the compile's time went.
+    times: CodegenTimes,
 }
 
-/// Compiles a program to native code.
+/// Compiles a program to native code, on up to [`default_threads`] threads.
 pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<JitCode, String> {
+    compile_on(program, mode, config, default_threads())
+}
+
+/// Compiles a program to native code, Cranelift's work on up to `threads`
+/// threads (the calling one included); the code is the same for any number.
+pub fn compile_on(
+    program: &Program,
+    mode: JitMode,
+    config: CodeConfig,
+    threads: usize,
+) -> Result<JitCode, String> {
+    let start = Instant::now();
     let mut jit = Jit::new(mode, program.cell, ir_passes::ir::count_ops(&program.body))?;
     // Step 1: declare the entry function; it covers the whole top level.
     let entry = jit.declare()?;
+    let setup = start.elapsed();
     // Step 2: translate and compile.
-    let defined = define_program(&mut jit, mode, program, entry, config);
+    let defined = define_program(&mut jit, mode, program, entry, config, threads);
     let Defined {
         spans,
         functions,
         code_size,
+        times,
     } = match defined {
         Ok(d) => d,
         Err(e) => {
@@ -81,11 +104,18 @@ pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<J
     };
     // Step 3: resolve the calls to the shims and make the code executable.
     let Jit { mut module, .. } = jit;
+    let finalize = Instant::now();
     if let Err(e) = module.finalize_definitions() {
         // SAFETY: no code of this module has run or will run.
         unsafe { module.free_memory() };
         return Err(format!("cannot finalize the generated code: {e}"));
     }
+    let times = CodegenTimes {
+        setup,
+        finalize: finalize.elapsed(),
+        wall: start.elapsed(),
+        ..times
+    };
     let address = module.get_finalized_function(entry);
     // SAFETY: the function was built with exactly the signature `Entry`.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
@@ -98,6 +128,7 @@ pub fn compile(program: &Program, mode: JitMode, config: CodeConfig) -> Result<J
         spans,
         functions,
         code_size,
+        times,
     })
 }
 
@@ -110,31 +141,70 @@ pub(crate) struct Defined {
     pub functions: usize,
     /// Bytes of machine code of all functions.
     pub code_size: usize,
+    /// Translation, Cranelift's passes and definition (the caller adds
+    /// set-up and finalization).
+    pub times: CodegenTimes,
 }
 
 /// Translates `program` and compiles every function of it into `jit`'s
-/// module, the top level as the declared function `entry`: the one
-/// translation the JIT and `bfjit build` share.
+/// module, the top level as the declared function `entry`, Cranelift's
+/// work on up to `threads` threads: the one translation the JIT and `bfjit
+/// build` share.
 pub(crate) fn define_program<M: cranelift_module::Module>(
     jit: &mut Jit<M>,
     mode: JitMode,
     program: &Program,
     entry: cranelift_module::FuncId,
     config: CodeConfig,
+    threads: usize,
 ) -> Result<Defined, String> {
+    let mut times = CodegenTimes::default();
+    let mut code_size = 0;
+    let mut define = |jit: &mut Jit<M>, done: Result<Compiled, String>| {
+        let c = done?;
+        let start = Instant::now();
+        jit.module
+            .define_function_bytes(c.id, c.alignment, &c.bytes, &c.relocs)
+            .map_err(|e| format!("Cranelift could not define a function: {e}"))?;
+        times.define += start.elapsed();
+        code_size += c.bytes.len();
+        Ok::<(), String>(())
+    };
+    let isa = Arc::clone(&jit.isa);
+    let queue: Queue = Mutex::new(None);
     let mut tables = Tables::new(program, entry, config);
-    // Translate and compile functions until none is pending (huge bodies
-    // declare more functions while they are translated).
-    let (mut functions, mut code_size) = (0, 0);
-    while let Some(unit) = tables.pending.pop() {
-        translate(jit, mode, program, &unit, &mut tables);
-        code_size += jit.define(unit.id)?;
-        functions += 1;
-    }
+    let (mut translating, mut functions) = (std::time::Duration::ZERO, 0);
+    let (passes, threads) = std::thread::scope(|scope| {
+        let mut pool = Pool::new(scope, &*isa, threads, Keep::default(), &queue);
+        // Translate functions until none is pending (huge bodies declare
+        // more functions while they are translated); each goes to the pool,
+        // which returns finished ones in translation order.
+        while let Some(unit) = tables.pending.pop() {
+            let start = Instant::now();
+            translate(jit, mode, program, &unit, &mut tables);
+            let func = std::mem::replace(&mut jit.ctx.func, Function::new());
+            translating += start.elapsed();
+            functions += 1;
+            for done in pool.submit(unit.id, func) {
+                define(jit, done)?;
+            }
+        }
+        let (rest, passes, threads) = pool.finish();
+        for done in rest {
+            define(jit, done)?;
+        }
+        Ok::<_, String>((passes, threads))
+    })?;
     Ok(Defined {
         spans: tables.spans,
         functions,
         code_size,
+        times: CodegenTimes {
+            translate: translating,
+            passes,
+            threads,
+            ..times
+        },
     })
 }
 
@@ -191,6 +261,11 @@ impl JitCode {
     /// every module has left out).
     pub fn code_size(&self) -> usize {
         self.code_size
+    }
+
+    /// Where the compile's time went.
+    pub fn times(&self) -> &CodegenTimes {
+        &self.times
     }
 }
 

@@ -75,8 +75,11 @@ pub struct Jit<M: Module = JITModule> {
     /// finalization, which frees it on drop; an `ObjectModule` becomes an
     /// object file (`crate::build`).
     pub module: M,
-    /// The codegen context: holds the function being built, cleared after
-    /// each `define_function`.
+    /// The ISA the module compiles for, shared with the threads that
+    /// compile functions (`pool.rs`), which cannot borrow the module.
+    pub isa: OwnedTargetIsa,
+    /// Holds the function being translated, which then moves out to be
+    /// compiled.
     pub ctx: Context,
     /// The frontend's reusable scratch space (SSA construction state).
     pub builder_ctx: FunctionBuilderContext,
@@ -114,6 +117,10 @@ pub fn host_isa(mode: JitMode, ops: usize, pic: Pic) -> Result<OwnedTargetIsa, S
         JitMode::Simple if ops > HUGE_PROGRAM_OPS => "single_pass",
         _ => "backtracking",
     };
+    let xo = std::env::var("BFJIT_X_OPT").ok();
+    let opt_level = xo.as_deref().unwrap_or(opt_level);
+    let xr = std::env::var("BFJIT_X_RA").ok();
+    let regalloc = xr.as_deref().unwrap_or(regalloc);
     let verifier = if cfg!(debug_assertions) {
         "true"
     } else {
@@ -144,7 +151,7 @@ impl Jit<JITModule> {
     /// `cell`, for a program of `ops` ops (nested ones included).
     pub fn new(mode: JitMode, cell: CellWidth, ops: usize) -> Result<Jit, String> {
         let isa = host_isa(mode, ops, Pic::No)?;
-        let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+        let mut builder = JITBuilder::with_isa(isa.clone(), default_libcall_names());
         let symbols = match cell {
             CellWidth::U8 => shims::symbols::<u8>(),
             CellWidth::U16 => shims::symbols::<u16>(),
@@ -161,13 +168,14 @@ impl Jit<JITModule> {
         let arena = ArenaMemoryProvider::new_with_size(reserve)
             .map_err(|e| format!("cannot reserve memory for the code: {e}"))?;
         builder.memory_provider(Box::new(arena));
-        Jit::with_module(JITModule::new(builder))
+        Jit::with_module(JITModule::new(builder), isa)
     }
 }
 
 impl<M: Module> Jit<M> {
-    /// Declares the shims and their stubs in `module`.
-    pub fn with_module(mut module: M) -> Result<Jit<M>, String> {
+    /// Declares the shims and their stubs in `module`, which compiles for
+    /// `isa`.
+    pub fn with_module(mut module: M, isa: OwnedTargetIsa) -> Result<Jit<M>, String> {
         let shims = declare_shims(&mut module)?;
         let shims = preserving_stubs(&mut module, shims)?;
         let ptr = module.target_config().pointer_type();
@@ -177,6 +185,7 @@ impl<M: Module> Jit<M> {
             .extend([ptr, ptr, types::I64].map(AbiParam::new));
         signature.returns.push(AbiParam::new(types::I64));
         Ok(Jit {
+            isa,
             ctx: module.make_context(),
             builder_ctx: FunctionBuilderContext::new(),
             module,
@@ -200,19 +209,6 @@ impl<M: Module> Jit<M> {
             .map_err(|e| e.to_string())
     }
 
-    /// Compiles the function built in `self.ctx` as `id`, then clears the
-    /// context for the next one; returns the size of its machine code.
-    pub fn define(&mut self, id: FuncId) -> Result<usize, String> {
-        let result = self.module.define_function(id, &mut self.ctx);
-        let size = self
-            .ctx
-            .compiled_code()
-            .map_or(0, |c| c.code_info().total_size as usize);
-        self.module.clear_context(&mut self.ctx);
-        result
-            .map(|()| size)
-            .map_err(|e| format!("Cranelift could not compile the program: {e:?}"))
-    }
 }
 
 /// Imports the shims into a function.

@@ -1,10 +1,14 @@
 //! The README table: one row per program, one column per contender, each
 //! cell the median execution time with the speed-up over the baseline, then
 //! a second table with the compile time (parse + passes + codegen, or an
-//! external contender's build command), the noise note, and the change
-//! against an earlier run when there is one.
+//! external contender's build command), a third with that as throughput
+//! (source KB per ms), the noise note, and the change against an earlier
+//! run when there is one.
 
-use super::{changes, format_seconds, format_speedup, Report, Status, TierResult};
+use super::{
+    changes, compile_median_s, format_seconds, format_speedup, kb_per_ms, three_digits,
+    ProgramReport, Report, Status, TierResult,
+};
 use std::fmt::Write;
 
 /// Renders the report as GitHub-flavored markdown.
@@ -19,7 +23,7 @@ pub fn render(report: &Report) -> String {
         report.baseline,
         report.provenance()
     );
-    table(&mut out, report, |r| {
+    table(&mut out, report, |_, r| {
         let e = r.execution.as_ref()?;
         // Escaped: GitHub reads `~` pairs as strikethrough.
         let noisy = if r.noisy { "\\~" } else { "" };
@@ -37,13 +41,13 @@ pub fn render(report: &Report) -> String {
         "\nCompile time before execution (parse + passes + codegen, or the build \
          command; medians):\n"
     );
-    table(&mut out, report, |r| {
-        let phases = [&r.parse, &r.passes, &r.codegen];
-        let medians: Vec<f64> = phases
-            .iter()
-            .filter_map(|s| Some(s.as_ref()?.median_s))
-            .collect();
-        (!medians.is_empty()).then(|| format_seconds(medians.iter().sum()))
+    table(&mut out, report, |_, r| compile_median_s(r).map(format_seconds));
+    let _ = writeln!(
+        out,
+        "\nCompile throughput (KB of source per ms of that compile time):\n"
+    );
+    table(&mut out, report, |p, r| {
+        kb_per_ms(p.source_bytes, compile_median_s(r)).map(three_digits)
     });
     if let Some(note) = report.noise_note() {
         let _ = writeln!(out, "\n{note}");
@@ -57,7 +61,11 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn table(out: &mut String, report: &Report, cell: impl Fn(&TierResult) -> Option<String>) {
+fn table(
+    out: &mut String,
+    report: &Report,
+    cell: impl Fn(&ProgramReport, &TierResult) -> Option<String>,
+) {
     let _ = writeln!(out, "| program | {} |", report.contenders.join(" | "));
     let _ = writeln!(out, "| --- |{}", " ---: |".repeat(report.contenders.len()));
     for p in &report.programs {
@@ -65,7 +73,7 @@ fn table(out: &mut String, report: &Report, cell: impl Fn(&TierResult) -> Option
             .results
             .iter()
             .map(|r| match r.status {
-                Status::Ok => cell(r).unwrap_or_else(|| "–".into()),
+                Status::Ok => cell(p, r).unwrap_or_else(|| "–".into()),
                 Status::Unavailable => "n/a".into(),
                 s => format!("**{}**", s.word()),
             })

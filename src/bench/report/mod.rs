@@ -101,6 +101,9 @@ pub struct ProgramReport {
     pub name: String,
     /// The `.b` file as given.
     pub path: String,
+    /// Its size in bytes (`null` when it could not be read), which compile
+    /// throughput is reckoned from.
+    pub source_bytes: Option<u64>,
     /// The `.in` file, if any.
     pub input: Option<String>,
     /// The `.out` file.
@@ -266,6 +269,28 @@ impl Report {
         let cpu = self.cpu.as_deref().unwrap_or("unknown CPU");
         format!("{rev}, {cpu} ({} logical CPUs)", self.cpus)
     }
+}
+
+/// Compile throughput: kilobytes (1024 bytes) of source per millisecond
+/// of `seconds`; `None` without a time or a size.
+pub fn kb_per_ms(source_bytes: Option<u64>, seconds: Option<f64>) -> Option<f64> {
+    let ms = seconds? * 1e3;
+    (ms > 0.0).then_some(source_bytes? as f64 / 1024.0 / ms)
+}
+
+/// The median of a phase, in seconds.
+pub fn median_s(phase: &Option<Stats>) -> Option<f64> {
+    phase.as_ref().map(|s| s.median_s)
+}
+
+/// The compile phases' medians summed (parse, passes, codegen: those the
+/// result has), or `None` when it has none.
+pub fn compile_median_s(r: &TierResult) -> Option<f64> {
+    let medians: Vec<f64> = [&r.parse, &r.passes, &r.codegen]
+        .into_iter()
+        .filter_map(median_s)
+        .collect();
+    (!medians.is_empty()).then(|| medians.iter().sum())
 }
 
 fn median(s: &Option<Stats>) -> Option<f64> {

@@ -1,10 +1,14 @@
 //! The terminal table (comfy-table): one row per program and contender with
 //! every phase, the execution time's mean ± std dev and range, peak memory
-//! and the speed-up; what went wrong is listed under the table. Failed rows
+//! and the speed-up; under it, compile throughput (source KB per ms) per
+//! phase, and what went wrong. Failed rows
 //! are red; the text carries ANSI styles, which `anstream` strips where
 //! colors are not wanted (`NO_COLOR`, not a terminal).
 
-use super::{format_bytes, format_seconds, format_speedup, Report, Stats, Status, TierResult};
+use super::{
+    compile_median_s, format_bytes, format_seconds, format_speedup, kb_per_ms, median_s,
+    three_digits, Report, Stats, Status, TierResult,
+};
 use anstyle::{AnsiColor, Style};
 use comfy_table::{CellAlignment, Table};
 use std::fmt::Write;
@@ -90,6 +94,7 @@ pub fn render(report: &Report) -> String {
         failed.get(i).copied().unwrap_or(false).then_some(RED)
     });
     out.push('\n');
+    out.push_str(&throughput(report));
     for note in notes {
         let _ = writeln!(out, "{note}");
     }
@@ -126,6 +131,48 @@ pub fn render(report: &Report) -> String {
     } else {
         let _ = writeln!(out, "{verdict}");
     }
+    out
+}
+
+/// The compile throughput of every successful result, per phase: how many
+/// KB of source each phase gets through per millisecond (medians), which
+/// stays about flat as programs grow when compiling is linear.
+fn throughput(report: &Report) -> String {
+    let header = ["program", "size", "tier", "parse", "passes", "codegen", "compile"]
+        .map(String::from)
+        .to_vec();
+    let mut table = plain_table(header, 1);
+    let mut rows = 0;
+    for p in &report.programs {
+        let mut first = true;
+        for r in p.results.iter().filter(|r| r.status == Status::Ok) {
+            let rate = |s: Option<f64>| kb_per_ms(p.source_bytes, s).map_or("-".into(), three_digits);
+            let (name, size) = match first {
+                true => (
+                    p.name.clone(),
+                    p.source_bytes.map_or("-".into(), format_bytes),
+                ),
+                false => (String::new(), String::new()),
+            };
+            first = false;
+            table.add_row(vec![
+                name,
+                size,
+                r.contender.clone(),
+                rate(median_s(&r.parse)),
+                rate(median_s(&r.passes)),
+                rate(median_s(&r.codegen)),
+                rate(compile_median_s(r)),
+            ]);
+            rows += 1;
+        }
+    }
+    if rows == 0 {
+        return String::new();
+    }
+    let mut out = String::from("Compile throughput, KB of source per ms (medians):\n");
+    out.push_str(&styled_lines(&table, |_| None));
+    out.push('\n');
     out
 }
 

@@ -4,7 +4,9 @@
 //! the program.
 
 use super::Translator;
-use crate::jit::shape::{Shapes, Sizes, MAX_FUNCTION_OPS};
+use crate::jit::shape::{Shapes, Sizes};
+#[allow(non_snake_case)]
+fn MAXF() -> usize { std::env::var("BFJIT_X_MAXF").ok().and_then(|v| v.parse().ok()).unwrap_or(crate::jit::shape::MAX_FUNCTION_OPS) }
 use crate::jit::CodeConfig;
 use cranelift_codegen::ir::InstBuilder;
 use cranelift_module::FuncId;
@@ -96,8 +98,8 @@ impl<'p> Translator<'_, 'p, '_> {
     /// segment too long by itself keeps its guard here and runs its ops in
     /// outlined pieces.
     pub(super) fn body(&mut self, body: &'p [Node], range: Span, guarded: bool) {
-        let big = self.tables.sizes.body(body) > MAX_FUNCTION_OPS;
-        if big && self.emitted >= MAX_FUNCTION_OPS {
+        let big = self.tables.sizes.body(body) > MAXF();
+        if big && self.emitted >= MAXF() {
             return self.outline(body, Work::Whole(range), guarded);
         }
         let segs = segments(body, range, &self.program.source);
@@ -114,16 +116,16 @@ impl<'p> Translator<'_, 'p, '_> {
             let control = body.get(seg.ops.end);
             let control_size = control.map_or(0, |n| self.tables.sizes.node(n));
             let piece = seg.ops.len() + control_size;
-            if piece > MAX_FUNCTION_OPS {
+            if piece > MAXF() {
                 self.outline(body, Work::Segments(std::mem::take(&mut group)), guarded);
                 size = 0;
-                if seg.ops.len() <= MAX_FUNCTION_OPS {
+                if seg.ops.len() <= MAXF() {
                     self.chunk(body, &[seg], guarded);
                     continue;
                 }
                 self.long_segment(body, &seg, guarded);
                 match control {
-                    Some(node) if control_size > MAX_FUNCTION_OPS => self.control(node),
+                    Some(node) if control_size > MAXF() => self.control(node),
                     Some(node) => {
                         // The control op alone, as a segment without ops.
                         let at = seg.ops.end;
@@ -141,7 +143,7 @@ impl<'p> Translator<'_, 'p, '_> {
                 }
                 continue;
             }
-            if size + piece > MAX_FUNCTION_OPS {
+            if size + piece > MAXF() {
                 self.outline(body, Work::Segments(std::mem::take(&mut group)), guarded);
                 size = 0;
             }
@@ -156,8 +158,8 @@ impl<'p> Translator<'_, 'p, '_> {
     pub(super) fn long_segment(&mut self, body: &'p [Node], seg: &Segment, guarded: bool) {
         let ops = seg.ops.clone();
         let pieces = |t: &mut Self| {
-            for start in ops.clone().step_by(MAX_FUNCTION_OPS) {
-                let end = (start + MAX_FUNCTION_OPS).min(ops.end);
+            for start in ops.clone().step_by(MAXF()) {
+                let end = (start + MAXF()).min(ops.end);
                 t.outline(&body[start..end], Work::Straight, false);
             }
         };
