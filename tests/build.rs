@@ -31,15 +31,6 @@ fn build(file: &Path, out: &Path, args: &[&str]) -> Output {
         .expect("spawn bfjit")
 }
 
-/// Runs `exe` (or `bfjit` with `args` when `exe` is it) with `input` as stdin.
-fn run_with_input(mut command: Command, input: Option<&Path>) -> Output {
-    let stdin = match input {
-        Some(p) => Stdio::from(std::fs::File::open(p).expect("open input")),
-        None => Stdio::null(),
-    };
-    command.stdin(stdin).output().expect("spawn")
-}
-
 /// Builds and runs every case, several at a time (each build is a compile
 /// and a link, mostly waiting on `cc`); returns a description of each
 /// failure.
@@ -74,7 +65,7 @@ fn check_case(case: &Case, exe: &Path) -> Option<String> {
         ));
     }
     let expected = std::fs::read(&case.expected).expect("read expected output");
-    let out = run_with_input(Command::new(exe), case.input.as_deref());
+    let out = common::bin::run_with_input(Command::new(exe), case.input.as_deref());
     if out.status.code() == Some(case.exit) && out.stdout == expected {
         return None;
     }
@@ -194,7 +185,7 @@ fn off_tape_programs_exit_3_naming_the_command_bfjit_run_names() {
             "{}",
             String::from_utf8_lossy(&built.stderr)
         );
-        let ours = run_with_input(Command::new(&exe), None);
+        let ours = common::bin::run_with_input(Command::new(&exe), None);
         let reference = run_reference(&program, &["--tape-size", "65536"], b"");
         let expected_out = std::fs::read(program.with_extension("out")).unwrap_or_default();
         if ours.status.code() != Some(3)

@@ -16,7 +16,7 @@ use bfjit::tier::{compile, compile_with, Tier};
 use bfjit::tiered::log::TierLog;
 use bfjit::tiered::{Fault, Options, Threshold};
 use common::assert_no_failures;
-use common::tiers::{reference, Run};
+use common::tiers::{reference, run_auto_with, Run};
 use ir_passes::error::RunError;
 use ir_passes::io::EofMode;
 use ir_passes::ir::{CellWidth, Program};
@@ -67,30 +67,7 @@ fn options(threshold: Threshold, sync: bool) -> Options {
 /// loops.
 fn run_auto(program: &Program, options: &Options, input: &[u8], target: &Target) -> Run {
     let before = Tier::Auto.before_compile(&options.pipeline, program);
-    run_auto_after(program, &before, options, input, target)
-}
-
-/// [`run_auto`] with the passes before the interpreter chosen: the test
-/// programs are small, and get -O2 at once, so the -O1 path of large
-/// programs is asked for explicitly.
-fn run_auto_after(
-    program: &Program,
-    before: &Pipeline,
-    options: &Options,
-    input: &[u8],
-    target: &Target,
-) -> Run {
-    let program = before.run(program.clone(), false).program;
-    let compiled = compile_with(&program, Tier::Auto, target, options).expect("compile");
-    let mut output = Vec::new();
-    let outcome = compiled
-        .run(&mut &input[..], &mut output)
-        .expect("start the run");
-    Run {
-        ptr: outcome.result.is_ok().then_some(outcome.ptr),
-        result: outcome.result,
-        output,
-    }
+    run_auto_with(program, &before, options, input, target)
 }
 
 /// A threshold that differs from case to case but not from run to run.
@@ -287,10 +264,10 @@ proptest! {
         let unlimited = Target { max_steps: None, ..target };
         let opts = options(Threshold::Hot(threshold), sync);
         let before = if cheap { Pipeline::level(1) } else { Pipeline::level(2) };
-        let got = run_auto_after(&p, &before, &opts, &input, &unlimited);
+        let got = run_auto_with(&p, &before, &opts, &input, &unlimited);
         prop_assert_eq!(&got, &want, "{}", text);
         let limited = Target { max_steps: Some(1 << 22), ..target };
-        let got = run_auto_after(&p, &before, &opts, &input, &limited);
+        let got = run_auto_with(&p, &before, &opts, &input, &limited);
         prop_assert_eq!(&got, &want, "{} (with budget checks)", text);
     }
 }
@@ -305,7 +282,7 @@ fn hot_loops_are_compiled_and_entered() {
         log: Some(Arc::new(TierLog::new(Box::new(log.clone())))),
         ..options(Threshold::Hot(1), true)
     };
-    let run = run_auto_after(&p, &Pipeline::level(1), &opts, b"", &Target::default());
+    let run = run_auto_with(&p, &Pipeline::level(1), &opts, b"", &Target::default());
     assert_eq!(run.output, [48]);
     let text = log.text();
     assert!(text.contains("request #0"), "{text}");
@@ -330,7 +307,7 @@ fn compiled_loops_are_entered_at_the_loop_test() {
     assert_eq!(want.output, [3]);
     for threshold in 1..4 {
         let opts = options(Threshold::Hot(threshold), true);
-        let got = run_auto_after(&p, &Pipeline::level(1), &opts, b"", &target);
+        let got = run_auto_with(&p, &Pipeline::level(1), &opts, b"", &target);
         assert_eq!(got, want, "threshold {threshold}");
     }
 }

@@ -117,6 +117,7 @@ pub fn build(
             ),
             execution: Duration::ZERO,
             peak: None,
+            first_byte: None,
         },
         memory: Some(parse_c_probe),
     })

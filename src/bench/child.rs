@@ -28,6 +28,8 @@ pub struct ChildRun {
     pub cpu: Duration,
     /// What it wrote to stdout.
     pub stdout: Vec<u8>,
+    /// From spawning it to the first byte on its stdout pipe, if any.
+    pub first_byte: Option<Duration>,
     /// What it wrote to stderr.
     pub stderr: String,
 }
@@ -69,15 +71,15 @@ impl Drop for Scratch {
     }
 }
 
-/// Runs `cmd` with stdin from `input` (or empty), stdout and stderr into
-/// files in `scratch`, killing it after `timeout`.
+/// Runs `cmd` with stdin from `input` (or empty), stdout into a pipe read
+/// by a thread (which notes when the first byte came), stderr into a file
+/// in `scratch`, killing it after `timeout`.
 pub fn run(
     cmd: &mut Command,
     input: Option<&Path>,
     timeout: Duration,
     scratch: &Scratch,
 ) -> Result<ChildRun, String> {
-    let out_path = scratch.path("child.stdout");
     let err_path = scratch.path("child.stderr");
     let create =
         |p: &Path| File::create(p).map_err(|e| format!("cannot create {}: {e}", p.display()));
@@ -88,20 +90,44 @@ pub fn run(
         None => Stdio::null(),
     };
     cmd.stdin(stdin)
-        .stdout(create(&out_path)?)
+        .stdout(Stdio::piped())
         .stderr(create(&err_path)?)
         .process_group(0);
     forward_signals();
     let start = Instant::now();
-    let child = cmd
+    let mut child = cmd
         .spawn()
         .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
     let pid = child.id() as libc::pid_t;
     RUNNING_GROUP.store(pid, Ordering::SeqCst);
+    // The pipe is read to its end (every writer gone: the group exited or
+    // was killed) on a thread of its own, so a child never blocks on a
+    // full pipe while we wait for it.
+    let reader = child.stdout.take().map(|mut pipe| {
+        std::thread::spawn(move || {
+            let (mut bytes, mut first) = (Vec::new(), None);
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                match std::io::Read::read(&mut pipe, &mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        first.get_or_insert_with(|| start.elapsed());
+                        bytes.extend_from_slice(&buf[..n]);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            (bytes, first)
+        })
+    });
     let waited = wait(pid, start, timeout);
     RUNNING_GROUP.store(0, Ordering::SeqCst);
+    let (stdout, first_byte) = match reader.map(|r| r.join()) {
+        Some(Ok(read)) => read,
+        _ => return Err("cannot read child output".into()),
+    };
     let (code, timed_out, wall, cpu) = waited?;
-    let stdout = std::fs::read(&out_path).map_err(|e| format!("cannot read child output: {e}"))?;
     let stderr = std::fs::read(&err_path)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
@@ -111,6 +137,7 @@ pub fn run(
         wall,
         cpu,
         stdout,
+        first_byte,
         stderr,
     })
 }

@@ -82,6 +82,7 @@ pub fn build(
             codegen: Some(t3 - t2 + linker),
             execution: Duration::ZERO,
             peak: None,
+            first_byte: None,
         },
         memory: None,
     })

@@ -88,9 +88,10 @@ pub fn measure(
         progress.step(warm, i, warmup, runs);
         match run_once(&built, case, loaded, settings, scratch) {
             Ok(_) if warm => {}
-            Ok((time, peak)) => samples.push(Sample {
+            Ok((time, peak, first_byte)) => samples.push(Sample {
                 execution: time,
                 peak,
+                first_byte,
                 ..built.build
             }),
             Err(f) => return result_of(label, &samples, Some(f)),
@@ -99,14 +100,15 @@ pub fn measure(
     result_of(label, &samples, None)
 }
 
-/// One checked run: its time and peak memory growth.
+/// One checked run: its time, peak memory growth, and (by the wall clock)
+/// when its first output byte came.
 fn run_once(
     built: &Built,
     case: &Case,
     loaded: &Loaded,
     settings: &Settings,
     scratch: &Scratch,
-) -> Result<(Duration, Option<u64>), Failure> {
+) -> Result<(Duration, Option<u64>, Option<Duration>), Failure> {
     let Some((program, args)) = built.argv.split_first() else {
         return Err(Failure {
             status: Status::Error,
@@ -131,5 +133,6 @@ fn run_once(
         });
     }
     let peak = built.memory.and_then(|read| read(&run.stderr));
-    Ok((child_time(&run, settings.clock), peak))
+    let first_byte = run.first_byte.filter(|_| settings.clock == Clock::Wall);
+    Ok((child_time(&run, settings.clock), peak, first_byte))
 }

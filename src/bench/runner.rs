@@ -17,7 +17,7 @@ use crate::harness::Target;
 pub use crate::jit::Limits;
 use crate::tier::compile;
 use ir_passes::error::RunError;
-use ir_passes::io::EofMode;
+use ir_passes::io::{Buffering, EofMode};
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::parse::parse;
 use ir_passes::pipeline::Pipeline;
@@ -110,6 +110,9 @@ pub struct Sample {
     pub execution: Duration,
     /// Peak memory growth over the four phases (see `memory.rs`).
     pub peak: Option<u64>,
+    /// From the start (parse, or spawning the process) to the first output
+    /// byte; `None` without output, or when the clock cannot tell.
+    pub first_byte: Option<Duration>,
 }
 
 impl Sample {
@@ -194,15 +197,25 @@ pub fn measure(
             .before_compile(&Pipeline::level(spec.level), program)
     })?;
     let t2 = clock.read();
-    let run_config = run_config(settings, limits);
+    // Line buffered, as on a terminal, so the first write to the output is
+    // when the first line (or a prompt before reading) would be seen.
+    let run_config = Target {
+        output: Buffering::Line,
+        ..run_config(settings, limits)
+    };
     let compiled = compile(&program, spec.tier, &run_config)
         .map_err(|e| fail(Status::Error, format!("cannot compile: {e}")))?;
     let t3 = clock.read();
-    let mut output = Vec::with_capacity(loaded.expected.len());
+    let mut output = FirstWrite {
+        bytes: Vec::with_capacity(loaded.expected.len()),
+        clock,
+        at: None,
+    };
     let outcome = compiled
         .run(&mut &loaded.input[..], &mut output)
         .map_err(|e| fail(Status::Error, e))?;
     let t4 = clock.read();
+    let (output, first) = (output.bytes, output.at);
     drop(compiled);
     let peak = probe.and_then(PeakProbe::finish);
     match outcome.result {
@@ -225,5 +238,28 @@ pub fn measure(
         codegen: Some(t3 - t2),
         execution: t4 - t3,
         peak,
+        first_byte: first.map(|t| t - t0),
     })
+}
+
+/// The output of an in-process run, with the clock's reading at the first
+/// write that carried bytes.
+struct FirstWrite {
+    bytes: Vec<u8>,
+    clock: Clock,
+    at: Option<Duration>,
+}
+
+impl std::io::Write for FirstWrite {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.at.is_none() && !buf.is_empty() {
+            self.at = Some(self.clock.read());
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

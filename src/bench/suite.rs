@@ -227,6 +227,7 @@ pub(super) fn result_of(label: String, samples: &[Sample], failure: Option<Failu
         noisy: status == Status::Ok && execution.as_ref().is_some_and(Stats::is_noisy),
         execution,
         total: all(|s| Some(s.total())),
+        first_byte: all(|s| s.first_byte),
         peak_memory_bytes: samples.iter().filter_map(|s| s.peak).max(),
         speedup: None,
         speedup_total: None,

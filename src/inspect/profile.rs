@@ -152,24 +152,25 @@ fn loops(profile: &CountedRun, program: &Program) -> Vec<HotLoop> {
 }
 
 /// Marks the loops the auto tier would compile at `threshold`: a loop
-/// whose back edges reach it, and, once a compiled loop was entered that
-/// often from the interpreter, its enclosing loop. An estimate from the
-/// counts: the real run compiles in the background, and a loop keeps being
-/// interpreted (and counted) until its code arrives.
+/// whose heat reaches it — its own back edges and those of every loop
+/// inside it (see `src/tiered/hooks.rs`) — and that took a back edge of its
+/// own (it is requested at one). An estimate from the counts: the real run
+/// compiles in the background, a loop keeps being interpreted (and counted)
+/// until its code arrives, and a loop inside one whose code arrived first
+/// is not compiled.
 fn auto_marks(loops: &mut [HotLoop], parents: &[Option<usize>], threshold: u32) {
     let t = u64::from(threshold);
+    let mut heat: Vec<u64> = loops
+        .iter()
+        .map(|l| l.iterations.saturating_sub(l.entries))
+        .collect();
     // Children come after their parents: walk backwards so each loop's
-    // mark is final before its parent looks at it.
+    // heat is whole before it is added to its parent's.
     for i in (0..loops.len()).rev() {
-        let l = &loops[i];
-        let back_edges = l.iterations.saturating_sub(l.entries);
-        if back_edges >= t {
-            loops[i].auto = true;
-        }
-        if loops[i].auto && loops[i].entries > t {
-            if let Some(p) = parents[i] {
-                loops[p].auto = true;
-            }
+        let own = loops[i].iterations.saturating_sub(loops[i].entries);
+        loops[i].auto = own > 0 && heat[i] >= t;
+        if let Some(p) = parents[i] {
+            heat[p] = heat[p].saturating_add(heat[i]);
         }
     }
 }
@@ -237,19 +238,22 @@ mod tests {
         }
     }
 
-    /// A loop is marked when its back edges reach the threshold, and its
-    /// enclosing loop when it was entered more often than that.
+    /// A loop is marked when its heat (its own back edges and its nested
+    /// loops') reaches the threshold and it took a back edge of its own.
     #[test]
-    fn auto_marks_hot_loops_and_the_loops_around_often_entered_ones() {
+    fn auto_marks_loops_whose_work_reaches_the_threshold() {
         // 0 holds 1 (entered 50 times, 200 back edges) and 2 (entered
-        // 5 times, 5 back edges); 3 is on its own, entered 20 times.
+        // 5 times, 5 back edges): heat 49 + 200 + 5; 3 is on its own,
+        // entered 20 times, never iterating twice.
         let mut loops = vec![hot(1, 50), hot(50, 250), hot(5, 10), hot(20, 20)];
         let parents = [None, Some(0), Some(0), None];
-        auto_marks(&mut loops, &parents, 100);
-        let marks: Vec<bool> = loops.iter().map(|l| l.auto).collect();
-        assert_eq!(marks, [false, true, false, false]);
-        auto_marks(&mut loops, &parents, 40);
-        let marks: Vec<bool> = loops.iter().map(|l| l.auto).collect();
-        assert_eq!(marks, [true, true, false, false]);
+        let marks = |loops: &mut [HotLoop], t| {
+            auto_marks(loops, &parents, t);
+            loops.iter().map(|l| l.auto).collect::<Vec<bool>>()
+        };
+        assert_eq!(marks(&mut loops, 100), [true, true, false, false]);
+        assert_eq!(marks(&mut loops, 250), [true, false, false, false]);
+        assert_eq!(marks(&mut loops, 5), [true, true, true, false]);
+        assert_eq!(marks(&mut loops, 300), [false, false, false, false]);
     }
 }

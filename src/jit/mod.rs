@@ -225,6 +225,22 @@ impl JitCode {
         io: &mut Io<'_>,
         budget: &mut Budget,
     ) -> Result<usize, RunError> {
+        self.run_fueled(tape, ptr, io, budget, &mut Budget::interval())
+    }
+
+    /// [`JitCode::run`] starting with `fuel` back edges to go before the
+    /// next budget check, and leaving the count there at the exit: a caller
+    /// that enters code many times for a few iterations each (the auto
+    /// tier) carries the countdown over, so budget checks keep their
+    /// interval across entries.
+    pub fn run_fueled<C: CellType>(
+        &self,
+        tape: &mut [C],
+        ptr: usize,
+        io: &mut Io<'_>,
+        budget: &mut Budget,
+        fuel: &mut u32,
+    ) -> Result<usize, RunError> {
         assert_eq!(
             C::WIDTH,
             self.cell,
@@ -240,10 +256,14 @@ impl JitCode {
         // SAFETY: `base` points to `len` cells of `C`, which we borrow
         // mutably for the whole call and do not touch ourselves.
         let mut rt = unsafe { Runtime::new(base, len, io, budget, &self.source, &self.spans) };
+        rt.fuel = (*fuel).clamp(1, Budget::interval());
         // SAFETY: the code was compiled for `len` cells of `C` (checked
         // above) and checks every tape access against that length; `rt`
         // outlives the call.
         let result = unsafe { (self.entry)(&mut rt, base, ptr as i64) };
+        // Generated code stores its countdown before it returns (a budget
+        // check refills it), so this is the count at the exit.
+        *fuel = rt.fuel.clamp(1, Budget::interval());
         match result {
             p if p >= 0 => Ok(p as usize),
             _ => Err(rt.error.take().unwrap_or_else(|| {

@@ -1,18 +1,32 @@
 //! One tiered run's state, as the interpreter's loop-head hooks: heat, the
 //! compile requests, the compiled code per loop, and the switch into it.
 //!
-//! The interpreter calls [`LoopHooks::at_head`] at a loop's test once the
-//! loop has taken `threshold` back edges (in total, over all its entries).
-//! Then the loop is requested; once its code is here, every later call runs
-//! it from the test to the loop's exit with the run's own tape, `Io` and
-//! `Budget`, and the interpreter carries on after the loop. After an entry
-//! the interpreter asks again at the loop's next back edge, so the next
-//! time the loop is reached it runs one iteration interpreted and then
-//! switches. A compiled loop that keeps being entered (`threshold` entries)
-//! makes its enclosing loop hot in turn: that loop's code then contains it,
-//! and the per-entry cost of switching goes away.
+//! **Heat is work.** The interpreter calls [`LoopHooks::at_head`] at a
+//! loop's test when the countdown this hook gave the loop runs out (at
+//! first after [`FIRST_LOOK`] back edges). Each call reports the loop's own
+//! back edges since the last one; they count as heat for the loop *and for
+//! every loop around it*, so an outer loop whose iterations run long inner
+//! loops is as hot as the work it holds, not as its own few back edges
+//! (mandelbrot's main loop took 1000 of those only after 345 ms). A loop
+//! is requested at its own test once its heat reaches the threshold: an
+//! outer loop is never asked for before it has iterated, so its code is
+//! entered at its next iteration. How long a loop's countdown is depends on
+//! the work its iterations were seen to hold: about [`LOOK`] back edges of
+//! work between two looks (every iteration for an outer loop, every 256
+//! back edges for a tight inner one), so looking costs the interpreter
+//! little and outer loops are looked at as soon as they are hot.
+//!
+//! Requests wait in the compile thread's queue by their heat (see
+//! [`Worker`]), so the loop holding the work is compiled before the small
+//! loops inside it, which only help until it is. Once a loop's code is
+//! here, every later look runs it from the test to the loop's exit with the
+//! run's own tape, `Io` and `Budget`, and the interpreter carries on after
+//! the loop. After an entry the interpreter looks again at the loop's next
+//! back edge, so the next time the loop is reached it runs one iteration
+//! interpreted and then switches; those iterations count as heat for the
+//! loops around it, which get compiled in turn when entries are frequent.
 
-use super::compiler::{Done, Job, Worker};
+use super::compiler::{Done, Heat, Job, Worker};
 use super::log::event;
 use crate::jit::JitCode;
 use ir_passes::budget::Budget;
@@ -21,9 +35,20 @@ use ir_passes::interp::hooks::{HeadAction, LoopHooks};
 use ir_passes::io::Io;
 use std::sync::Arc;
 
-/// Back edges between two looks at a loop whose code is on its way: not
-/// every edge (a look costs a call), not so rarely that the switch waits.
-const RECHECK: u32 = 64;
+/// Back edges before the first look at a loop (at most the threshold).
+pub const FIRST_LOOK: u32 = 1;
+
+/// Work (back edges, the loop's and its nested loops') between two looks
+/// at a loop that is not compiled yet.
+const LOOK: u64 = 256;
+
+/// Work between two looks at a loop whose code is on its way: not every
+/// edge (a look costs a call), not so rarely that the switch waits.
+const RECHECK: u64 = 16;
+
+/// How many enclosing loops a loop's heat is added to (deeper nests stop
+/// there: a look stays cheap on pathological nesting).
+const MAX_CLIMB: usize = 64;
 
 /// Where a loop stands.
 enum Phase {
@@ -33,7 +58,8 @@ enum Phase {
     Requested,
     /// Compiled: entered at the loop test.
     Ready(JitCode),
-    /// The compile failed (or the thread is gone): interpreted for good.
+    /// The compile failed, was skipped, or the thread is gone: interpreted
+    /// for good.
     Failed,
 }
 
@@ -42,8 +68,14 @@ struct Slot {
     phase: Phase,
     /// Back edges the interpreter took, as of its last call.
     interpreted: u64,
+    /// The most work per own back edge seen between two looks: a loop once
+    /// seen to hold long inner loops keeps being looked at often, after
+    /// they are compiled too (their work is not counted then).
+    weight: u64,
+    /// Its heat (see [`Heat`]) at the last look at this loop.
+    seen: u64,
     /// The countdown the interpreter ran since the last call: what this
-    /// hook last told it (the threshold at first, 1 after an entry).
+    /// hook last told it.
     countdown: u32,
     /// Runs of the compiled code.
     entries: u64,
@@ -55,33 +87,46 @@ pub struct Tiering {
     threshold: u32,
     sync: bool,
     slots: Vec<Slot>,
+    /// Per loop, work: its own interpreted back edges and those of the
+    /// loops inside it, as reported so far.
+    heat: Arc<Heat>,
     worker: Option<Worker>,
     /// Whether starting the worker failed (then nothing more is compiled).
     no_worker: bool,
     in_flight: usize,
+    /// Compiled code's back-edge countdown to its next budget check,
+    /// carried from one entry to the next (see [`JitCode::run_fueled`]), so
+    /// loops entered often for a few iterations each still check
+    /// `--timeout` every [`Budget::interval`] back edges.
+    fuel: u32,
 }
 
 impl Tiering {
     /// Hooks for a run of `job`'s program; `threshold` ≥ 1.
     pub fn new(job: Arc<Job>, threshold: u32, sync: bool) -> Tiering {
+        let threshold = threshold.max(1);
         let slots = job
             .sites
             .iter()
             .map(|_| Slot {
                 phase: Phase::Cold,
                 interpreted: 0,
-                countdown: threshold.max(1),
+                weight: 1,
+                seen: 0,
+                countdown: threshold.min(FIRST_LOOK),
                 entries: 0,
             })
             .collect();
         Tiering {
+            heat: Arc::new(Heat::new(job.sites.len())),
             job,
-            threshold: threshold.max(1),
+            threshold,
             sync,
             slots,
             worker: None,
             no_worker: false,
             in_flight: 0,
+            fuel: Budget::interval(),
         }
     }
 
@@ -95,7 +140,7 @@ impl Tiering {
             return self.receive(done);
         }
         if self.worker.is_none() && !self.no_worker {
-            match Worker::spawn(Arc::clone(&job)) {
+            match Worker::spawn(Arc::clone(&job), Arc::clone(&self.heat)) {
                 Ok(w) => self.worker = Some(w),
                 Err(e) => {
                     event!(&job.log, "{e}; the run stays in the interpreter");
@@ -115,7 +160,14 @@ impl Tiering {
     fn receive(&mut self, done: Done) {
         let slot = &mut self.slots[done.slot as usize];
         slot.phase = match done.code {
-            Ok(code) => Phase::Ready(code),
+            Ok(code) => {
+                if let Some(w) = &self.worker {
+                    w.mark_ready(done.slot);
+                }
+                Phase::Ready(code)
+            }
+            // Failed, or skipped (`SKIPPED`: an enclosing loop's code runs
+            // it): interpreted when reached outside that code.
             Err(_) => Phase::Failed,
         };
     }
@@ -125,6 +177,16 @@ impl Tiering {
         while let Some(done) = self.worker.as_ref().and_then(Worker::poll) {
             self.in_flight -= 1;
             self.receive(done);
+        }
+    }
+
+    /// Adds `work` to the heat of loop `slot` and of the loops around it.
+    fn heat_up(&mut self, slot: u32, work: u64) {
+        let mut at = Some(slot);
+        for _ in 0..MAX_CLIMB {
+            let Some(s) = at else { break };
+            self.heat.add(s, work);
+            at = self.job.sites[s as usize].parent;
         }
     }
 
@@ -161,7 +223,7 @@ impl Tiering {
 
 impl<C: CellType> LoopHooks<C> for Tiering {
     fn threshold(&self) -> u32 {
-        self.threshold
+        self.threshold.min(FIRST_LOOK)
     }
 
     fn at_head(
@@ -178,48 +240,49 @@ impl<C: CellType> LoopHooks<C> for Tiering {
         // is not (it passes the threshold every time).
         let ran = self.slots[s].countdown;
         self.slots[s].interpreted += u64::from(ran);
+        self.heat_up(slot, u64::from(ran));
         if self.in_flight > 0 {
             self.poll();
         }
-        if let Phase::Cold = self.slots[s].phase {
-            let heat = self.slots[s].interpreted;
-            self.request(slot, format_args!("heat {heat} back edges"));
-        }
         let threshold = u64::from(self.threshold);
-        let entries = {
+        let heat = self.heat.get(slot);
+        let work = {
             let st = &mut self.slots[s];
-            let Phase::Ready(_) = st.phase else {
-                st.countdown = match st.phase {
-                    Phase::Failed => u32::MAX,
-                    _ => self.threshold.min(RECHECK),
-                };
-                return HeadAction::Interpret {
-                    recheck_after: st.countdown,
-                };
-            };
-            // The interpreter asks again at the loop's next back edge.
-            st.countdown = 1;
-            st.entries += 1;
-            st.entries
+            let work = heat - st.seen;
+            st.seen = heat;
+            work
         };
-        if entries == 1 {
-            event!(&self.job.log, "entered {}", self.job.describe(slot));
-        }
-        if entries == threshold {
-            // Entered this often from the interpreter: what surrounds the
-            // loop is hot too.
-            if let Some(parent) = self.job.sites[s].parent {
-                if let Phase::Cold = self.slots[parent as usize].phase {
-                    self.request(
-                        parent,
-                        format_args!("around #{slot}, whose code was entered {entries} times"),
-                    );
-                }
+        if let Phase::Cold = self.slots[s].phase {
+            if heat >= threshold {
+                let own = self.slots[s].interpreted;
+                self.request(
+                    slot,
+                    format_args!("heat {heat} (own back edges {own}, the rest nested)"),
+                );
             }
         }
-        let Phase::Ready(code) = &self.slots[s].phase else {
-            unreachable!("checked above")
+        let st = &mut self.slots[s];
+        let Phase::Ready(code) = &st.phase else {
+            // Work per back edge of this loop, as last seen: the next look
+            // comes after about `LOOK` (`RECHECK`) back edges of work.
+            st.weight = st.weight.max(work / u64::from(ran.max(1)));
+            let per_edge = st.weight;
+            let (budget_work, cap) = match st.phase {
+                Phase::Cold => (LOOK, threshold.saturating_sub(heat).max(1)),
+                Phase::Requested => (RECHECK, RECHECK),
+                _ => (LOOK, LOOK),
+            };
+            st.countdown = (budget_work / per_edge).clamp(1, cap.min(LOOK)) as u32;
+            return HeadAction::Interpret {
+                recheck_after: st.countdown,
+            };
         };
-        HeadAction::Ran(code.run(tape, ptr, io, budget))
+        // The interpreter asks again at the loop's next back edge.
+        st.countdown = 1;
+        st.entries += 1;
+        if st.entries == 1 {
+            event!(&self.job.log, "entered {}", self.job.describe(slot));
+        }
+        HeadAction::Ran(code.run_fueled(tape, ptr, io, budget, &mut self.fuel))
     }
 }

@@ -35,8 +35,9 @@ use log::{event, TierLog};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Back edges a loop takes in the interpreter before it is compiled, by
-/// default (see docs/tiering.md for how it was chosen).
+/// Heat a loop gets in the interpreter before it is compiled, by default:
+/// back edges taken inside it, its own and its nested loops' (see
+/// docs/tiering.md for how it was chosen).
 pub const DEFAULT_THRESHOLD: u32 = 1000;
 
 /// Programs of at most this many ops (as parsed: about one per command) get
@@ -51,7 +52,8 @@ pub enum Threshold {
     /// Compile the whole program before running, as the opt tier does
     /// (`--jit-threshold 0`).
     Before,
-    /// Compile a loop once it took this many back edges (≥ 1).
+    /// Compile a loop once this many back edges (≥ 1) were taken inside
+    /// it: its own and those of the loops it contains.
     Hot(u32),
     /// Never compile: the interpreter alone (`--jit-threshold never`).
     Never,

@@ -31,6 +31,16 @@ pub fn bfjit(args: &[&str], stdin: &[u8]) -> Output {
     out
 }
 
+/// Runs `command` (any program) to its end, stdin from the file `input`
+/// or nothing, stdout and stderr captured.
+pub fn run_with_input(mut command: Command, input: Option<&Path>) -> Output {
+    let stdin = match input {
+        Some(p) => Stdio::from(std::fs::File::open(p).expect("open input")),
+        None => Stdio::null(),
+    };
+    command.stdin(stdin).output().expect("spawn")
+}
+
 /// `bfjit run ARGS... FILE` with `stdin` as the program's input.
 pub fn run(args: &[&str], file: &Path, stdin: &[u8]) -> Output {
     let file = file.to_str().expect("utf-8 program path");

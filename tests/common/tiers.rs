@@ -40,12 +40,21 @@ pub fn run_auto(
         sync,
         ..Options::default()
     };
-    let cheap = options
-        .pipeline
-        .up_to(1)
-        .run(program.clone(), false)
-        .program;
-    let compiled = compile_with(&cheap, Tier::Auto, config, &options).expect("compile");
+    run_auto_with(program, &options.pipeline.up_to(1), &options, input, config)
+}
+
+/// Runs `program` on the auto tier with `options` after the passes
+/// `before` (what the interpreter starts on; compiled loops get
+/// `options.pipeline`).
+pub fn run_auto_with(
+    program: &Program,
+    before: &Pipeline,
+    options: &Options,
+    input: &[u8],
+    config: &Target,
+) -> Run {
+    let program = before.run(program.clone(), false).program;
+    let compiled = compile_with(&program, Tier::Auto, config, options).expect("compile");
     let mut output = Vec::new();
     let outcome = compiled
         .run(&mut &input[..], &mut output)

@@ -49,6 +49,23 @@ pub fn render(report: &Report) -> String {
     table(&mut out, report, |p, r| {
         kb_per_ms(p.source_bytes, compile_median_s(r)).map(three_digits)
     });
+    let _ = writeln!(
+        out,
+        "\nTotal time, and time to the first output byte (from the start of parsing, or a \
+         process's spawn, to the first line or prompt in-process, the first byte on the pipe \
+         for a process; medians):\n"
+    );
+    table(&mut out, report, |r| {
+        let total = r.total.as_ref()?;
+        Some(match &r.first_byte {
+            Some(f) => format!(
+                "{} ({})",
+                format_seconds(total.median_s),
+                format_seconds(f.median_s)
+            ),
+            None => format_seconds(total.median_s),
+        })
+    });
     if let Some(note) = report.noise_note() {
         let _ = writeln!(out, "\n{note}");
     }

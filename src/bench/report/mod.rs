@@ -167,6 +167,11 @@ pub struct TierResult {
     pub execution: Option<Stats>,
     /// Parse + passes + codegen + execution, per run.
     pub total: Option<Stats>,
+    /// From the start of the run (parse, or the process's spawn) to the
+    /// first byte of output: in-process, the first write reaching the
+    /// output (line buffered, as on a terminal); for a process, the first
+    /// byte on its stdout pipe (wall clock only). `None` without output.
+    pub first_byte: Option<Stats>,
     /// The largest growth of the resident set during one timed run (all
     /// phases), in bytes.
     pub peak_memory_bytes: Option<u64>,
@@ -192,6 +197,7 @@ impl TierResult {
             codegen: None,
             execution: None,
             total: None,
+            first_byte: None,
             peak_memory_bytes: None,
             noisy: false,
             speedup: None,

@@ -66,6 +66,7 @@ pub fn render(report: &Report) -> String {
         "mean ± σ",
         "min – max",
         "peak mem",
+        "1st byte",
     ]
     .map(String::from)
     .into_iter()
@@ -105,6 +106,11 @@ pub fn render(report: &Report) -> String {
         report.clock_words(),
         report.runs,
         report.warmup
+    );
+    let _ = writeln!(
+        out,
+        "1st byte: median time from the start (parse, or a process's spawn) to the first \
+         output byte (in-process: the first line or prompt; a process: the first byte on its pipe)."
     );
     let _ = writeln!(
         out,
@@ -203,6 +209,7 @@ fn row(name: &str, r: &TierResult) -> Vec<String> {
             format!("{} – {}", format_seconds(e.min_s), format_seconds(e.max_s))
         }),
         r.peak_memory_bytes.map_or("-".into(), format_bytes),
+        secs(&r.first_byte),
         r.speedup.map_or("-".into(), format_speedup),
     ]);
     cells
