@@ -186,6 +186,7 @@ pub fn measure(
 ) -> Result<Sample, Failure> {
     let probe = PeakProbe::start();
     let clock = settings.clock;
+    let t0 = clock.read();
     // auto runs only the cheap passes before it starts (its compiled loops
     // get the level's whole pipeline).
     let Prepared {

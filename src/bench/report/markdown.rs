@@ -55,7 +55,7 @@ pub fn render(report: &Report) -> String {
          process's spawn, to the first line or prompt in-process, the first byte on the pipe \
          for a process; medians):\n"
     );
-    table(&mut out, report, |r| {
+    table(&mut out, report, |_, r| {
         let total = r.total.as_ref()?;
         Some(match &r.first_byte {
             Some(f) => format!(
