@@ -217,7 +217,8 @@ impl Tiering {
         *looks = 0;
         let waited = since.elapsed();
         let span = self.job.sites[s].span;
-        if waited < STEAL_AFTER || span.end - span.start > STEAL_BYTES {
+        if waited < STEAL_AFTER || span.end - span.start > STEAL_BYTES || self.inside_compiled(slot)
+        {
             return;
         }
         if self.worker.as_ref().is_some_and(|w| w.take_back(slot)) {
@@ -230,6 +231,21 @@ impl Tiering {
             let done = self.job.compile(slot);
             self.receive(done);
         }
+    }
+
+    /// Whether a loop around `slot` has code here: then `slot` runs
+    /// interpreted only in that loop's first iteration of each entry, and
+    /// compiling it is not worth a request.
+    fn inside_compiled(&self, slot: u32) -> bool {
+        let mut at = self.job.sites[slot as usize].parent;
+        for _ in 0..MAX_CLIMB {
+            let Some(p) = at else { return false };
+            if let Phase::Ready(_) = self.slots[p as usize].phase {
+                return true;
+            }
+            at = self.job.sites[p as usize].parent;
+        }
+        false
     }
 
     /// Adds `work` to the heat of loop `slot` and of the loops around it.
@@ -320,7 +336,7 @@ impl<C: CellType> LoopHooks<C> for Tiering {
                     span.end - span.start
                 );
                 self.slots[s].phase = Phase::Failed;
-            } else if heat >= threshold {
+            } else if heat >= threshold && !self.inside_compiled(slot) {
                 let own = self.slots[s].interpreted;
                 self.request(
                     slot,
