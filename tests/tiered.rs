@@ -12,7 +12,7 @@
 mod common;
 
 use bfjit::harness::Target;
-use bfjit::tier::{compile, compile_with, Tier};
+use bfjit::tier::{compile, Tier};
 use bfjit::tiered::log::TierLog;
 use bfjit::tiered::{Fault, Options, Threshold};
 use common::assert_no_failures;

@@ -57,9 +57,9 @@ pub struct RunArgs {
 /// The options of the auto tier.
 #[derive(Args, Debug)]
 pub struct TieringArgs {
-    /// Auto tier: loop iterations before a loop is compiled; 0 compiles the
-    /// whole program before running (like --tier opt), `never` only
-    /// interprets.
+    /// Auto tier: back edges taken inside a loop (its own and its nested
+    /// loops') before it is compiled; 0 compiles the whole program before
+    /// running (like --tier opt), `never` only interprets.
     #[arg(long, value_name = "N|never", value_parser = Threshold::parse,
           default_value_t = Threshold::Hot(DEFAULT_THRESHOLD))]
     pub jit_threshold: Threshold,

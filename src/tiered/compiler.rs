@@ -267,6 +267,21 @@ impl Worker {
         true
     }
 
+    /// Takes back the request for `slot` if the thread has not started it
+    /// (the caller then compiles it itself); false if it has.
+    pub fn take_back(&self, slot: u32) -> bool {
+        let Ok(mut q) = self.shared.queue.lock() else {
+            return false;
+        };
+        match q.pending.iter().position(|&s| s == slot) {
+            Some(i) => {
+                q.pending.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Tells the thread that the interpreter now holds code for `slot`.
     pub fn mark_ready(&self, slot: u32) {
         self.shared.ready[slot as usize].store(true, Ordering::Relaxed);

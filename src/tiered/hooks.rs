@@ -34,6 +34,7 @@ use ir_passes::cell::CellType;
 use ir_passes::interp::hooks::{HeadAction, LoopHooks};
 use ir_passes::io::Io;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Back edges before the first look at a loop (at most the threshold).
 pub const FIRST_LOOK: u32 = 1;
@@ -46,6 +47,27 @@ const LOOK: u64 = 256;
 /// edge (a look costs a call), not so rarely that the switch waits.
 const RECHECK: u64 = 16;
 
+/// A small loop's request still waiting for the compile thread after this
+/// long is compiled by the interpreter's thread itself: on a machine whose
+/// cores are all busy, a new thread can wait many milliseconds for one
+/// (busybeaver once interpreted 20 ms waiting for a 2 ms compile), and the
+/// interpreter's own core is then the only one there is.
+const STEAL_AFTER: Duration = Duration::from_millis(2);
+
+/// Source bytes of a loop small enough to be taken back (its compile takes
+/// about a millisecond).
+const STEAL_BYTES: u32 = 2048;
+
+/// Source bytes of the largest loop compiled as a fragment (mandelbrot's
+/// outermost loop is 11 KB and compiles in about 80 ms of CPU). Heat makes
+/// a loop around all the work hot, and in a large program that can be the
+/// whole program (lostkingdom's 2 MB game loop): its compile would take
+/// seconds of the second core and end after the run.
+const MAX_FRAGMENT_BYTES: u32 = 32 << 10;
+
+/// Looks at a requested loop between two readings of the clock.
+const CLOCK_EVERY: u32 = 16;
+
 /// How many enclosing loops a loop's heat is added to (deeper nests stop
 /// there: a look stays cheap on pathological nesting).
 const MAX_CLIMB: usize = 64;
@@ -54,8 +76,9 @@ const MAX_CLIMB: usize = 64;
 enum Phase {
     /// Not asked for.
     Cold,
-    /// Asked for, not compiled yet.
-    Requested,
+    /// Asked for, not compiled yet: when, and looks since the clock was
+    /// last read.
+    Requested(Instant, u32),
     /// Compiled: entered at the loop test.
     Ready(JitCode),
     /// The compile failed, was skipped, or the thread is gone: interpreted
@@ -135,7 +158,7 @@ impl Tiering {
         let job = Arc::clone(&self.job);
         event!(&job.log, "request {} {why}", job.describe(slot));
         if self.sync {
-            self.slots[slot as usize].phase = Phase::Requested;
+            self.slots[slot as usize].phase = Phase::Requested(Instant::now(), 0);
             let done = job.compile(slot);
             return self.receive(done);
         }
@@ -151,7 +174,7 @@ impl Tiering {
         let sent = self.worker.as_ref().is_some_and(|w| w.request(slot));
         self.slots[slot as usize].phase = if sent {
             self.in_flight += 1;
-            Phase::Requested
+            Phase::Requested(Instant::now(), 0)
         } else {
             Phase::Failed
         };
@@ -180,6 +203,51 @@ impl Tiering {
         }
     }
 
+    /// Compiles loop `slot` on this thread if its request waited too long
+    /// for the compile thread (see [`STEAL_AFTER`]) and it is small.
+    fn steal_if_waiting(&mut self, slot: u32) {
+        let s = slot as usize;
+        let Phase::Requested(since, looks) = &mut self.slots[s].phase else {
+            return;
+        };
+        *looks += 1;
+        if *looks < CLOCK_EVERY {
+            return;
+        }
+        *looks = 0;
+        let waited = since.elapsed();
+        let span = self.job.sites[s].span;
+        if waited < STEAL_AFTER || span.end - span.start > STEAL_BYTES || self.inside_compiled(slot)
+        {
+            return;
+        }
+        if self.worker.as_ref().is_some_and(|w| w.take_back(slot)) {
+            self.in_flight -= 1;
+            event!(
+                &self.job.log,
+                "taken back #{slot} after {:.2} ms waiting for the compile thread",
+                waited.as_secs_f64() * 1e3
+            );
+            let done = self.job.compile(slot);
+            self.receive(done);
+        }
+    }
+
+    /// Whether a loop around `slot` has code here: then `slot` runs
+    /// interpreted only in that loop's first iteration of each entry, and
+    /// compiling it is not worth a request.
+    fn inside_compiled(&self, slot: u32) -> bool {
+        let mut at = self.job.sites[slot as usize].parent;
+        for _ in 0..MAX_CLIMB {
+            let Some(p) = at else { return false };
+            if let Phase::Ready(_) = self.slots[p as usize].phase {
+                return true;
+            }
+            at = self.job.sites[p as usize].parent;
+        }
+        false
+    }
+
     /// Adds `work` to the heat of loop `slot` and of the loops around it.
     fn heat_up(&mut self, slot: u32, work: u64) {
         let mut at = Some(slot);
@@ -200,7 +268,7 @@ impl Tiering {
         for (i, slot) in self.slots.iter().enumerate() {
             let state = match slot.phase {
                 Phase::Cold => continue,
-                Phase::Requested => "still compiling",
+                Phase::Requested(..) => "still compiling",
                 Phase::Ready(_) => "compiled",
                 Phase::Failed => "not compiled",
             };
@@ -253,13 +321,25 @@ impl<C: CellType> LoopHooks<C> for Tiering {
             work
         };
         if let Phase::Cold = self.slots[s].phase {
-            if heat >= threshold {
+            let span = self.job.sites[s].span;
+            if heat >= threshold && span.end - span.start > MAX_FRAGMENT_BYTES {
+                event!(
+                    &self.job.log,
+                    "too large to compile: {} ({} bytes of source)",
+                    self.job.describe(slot),
+                    span.end - span.start
+                );
+                self.slots[s].phase = Phase::Failed;
+            } else if heat >= threshold && !self.inside_compiled(slot) {
                 let own = self.slots[s].interpreted;
                 self.request(
                     slot,
                     format_args!("heat {heat} (own back edges {own}, the rest nested)"),
                 );
             }
+        }
+        if !self.sync {
+            self.steal_if_waiting(slot);
         }
         let st = &mut self.slots[s];
         let Phase::Ready(code) = &st.phase else {
@@ -269,7 +349,7 @@ impl<C: CellType> LoopHooks<C> for Tiering {
             let per_edge = st.weight;
             let (budget_work, cap) = match st.phase {
                 Phase::Cold => (LOOK, threshold.saturating_sub(heat).max(1)),
-                Phase::Requested => (RECHECK, RECHECK),
+                Phase::Requested(..) => (RECHECK, RECHECK),
                 _ => (LOOK, LOOK),
             };
             st.countdown = (budget_work / per_edge).clamp(1, cap.min(LOOK)) as u32;
