@@ -59,6 +59,10 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     // fallback).
     let mut counts = Countdowns::new(if H::ENABLED { ops.len() } else { 0 }, hooks.threshold());
     let heat: *mut [u32; 4] = counts.heat.as_mut_ptr();
+    // `heat` less the ops' address: plus a pointer into the ops, it is the
+    // same entry of `heat` (wrapping arithmetic: only the sum is used, and
+    // it keeps `heat`'s provenance).
+    let heat_shift = heat.cast::<u8>().wrapping_sub(ops.as_ptr() as usize);
     // The budget's tick without hooks, kept in a register: `Budget::check`
     // every `Budget::interval()` back edges, as the JIT's generated code
     // does.
@@ -87,10 +91,13 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
         };
     }
     // The countdown of the op before `$after` (a pointer into `ops`): the
-    // same distance into `heat` (unsafe: the caller vouches for `$after`).
+    // same distance into `heat` (the caller vouches for `$after` before
+    // using the pointer).
     macro_rules! heat_of {
         ($after:expr) => {
-            (&raw mut (*heat.byte_offset(($after).byte_offset_from(base)).sub(1))[0])
+            heat_shift
+                .wrapping_add(($after) as usize - std::mem::size_of::<Op>())
+                .cast::<u32>()
         };
     }
     // SAFETY (every use): `p + off` is on the tape by the argument in the
@@ -176,15 +183,26 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             // The hook comes first: it must see the machine at the loop
             // test, before a guard's fallback runs part of the body.
             if H::ENABLED {
+                let h = heat_of!(after);
                 // SAFETY: `after` points into `ops` just past the op
-                // fetched, whose countdown this is (see `heat_of!`).
-                let h = unsafe { heat_of!(after) };
+                // fetched, so `h` is that op's countdown in `heat` (one
+                // entry per op), valid for reads and writes.
                 let left = unsafe { *h } - 1;
+                // SAFETY: as above.
                 unsafe { *h = left };
                 if left == 0 {
                     // SAFETY: as above.
                     let edge = unsafe { after.offset_from(base) as usize } - 1;
-                    match expired(hooks, &mut counts, code.slots[edge], edge, tape, p, io, budget) {
+                    match expired(
+                        hooks,
+                        &mut counts,
+                        code.slots[edge],
+                        edge,
+                        tape,
+                        p,
+                        io,
+                        budget,
+                    ) {
                         None => {}
                         Some(Ok(q)) => {
                             p = q;
@@ -200,7 +218,8 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             }
             if $g {
                 // SAFETY: `ip` points at an op (see the fetch below).
-                if let Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } = *unsafe { &*ip } {
+                if let Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } = *unsafe { &*ip }
+                {
                     // A branch, not a select: the fallback call keeps the
                     // next fetch off the guard's data dependencies.
                     if fits!(nlo, w) {
@@ -410,7 +429,16 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                         let h = unsafe { &mut (*heat.add(edge))[0] };
                         *h -= 1;
                         if *h == 0 {
-                            match expired(hooks, &mut counts, code.slots[edge], edge, tape, p, io, budget) {
+                            match expired(
+                                hooks,
+                                &mut counts,
+                                code.slots[edge],
+                                edge,
+                                tape,
+                                p,
+                                io,
+                                budget,
+                            ) {
                                 None => {}
                                 Some(Ok(q)) => {
                                     p = q;
@@ -470,9 +498,21 @@ fn resolve(ops: &[Op], len: usize) -> Vec<Op> {
     let lim = |w: u32| len.saturating_sub(w as usize).min(u32::MAX as usize) as u32;
     ops.iter()
         .map(|&op| match op {
-            Op::Guard { nlo, w, gap } => Op::Guard { nlo, w: lim(w), gap },
-            Op::GuardThen { nlo, w, gap } => Op::GuardThen { nlo, w: lim(w), gap },
-            Op::Scan { stride, nlo, w } => Op::Scan { stride, nlo, w: lim(w) },
+            Op::Guard { nlo, w, gap } => Op::Guard {
+                nlo,
+                w: lim(w),
+                gap,
+            },
+            Op::GuardThen { nlo, w, gap } => Op::GuardThen {
+                nlo,
+                w: lim(w),
+                gap,
+            },
+            Op::Scan { stride, nlo, w } => Op::Scan {
+                stride,
+                nlo,
+                w: lim(w),
+            },
             other => other,
         })
         .collect()
