@@ -32,9 +32,6 @@ pub enum Buffering {
     Line,
 }
 
-/// A byte no output byte equals: a `u8` widened to `u16` is below 256.
-const NEVER: u16 = 256;
-
 /// The I/O state of one run.
 pub struct Io<'a> {
     input: &'a mut dyn Read,
@@ -46,9 +43,11 @@ pub struct Io<'a> {
     in_done: bool,
     eof: EofMode,
     cell: CellWidth,
-    /// The output byte after which to flush: `\n` for line buffering, else
-    /// [`NEVER`], so `put` tests one compare in both modes.
-    flush_after: u16,
+    /// Pending bytes below which [`Io::try_put`] queues a byte with no
+    /// other test: `OUT_CAPACITY - 1` for block buffering, so pipes and
+    /// files pay one compare a byte and never look at it; 0 for line
+    /// buffering, whose bytes all take the newline test. Settled once.
+    fast_room: usize,
 }
 
 impl<'a> Io<'a> {
@@ -69,15 +68,15 @@ impl<'a> Io<'a> {
             in_done: false,
             eof,
             cell,
-            flush_after: NEVER,
+            fast_room: OUT_CAPACITY - 1,
         }
     }
 
     /// This I/O with output buffered as `buffering` says.
     pub fn buffered(mut self, buffering: Buffering) -> Io<'a> {
-        self.flush_after = match buffering {
-            Buffering::Block => NEVER,
-            Buffering::Line => u16::from(b'\n'),
+        self.fast_room = match buffering {
+            Buffering::Block => OUT_CAPACITY - 1,
+            Buffering::Line => 0,
         };
         self
     }
@@ -85,12 +84,46 @@ impl<'a> Io<'a> {
     /// Queues one output byte (the low 8 bits of a cell).
     #[inline]
     pub fn put(&mut self, value: Value) -> Result<(), RunError> {
-        let byte = value as u8;
-        self.out_buf.push(byte);
-        if self.out_buf.len() >= OUT_CAPACITY || u16::from(byte) == self.flush_after {
-            self.flush()?;
+        if self.try_put(value) {
+            Ok(())
+        } else {
+            self.put_and_flush(value)
         }
-        Ok(())
+    }
+
+    /// The fast path of [`Io::put`], small enough to inline into a dispatch
+    /// loop: queues the byte and returns true, unless this byte needs a
+    /// flush after it (the buffer fills, or line buffering and a newline);
+    /// then it does nothing and returns false, and the caller calls
+    /// [`Io::put_and_flush`]. Block buffering tests only the buffer's room.
+    #[inline]
+    pub fn try_put(&mut self, value: Value) -> bool {
+        let byte = value as u8;
+        if self.out_buf.len() < self.fast_room {
+            self.out_buf.push(byte);
+            return true;
+        }
+        self.put_line(byte)
+    }
+
+    /// Line buffering's part of [`Io::try_put`] (and a full buffer's: its
+    /// last byte is queued by [`Io::put_and_flush`]).
+    #[inline]
+    fn put_line(&mut self, byte: u8) -> bool {
+        if self.out_buf.len() + 1 < OUT_CAPACITY && byte != b'\n' {
+            self.out_buf.push(byte);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Queues one output byte and flushes: the slow path of [`Io::put`].
+    #[cold]
+    #[inline(never)]
+    pub fn put_and_flush(&mut self, value: Value) -> Result<(), RunError> {
+        self.out_buf.push(value as u8);
+        self.flush()
     }
 
     /// Writes all pending output through to the underlying stream.

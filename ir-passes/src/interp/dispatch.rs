@@ -40,19 +40,32 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     let len = tape.len();
     let mut p = m.ptr;
     assert!(p < len, "the pointer starts on the tape");
-    let ops = &code.ops[..];
-    // Heat per back-edge op, counting down to the next hook call, and what
-    // each countdown started at (the hook is told how many back edges it
-    // counted). A loop whose back edge also sits in a guard's resume stub
-    // counts there separately (rare: only after a fallback).
-    let (mut heat, mut armed) = if H::ENABLED {
-        let t = hooks.threshold().max(1);
-        (vec![t; ops.len()], vec![t; ops.len()])
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    // The budget's tick, kept in a register: `Budget::check` every
-    // `Budget::interval()` back edges, as the JIT's generated code does.
+    // This run's copy of the ops, with every window check resolved
+    // against the tape length: the `w` of `Guard`, `GuardThen` and `Scan`
+    // becomes `len - w` (0 if the window is wider than the tape, clipped to
+    // `u32::MAX` on a tape that long: both only ever fail more checks,
+    // which sends those segments to their exact fallback), so a check is
+    // one subtraction and one compare (`fits!`).
+    let resolved = resolve(&code.ops, len);
+    let ops = &resolved[..];
+    // With hooks, every back-edge op has a countdown in `heat`, an array
+    // parallel to the ops with the same 16-byte stride, so a taken back
+    // edge finds its own at a fixed distance from `ip` and pays one memory
+    // decrement and a branch (`heat_of!`), in place of the budget tick.
+    // When one runs out, `expired` (out of line) does the budget's
+    // accounting and, once the loop's back edges reach the hook's count,
+    // calls the hook; see `Countdowns`. A loop whose back edge also sits in
+    // a guard's resume stub counts there separately (only after a
+    // fallback).
+    let mut counts = Countdowns::new(if H::ENABLED { ops.len() } else { 0 }, hooks.threshold());
+    let heat: *mut [u32; 4] = counts.heat.as_mut_ptr();
+    // `heat` less the ops' address: plus a pointer into the ops, it is the
+    // same entry of `heat` (wrapping arithmetic: only the sum is used, and
+    // it keeps `heat`'s provenance).
+    let heat_shift = heat.cast::<u8>().wrapping_sub(ops.as_ptr() as usize);
+    // The budget's tick without hooks, kept in a register: `Budget::check`
+    // every `Budget::interval()` back edges, as the JIT's generated code
+    // does.
     let mut fuel = Budget::interval();
     // The next op, as a pointer (no index scaling on the dispatch path);
     // `at!(i)` is op `i`, `index!()` the index of the next op.
@@ -77,6 +90,16 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             unsafe { ip.offset_from(base) as usize }
         };
     }
+    // The countdown of the op before `$after` (a pointer into `ops`): the
+    // same distance into `heat` (the caller vouches for `$after` before
+    // using the pointer).
+    macro_rules! heat_of {
+        ($after:expr) => {
+            heat_shift
+                .wrapping_add(($after) as usize - std::mem::size_of::<Op>())
+                .cast::<u32>()
+        };
+    }
     // SAFETY (every use): `p + off` is on the tape by the argument in the
     // module documentation; the callers name only offsets of the current
     // op, which `lower.rs` verified against the op's segment window.
@@ -91,10 +114,11 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             *c = C::from_value(c.value().wrapping_add($v));
         }};
     }
-    // Whether `p-nlo ..= p-nlo+w` is on the tape.
+    // Whether `p-nlo ..= p-nlo+w` is on the tape, given `lim`, the
+    // window's resolved `len - w` (see `resolve`).
     macro_rules! fits {
-        ($nlo:expr, $w:expr) => {
-            p.wrapping_sub($nlo as usize) < len.saturating_sub($w as usize)
+        ($nlo:expr, $lim:expr) => {
+            p.wrapping_sub($nlo as usize) < $lim as usize
         };
     }
     macro_rules! fallback {
@@ -152,19 +176,33 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     macro_rules! back_edge {
         ($target:expr, $g:expr) => {{
             let after = ip;
-            tick!(break);
+            if !H::ENABLED {
+                tick!(break);
+            }
             jump!($target);
             // The hook comes first: it must see the machine at the loop
             // test, before a guard's fallback runs part of the body.
             if H::ENABLED {
-                // SAFETY: `after` points into `ops`, past the op fetched.
-                let edge = unsafe { after.offset_from(base) as usize } - 1;
-                // SAFETY: `heat` has one slot per op and `edge` is the op
-                // just fetched.
-                let h = unsafe { heat.get_unchecked_mut(edge) };
-                *h -= 1;
-                if *h == 0 {
-                    match at_head(hooks, code.slots[edge], edge, &mut heat, &mut armed, tape, p, io, budget) {
+                let h = heat_of!(after);
+                // SAFETY: `after` points into `ops` just past the op
+                // fetched, so `h` is that op's countdown in `heat` (one
+                // entry per op), valid for reads and writes.
+                let left = unsafe { *h } - 1;
+                // SAFETY: as above.
+                unsafe { *h = left };
+                if left == 0 {
+                    // SAFETY: as above.
+                    let edge = unsafe { after.offset_from(base) as usize } - 1;
+                    match expired(
+                        hooks,
+                        &mut counts,
+                        code.slots[edge],
+                        edge,
+                        tape,
+                        p,
+                        io,
+                        budget,
+                    ) {
                         None => {}
                         Some(Ok(q)) => {
                             p = q;
@@ -180,7 +218,8 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             }
             if $g {
                 // SAFETY: `ip` points at an op (see the fetch below).
-                if let Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } = *unsafe { &*ip } {
+                if let Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } = *unsafe { &*ip }
+                {
                     // A branch, not a select: the fallback call keeps the
                     // next fetch off the guard's data dependencies.
                     if fits!(nlo, w) {
@@ -317,8 +356,11 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
             }
             Op::Move { d } => p = p.wrapping_add_signed(d as isize),
             Op::Out { off } => {
-                if let Err(e) = output(io, cell!(off).value()) {
-                    break Err(e);
+                let v = cell!(off).value();
+                if !io.try_put(v) {
+                    if let Err(e) = io.put_and_flush(v) {
+                        break Err(e);
+                    }
                 }
             }
             Op::In { off } => {
@@ -379,14 +421,24 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                         break;
                     }
                     // The back edge, as `back_edge!` takes it.
-                    tick!(break 'run);
-                    if H::ENABLED {
-                        // SAFETY: one slot per op; `edge` is the body's
-                        // back edge, an op index (above).
-                        let h = unsafe { heat.get_unchecked_mut(edge) };
+                    if !H::ENABLED {
+                        tick!(break 'run);
+                    } else {
+                        // SAFETY: `edge` is the body's back edge, an op
+                        // index (above); `heat` has one entry per op.
+                        let h = unsafe { &mut (*heat.add(edge))[0] };
                         *h -= 1;
                         if *h == 0 {
-                            match at_head(hooks, code.slots[edge], edge, &mut heat, &mut armed, tape, p, io, budget) {
+                            match expired(
+                                hooks,
+                                &mut counts,
+                                code.slots[edge],
+                                edge,
+                                tape,
+                                p,
+                                io,
+                                budget,
+                            ) {
                                 None => {}
                                 Some(Ok(q)) => {
                                     p = q;
@@ -417,7 +469,12 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
                         true
                     };
                     if go_on {
-                        let span = code.scans[index!() - 1];
+                        let at = index!() - 1;
+                        let span = code.scans[at];
+                        // The window's width, from the unresolved op.
+                        let Op::Scan { w, .. } = code.ops[at] else {
+                            unreachable!("the same op in both copies")
+                        };
                         let window = (stride, -(nlo as i32), w as i32 - nlo as i32);
                         let (q, r) = scan_loop(tape, p, window, span, source, io, budget);
                         p = q;
@@ -433,6 +490,32 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     };
     m.ptr = p;
     result
+}
+
+/// The ops with their window widths resolved against a tape of `len`
+/// cells (see `exec`).
+fn resolve(ops: &[Op], len: usize) -> Vec<Op> {
+    let lim = |w: u32| len.saturating_sub(w as usize).min(u32::MAX as usize) as u32;
+    ops.iter()
+        .map(|&op| match op {
+            Op::Guard { nlo, w, gap } => Op::Guard {
+                nlo,
+                w: lim(w),
+                gap,
+            },
+            Op::GuardThen { nlo, w, gap } => Op::GuardThen {
+                nlo,
+                w: lim(w),
+                gap,
+            },
+            Op::Scan { stride, nlo, w } => Op::Scan {
+                stride,
+                nlo,
+                w: lim(w),
+            },
+            other => other,
+        })
+        .collect()
 }
 
 /// Runs a scan from `p`: returns where it stopped, and the error if a step
@@ -538,11 +621,6 @@ fn fallback<C: CellType>(
 }
 
 #[inline(never)]
-fn output(io: &mut Io<'_>, v: crate::ir::Value) -> Result<(), RunError> {
-    io.put(v)
-}
-
-#[inline(never)]
 fn input(io: &mut Io<'_>, old: crate::ir::Value) -> Result<crate::ir::Value, RunError> {
     io.input(old)
 }
@@ -589,35 +667,89 @@ fn zero_bytes(x: u64) -> u64 {
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
-/// A loop's countdown (`heat[edge]`) ran out: asks the hook. `None`: keep
-/// interpreting (the countdown is re-armed); `Some(Ok(p))`: the hook ran
-/// the loop to its exit, the pointer is there; `Some(Err)`: the run ends.
+/// The hooked run's back-edge counts, per op (only back edges use theirs).
+struct Countdowns {
+    /// The hot countdowns, one per op at index 0 (the rest pads each entry
+    /// to an op's 16 bytes, so the dispatch loop finds an op's countdown
+    /// at a fixed distance from the op).
+    heat: Vec<[u32; 4]>,
+    /// What each countdown last started from.
+    armed: Vec<u32>,
+    /// Back edges left before the next hook call.
+    due: Vec<u32>,
+    /// Back edges since the last hook call (what the hook is told).
+    counted: Vec<u32>,
+    /// Back edges of all loops since the budget was last checked.
+    since_check: u32,
+}
+
+impl Countdowns {
+    /// Countdowns for `n` ops, the hook first due after `threshold` back
+    /// edges of each loop.
+    fn new(n: usize, threshold: u32) -> Countdowns {
+        let due = threshold.max(1);
+        let armed = due.min(Budget::interval());
+        Countdowns {
+            heat: vec![[armed, 0, 0, 0]; n],
+            armed: vec![armed; n],
+            due: vec![due; n],
+            counted: vec![0; n],
+            since_check: 0,
+        }
+    }
+}
+
+/// The countdown of back-edge op `edge` ran out: counts its back edges
+/// toward the budget (checked every `Budget::interval()` of them, over all
+/// loops) and toward the hook, calls the hook if they reach what it asked
+/// for, and re-arms the countdown (never longer than the budget interval,
+/// so the budget keeps being checked). `None`: keep interpreting;
+/// `Some(Ok(p))`: the hook ran the loop to its exit, the pointer is there;
+/// `Some(Err)`: the run ends.
 #[cold]
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-fn at_head<C: CellType, H: LoopHooks<C>>(
+fn expired<C: CellType, H: LoopHooks<C>>(
     hooks: &mut H,
+    counts: &mut Countdowns,
     slot: u32,
     edge: usize,
-    heat: &mut [u32],
-    armed: &mut [u32],
     tape: &mut [C],
     p: usize,
     io: &mut Io<'_>,
     budget: &mut Budget,
 ) -> Option<Result<usize, RunError>> {
-    let counted = armed[edge];
-    let len = tape.len();
-    let (next, out) = match hooks.at_head(slot, counted, tape, p, io, budget) {
-        HeadAction::Interpret { recheck_after } => (recheck_after.max(1), None),
-        HeadAction::Ran(Ok(q)) => {
-            assert!(q < len, "compiled code left the pointer on the tape");
-            (1, Some(Ok(q)))
+    let ran = counts.armed[edge];
+    counts.since_check += ran;
+    if counts.since_check >= Budget::interval() {
+        counts.since_check -= Budget::interval();
+        if let Err(e) = budget.check() {
+            return Some(Err(e));
         }
-        HeadAction::Ran(Err(e)) => (1, Some(Err(e))),
-    };
-    heat[edge] = next;
-    armed[edge] = next;
+    }
+    counts.due[edge] -= ran;
+    counts.counted[edge] += ran;
+    let mut out = None;
+    if counts.due[edge] == 0 {
+        let len = tape.len();
+        let counted = std::mem::take(&mut counts.counted[edge]);
+        counts.due[edge] = match hooks.at_head(slot, counted, tape, p, io, budget) {
+            HeadAction::Interpret { recheck_after } => recheck_after.max(1),
+            HeadAction::Ran(Ok(q)) => {
+                assert!(q < len, "compiled code left the pointer on the tape");
+                out = Some(Ok(q));
+                1
+            }
+            HeadAction::Ran(Err(e)) => return Some(Err(e)),
+        };
+    }
+    let next = counts.due[edge].min(Budget::interval());
+    counts.armed[edge] = next;
+    assert!(edge < counts.heat.len());
+    // SAFETY: `edge` is in bounds (checked); written through the raw
+    // pointer, not an index, so that the dispatch loop's pointer into the
+    // same buffer (from `as_mut_ptr`) stays valid.
+    unsafe { (*counts.heat.as_mut_ptr().add(edge))[0] = next };
     out
 }
 

@@ -32,7 +32,9 @@ pub enum Op {
     /// Input into `p[off]`.
     In { off: i32 },
     /// Check `p-nlo ..= p-nlo+w` is on the tape; if not, run `gaps[gap]` on
-    /// the reference interpreter and continue at its resume index.
+    /// the reference interpreter and continue at its resume index. (The
+    /// dispatch loop runs a copy in which `w` of `Guard`, `GuardThen` and
+    /// `Scan` is resolved to `tape length - w`.)
     Guard { nlo: u32, w: u32, gap: u32 },
     /// A segment that is one move: `p += d` if `p+d` is on the tape (the
     /// source's own excursion lies between `p` and `p+d`, so one compare
