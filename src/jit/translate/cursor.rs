@@ -1,6 +1,6 @@
 //! What the translator knows of the tape pointer at the point it is emitting:
 //! the pointer and address Variables, the moves not yet applied to them, the
-//! current cell's value, the window an enclosing hoisted guard proved, and
+//! known values of cells near it, the window an enclosing hoisted guard proved, and
 //! the cells of a promoted loop. All of it is cached state that some event
 //! (a merge, a call, a pointer update, the end of a region) invalidates;
 //! this file is the only place it is reset. A block switch goes through
@@ -23,7 +23,7 @@ pub(super) struct Cursor {
     tape: Value,
     /// log2 of the cell size in bytes.
     shift: i64,
-    /// Whether the current cell's value is remembered at all: the simple
+    /// Whether cell values are remembered at all: the simple
     /// tier stays a template JIT, where every load is emitted.
     remember: bool,
     /// Cells moved since the Variables were last updated (see
@@ -56,7 +56,7 @@ pub(super) enum Entry {
     /// the branch just emitted, so everything known stays.
     Continue,
     /// A point other paths may reach (or the function's start): nothing is
-    /// known of the current cell there.
+    /// known of the cells there.
     Merge,
     /// A merge all of whose predecessors tested the current cell, leaving
     /// its value in this Variable (a rotated loop's body, entered from its
@@ -65,7 +65,7 @@ pub(super) enum Entry {
     Tested(Variable),
 }
 
-/// What is known of the current cell's value (see [`Cursor::cells`]).
+/// What is known of a cell's value (see [`Cursor::cells`]).
 #[derive(Clone, Copy)]
 enum Known {
     /// This value.
@@ -107,7 +107,7 @@ impl Promotion {
 
 impl Cursor {
     /// The state at a function's start: its pointer and address Variables
-    /// declared, nothing known. `remember`: whether the current cell's value
+    /// declared, nothing known. `remember`: whether cell values
     /// may be reused (the opt tier).
     pub(super) fn new(
         b: &mut FunctionBuilder<'_>,
