@@ -97,7 +97,12 @@ impl Shapes {
     /// restore the pointer at their `]`). So one guard checked before
     /// segment `k` proves all of them, and when it fails, running that
     /// source always ends in the error at the exact command.
-    pub fn chain(&mut self, body: &[Node], segs: &[Segment], k: usize) -> Option<(i32, i32, usize)> {
+    pub fn chain(
+        &mut self,
+        body: &[Node],
+        segs: &[Segment],
+        k: usize,
+    ) -> Option<(i32, i32, usize)> {
         let first = &segs[k];
         if !first.needs_guard() || !first.exact {
             return None;

@@ -1,6 +1,6 @@
 //! What the translator knows of the tape pointer at the point it is emitting:
 //! the pointer and address Variables, the moves not yet applied to them, the
-//! current cell's value, the window an enclosing hoisted guard proved, and
+//! known values of cells near it, the window an enclosing hoisted guard proved, and
 //! the cells of a promoted loop. All of it is cached state that some event
 //! (a merge, a call, a pointer update, the end of a region) invalidates;
 //! this file is the only place it is reset. A block switch goes through
@@ -23,23 +23,31 @@ pub(super) struct Cursor {
     tape: Value,
     /// log2 of the cell size in bytes.
     shift: i64,
-    /// Whether the current cell's value is remembered at all: the simple
+    /// Whether cell values are remembered at all: the simple
     /// tier stays a template JIT, where every load is emitted.
     remember: bool,
     /// Cells moved since the Variables were last updated (see
     /// [`Cursor::flush_moves`]).
     pending: i64,
-    /// The value of the cell at the pointer Variable, when the code since
-    /// it was loaded or stored cannot have changed it: a rotated loop's
-    /// test value, reused by its body (dbfi's `[+<<]` and `[->>]` then load
-    /// their cell once per iteration, as `cc` makes them). Cleared at
-    /// merges, calls and pointer updates.
-    cell: Option<Known>,
+    /// The values of cells, by offset from the pointer Variable, when the
+    /// code since they were loaded or stored cannot have changed them: a
+    /// rotated loop's test value, reused by its body (dbfi's `[+<<]` and
+    /// `[->>]` then load their cell once per iteration, as `cc` makes
+    /// them), and cells an `if`'s test or its parent's ops just wrote
+    /// (factor's decimal-carry chains of `if`s test and step the same two
+    /// cells at every level; Cranelift's own load forwarding does not see
+    /// through the pointer update each branch makes). Kept along
+    /// single-predecessor edges, cleared at merges, calls and pointer
+    /// assignments; moves shift the offsets.
+    cells: Vec<(i64, Known)>,
     /// Inside a loop or if whose hoisted guard proved cells on the tape.
     proven: Option<Proven>,
     /// Inside a loop whose cells live in Variables (see `promoted_loop`).
     promoted: Option<Promotion>,
 }
+
+/// How many cell values [`Cursor::cells`] holds at most.
+const MAX_KNOWN_CELLS: usize = 16;
 
 /// How the builder comes to a block, which decides what stays known there.
 #[derive(Clone, Copy)]
@@ -48,7 +56,7 @@ pub(super) enum Entry {
     /// the branch just emitted, so everything known stays.
     Continue,
     /// A point other paths may reach (or the function's start): nothing is
-    /// known of the current cell there.
+    /// known of the cells there.
     Merge,
     /// A merge all of whose predecessors tested the current cell, leaving
     /// its value in this Variable (a rotated loop's body, entered from its
@@ -57,7 +65,7 @@ pub(super) enum Entry {
     Tested(Variable),
 }
 
-/// What is known of the current cell's value (see [`Cursor::cell`]).
+/// What is known of a cell's value (see [`Cursor::cells`]).
 #[derive(Clone, Copy)]
 enum Known {
     /// This value.
@@ -99,7 +107,7 @@ impl Promotion {
 
 impl Cursor {
     /// The state at a function's start: its pointer and address Variables
-    /// declared, nothing known. `remember`: whether the current cell's value
+    /// declared, nothing known. `remember`: whether cell values
     /// may be reused (the opt tier).
     pub(super) fn new(
         b: &mut FunctionBuilder<'_>,
@@ -114,7 +122,7 @@ impl Cursor {
             shift,
             remember,
             pending: 0,
-            cell: None,
+            cells: Vec::new(),
             proven: None,
             promoted: None,
         }
@@ -126,8 +134,8 @@ impl Cursor {
         debug_assert_eq!(self.pending, 0, "a block switch with moves pending");
         match entry {
             Entry::Continue => {}
-            Entry::Merge => self.cell = None,
-            Entry::Tested(var) => self.cell = Some(Known::Tested(var)),
+            Entry::Merge => self.cells.clear(),
+            Entry::Tested(var) => self.cells = vec![(0, Known::Tested(var))],
         }
         b.switch_to_block(block);
     }
@@ -135,7 +143,7 @@ impl Cursor {
     /// Sets the pointer to cell index `p`, and the address with it.
     pub(super) fn set_ptr(&mut self, b: &mut FunctionBuilder<'_>, p: Value) {
         debug_assert_eq!(self.pending, 0, "a new pointer with moves pending");
-        self.cell = None;
+        self.cells.clear();
         b.def_var(self.ptr, p);
         let addr = self.cell_address(b, p);
         b.def_var(self.addr, addr);
@@ -144,7 +152,7 @@ impl Cursor {
     /// Sets only the index Variable, as an inline scan's steps do; the
     /// address is recomputed by [`Cursor::sync_address`] where they end.
     pub(super) fn step_index(&mut self, b: &mut FunctionBuilder<'_>, p: Value) {
-        self.cell = None;
+        self.cells.clear();
         b.def_var(self.ptr, p);
     }
 
@@ -189,7 +197,11 @@ impl Cursor {
             return;
         }
         let delta = std::mem::take(&mut self.pending);
-        self.cell = None;
+        // The cells stay where they are; their offsets from the moved
+        // pointer change.
+        for (offset, _) in &mut self.cells {
+            *offset -= delta;
+        }
         let p = b.use_var(self.ptr);
         let moved = b.ins().iadd_imm_s(p, delta);
         b.def_var(self.ptr, moved);
@@ -214,22 +226,21 @@ impl Cursor {
         }
     }
 
-    /// Whether `p[offset]` is the cell at the pointer Variable, whose value
-    /// is remembered.
-    fn at_pointer(&self, offset: i32) -> bool {
-        offset as i64 + self.pending == 0 && self.remember
+    /// The key of `p[offset]` in [`Cursor::cells`], when values are
+    /// remembered at all.
+    fn key(&self, offset: i32) -> Option<i64> {
+        self.remember.then_some(offset as i64 + self.pending)
     }
 
     /// The value of `p[offset]`, if it is known without a load.
     pub(super) fn known(&mut self, b: &mut FunctionBuilder<'_>, offset: i32) -> Option<Value> {
-        if !self.at_pointer(offset) {
-            return None;
-        }
-        match self.cell? {
+        let key = self.key(offset)?;
+        let entry = self.cells.iter_mut().find(|(k, _)| *k == key)?;
+        match entry.1 {
             Known::Value(v) => Some(v),
             Known::Tested(var) => {
                 let v = b.use_var(var);
-                self.cell = Some(Known::Value(v));
+                entry.1 = Known::Value(v);
                 Some(v)
             }
         }
@@ -237,22 +248,26 @@ impl Cursor {
 
     /// Records that `p[offset]` was just loaded or stored as `v`.
     pub(super) fn remember(&mut self, offset: i32, v: Value) {
-        if self.at_pointer(offset) {
-            self.cell = Some(Known::Value(v));
+        let Some(key) = self.key(offset) else { return };
+        self.cells.retain(|(k, _)| *k != key);
+        if self.cells.len() == MAX_KNOWN_CELLS {
+            // Short straight runs are what this is for.
+            self.cells.remove(0);
         }
+        self.cells.push((key, Known::Value(v)));
     }
 
     /// `p[offset]` is about to change without a store here (a store left to
     /// a later op): what was known of it no longer holds.
     pub(super) fn forget(&mut self, offset: i32) {
-        if self.at_pointer(offset) {
-            self.cell = None;
+        if let Some(key) = self.key(offset) {
+            self.cells.retain(|(k, _)| *k != key);
         }
     }
 
     /// A call was emitted: it may have written any cell.
     pub(super) fn called(&mut self) {
-        self.cell = None;
+        self.cells.clear();
     }
 
     /// A call to an outlined function is about to be emitted: it may write
@@ -261,7 +276,7 @@ impl Cursor {
     /// from now on (later nested loops keep their own guards).
     pub(super) fn outlined(&mut self) {
         self.proven = None;
-        self.cell = None;
+        self.cells.clear();
     }
 
     /// Whether an enclosing hoisted guard proved every cell of

@@ -67,9 +67,9 @@ impl<'p> Translator<'_, 'p, '_> {
         let exit = self.b.create_block();
         let c = self.load(0);
         self.brif(c, run, exit);
-        // Entered only from the test.
+        // Entered only from the test: what is known of the cells stays.
         self.b.seal_block(run);
-        self.switch_to(run, Entry::Merge);
+        self.switch_to(run, Entry::Continue);
         let leaf_loop =
             matches!(node.op, Op::Loop { .. }) && body.iter().all(|n| !n.op.is_control());
         let inside = |t: &mut Self| match leaf_loop {
@@ -316,9 +316,9 @@ impl<'p> Translator<'_, 'p, '_> {
         let exit = self.b.create_block();
         let c = self.load(0);
         self.brif(c, then, exit);
-        // Entered only from the test.
+        // Entered only from the test: what is known of the cells stays.
         self.b.seal_block(then);
-        self.switch_to(then, Entry::Merge);
+        self.switch_to(then, Entry::Continue);
         self.body(body, range, guarded);
         self.jump(exit);
         // From the test and the end of the body.

@@ -2,7 +2,7 @@
 //! file per concern around [`Translator`] and its [`Cursor`]:
 //!
 //! - `cursor.rs`: the cached state of the pointer (its Variables, pending
-//!   moves, the current cell's value, proven windows, promoted cells), the
+//!   moves, known cell values, proven windows, promoted cells), the
 //!   only place it is reset, and the one way to switch blocks.
 //! - `split.rs`: which functions a program becomes (outlining big bodies).
 //! - `guards.rs`: segment guards and the shared fallback path.
