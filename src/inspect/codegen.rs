@@ -124,7 +124,7 @@ impl CodegenView {
         };
         let _ = writeln!(
             out,
-            "{:<44} {wall:>10.3}   ({kb_per_ms:.1} KB of source per ms)",
+            "{:<44} {wall:>10.3}   ({kb_per_ms:.3} KB of source per ms)",
             "wall time"
         );
         out.push_str("(indented: Cranelift's passes, self time)\n");
