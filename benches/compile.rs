@@ -57,7 +57,10 @@ fn load(corpus: &std::path::Path, relative: &str) -> Result<Subject, String> {
 /// Fewer samples, over a longer time, for phases that take long, so that
 /// lostkingdom's seconds-long compile does not make the group take hours
 /// nor criterion warn it cannot fit its samples.
-fn size_group(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, took: Duration) {
+fn size_group(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    took: Duration,
+) {
     if took > Duration::from_millis(50) {
         group.sample_size(10);
         group.measurement_time(took * 12);

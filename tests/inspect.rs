@@ -405,7 +405,11 @@ fn inspect_on_threads(path: &Path, args: &[&str], threads: &str) -> String {
         .env("BFJIT_CODEGEN_THREADS", threads)
         .output()
         .expect("run bfjit");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -431,7 +435,12 @@ fn codegen_view_times_every_step_of_the_compile_asm_shows() {
             "== codegen: {functions} function(s), {bytes} bytes of code, {threads} thread(s)"
         );
         assert!(text.starts_with(&want), "{want}\n{text}");
-        for step in ["translation", "Register allocation", "finalization", "wall time"] {
+        for step in [
+            "translation",
+            "Register allocation",
+            "finalization",
+            "wall time",
+        ] {
             assert!(text.contains(step), "no {step}:\n{text}");
         }
         // The same code whatever the threads.
@@ -444,7 +453,14 @@ fn codegen_view_times_every_step_of_the_compile_asm_shows() {
     let steps = v["codegen"]["steps"].as_array().unwrap();
     assert!(steps.iter().any(|s| s["cranelift"] == true), "{json}");
     let out = bfjit(
-        &["inspect", path.to_str().unwrap(), "--emit", "codegen", "--tier", "interp"],
+        &[
+            "inspect",
+            path.to_str().unwrap(),
+            "--emit",
+            "codegen",
+            "--tier",
+            "interp",
+        ],
         b"",
     );
     assert_eq!(out.code, 1, "{}", out.stderr);

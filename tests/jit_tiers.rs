@@ -788,9 +788,17 @@ fn program_of_many_functions() -> Program {
 #[test]
 fn code_is_the_same_on_any_number_of_threads() {
     let program = program_of_many_functions();
-    let code = bfjit::jit::compile(&program, bfjit::jit::JitMode::Opt, Target::default().code_config())
-        .unwrap();
-    assert!(code.function_count() > 4, "{} functions", code.function_count());
+    let code = bfjit::jit::compile(
+        &program,
+        bfjit::jit::JitMode::Opt,
+        Target::default().code_config(),
+    )
+    .unwrap();
+    assert!(
+        code.function_count() > 4,
+        "{} functions",
+        code.function_count()
+    );
     let info = bfjit::build::BuildInfo {
         file: "many.b".into(),
         optimization: "-O2".into(),

@@ -52,7 +52,11 @@ pub fn build(program: &Program, options: &Options) -> Result<CodegenView, String
         code_bytes: code.code_size(),
         threads: times.threads,
         source_bytes: program.source.text().len(),
-        steps: if options.times { steps(times) } else { Vec::new() },
+        steps: if options.times {
+            steps(times)
+        } else {
+            Vec::new()
+        },
         wall_ms: options.times.then(|| ms(times.wall)),
     })
 }
@@ -101,7 +105,11 @@ impl CodegenView {
                 true => format!("  {}", s.step),
                 false => s.step.clone(),
             };
-            let share = if total > 0.0 { s.ms / total * 100.0 } else { 0.0 };
+            let share = if total > 0.0 {
+                s.ms / total * 100.0
+            } else {
+                0.0
+            };
             let _ = writeln!(out, "{name:<44} {:>10.3} {share:>5.1}%", s.ms);
         }
         let _ = writeln!(
@@ -116,7 +124,7 @@ impl CodegenView {
         };
         let _ = writeln!(
             out,
-            "{:<44} {wall:>10.3}   ({kb_per_ms:.1} KB of source per ms)",
+            "{:<44} {wall:>10.3}   ({kb_per_ms:.3} KB of source per ms)",
             "wall time"
         );
         out.push_str("(indented: Cranelift's passes, self time)\n");

@@ -25,7 +25,9 @@ use std::collections::HashMap;
 /// size of one function). Measured on awib, hanoi and lostkingdom: 2000
 /// compiles about twice as fast as 20,000 or 50,000; below 1000 the cost
 /// per function takes over (lostkingdom's simple tier: 5-7 s at 2000, 20 s
-/// at 500 or 1000), and mandelbrot's run time does not change.
+/// at 500 or 1000), and mandelbrot's run time does not change. Programs of
+/// fewer than four times this many ops get a lower limit, so their
+/// functions can compile on several threads (`translate/split.rs`).
 pub const MAX_FUNCTION_OPS: usize = 2_000;
 
 /// Memoized op counts of `Loop`/`If` nodes (nested ops included), so that

@@ -41,7 +41,9 @@ pub fn render(report: &Report) -> String {
         "\nCompile time before execution (parse + passes + codegen, or the build \
          command; medians):\n"
     );
-    table(&mut out, report, |_, r| compile_median_s(r).map(format_seconds));
+    table(&mut out, report, |_, r| {
+        compile_median_s(r).map(format_seconds)
+    });
     let _ = writeln!(
         out,
         "\nCompile throughput (KB of source per ms of that compile time):\n"

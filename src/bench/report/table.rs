@@ -144,15 +144,18 @@ pub fn render(report: &Report) -> String {
 /// KB of source each phase gets through per millisecond (medians), which
 /// stays about flat as programs grow when compiling is linear.
 fn throughput(report: &Report) -> String {
-    let header = ["program", "size", "tier", "parse", "passes", "codegen", "compile"]
-        .map(String::from)
-        .to_vec();
+    let header = [
+        "program", "size", "tier", "parse", "passes", "codegen", "compile",
+    ]
+    .map(String::from)
+    .to_vec();
     let mut table = plain_table(header, 1);
     let mut rows = 0;
     for p in &report.programs {
         let mut first = true;
         for r in p.results.iter().filter(|r| r.status == Status::Ok) {
-            let rate = |s: Option<f64>| kb_per_ms(p.source_bytes, s).map_or("-".into(), three_digits);
+            let rate =
+                |s: Option<f64>| kb_per_ms(p.source_bytes, s).map_or("-".into(), three_digits);
             let (name, size) = match first {
                 true => (
                     p.name.clone(),
