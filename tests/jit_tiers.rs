@@ -307,7 +307,7 @@ fn hand_built_ops_agree_with_interp_on_every_width() {
                 }],
             )
             .control("[[-]]", |at| Op::If {
-                body: vec![node(set0(0), at + 1, at + 4)],
+                body: vec![node(set0(0), at + 1, at + 4)].into(),
             })
             .straight("<<<", vec![Op::Move { delta: -3 }])
             .control("[->+<]", |at| Op::Loop {
@@ -330,7 +330,8 @@ fn hand_built_ops_agree_with_interp_on_every_width() {
                         at + 4,
                     ),
                     node(Op::Move { delta: -1 }, at + 4, at + 5),
-                ],
+                ]
+                .into(),
             })
             .straight(">.", vec![Op::Move { delta: 1 }, Op::Output { offset: 0 }])
             .build(cell);

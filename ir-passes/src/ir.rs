@@ -92,7 +92,7 @@ pub enum Op {
     /// `while p[0] != 0 { body }`.
     Loop {
         /// The loop body.
-        body: Vec<Node>,
+        body: Body,
     },
     /// `p[offset] = value`. Only after optimization.
     Set {
@@ -119,7 +119,7 @@ pub enum Op {
     /// always leaves `p[0] == 0`). Only after optimization.
     If {
         /// The body, run once when `p[0] != 0`.
-        body: Vec<Node>,
+        body: Body,
     },
 }
 
@@ -175,6 +175,138 @@ impl Op {
     }
 }
 
+/// The nested body of a `Loop` or `If`: its nodes behind one pointer (so an
+/// [`Op`] stays 16 bytes and a [`Node`] 24), plus the passes' marks of which
+/// of them are known to change nothing in it.
+///
+/// It dereferences to `Vec<Node>` (and so to `&[Node]`); any mutable access
+/// through [`DerefMut`](std::ops::DerefMut) clears the marks, so code outside
+/// the passes can edit bodies freely. Equality, `Debug` and serialization
+/// see the nodes only.
+#[derive(Clone, Default)]
+pub struct Body(Box<BodyInner>);
+
+#[derive(Clone, Default)]
+struct BodyInner {
+    nodes: Vec<Node>,
+    /// Bit `i`: pass `i` of [`crate::passes::PASSES`] leaves this body, and
+    /// every body inside it, exactly as it is (it ran on it and changed
+    /// nothing, and nothing changed it since).
+    clean: u16,
+}
+
+impl Body {
+    /// A body holding `nodes`, with no marks.
+    pub fn new(nodes: Vec<Node>) -> Body {
+        Body(Box::new(BodyInner { nodes, clean: 0 }))
+    }
+
+    /// The nodes, taken out of the body.
+    pub fn into_vec(self) -> Vec<Node> {
+        self.0.nodes
+    }
+
+    /// The nodes.
+    pub fn as_slice(&self) -> &[Node] {
+        &self.0.nodes
+    }
+
+    /// Whether the pass with mark `bit` is known to leave this body as it is.
+    pub(crate) fn is_clean(&self, bit: u16) -> bool {
+        self.0.clean & bit != 0
+    }
+
+    /// The marks.
+    pub(crate) fn marks(&self) -> u16 {
+        self.0.clean
+    }
+
+    /// The nodes, for a pass that sets the marks itself afterwards with
+    /// [`Body::set_marks`].
+    pub(crate) fn nodes_mut_keeping_marks(&mut self) -> &mut Vec<Node> {
+        &mut self.0.nodes
+    }
+
+    /// Replaces the marks.
+    pub(crate) fn set_marks(&mut self, marks: u16) {
+        self.0.clean = marks;
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = Vec<Node>;
+    fn deref(&self) -> &Vec<Node> {
+        &self.0.nodes
+    }
+}
+
+impl std::ops::DerefMut for Body {
+    fn deref_mut(&mut self) -> &mut Vec<Node> {
+        self.0.clean = 0;
+        &mut self.0.nodes
+    }
+}
+
+impl From<Vec<Node>> for Body {
+    fn from(nodes: Vec<Node>) -> Body {
+        Body::new(nodes)
+    }
+}
+
+impl From<Body> for Vec<Node> {
+    fn from(body: Body) -> Vec<Node> {
+        body.into_vec()
+    }
+}
+
+impl<'a> IntoIterator for &'a Body {
+    type Item = &'a Node;
+    type IntoIter = std::slice::Iter<'a, Node>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.nodes.iter()
+    }
+}
+
+impl IntoIterator for Body {
+    type Item = Node;
+    type IntoIter = std::vec::IntoIter<Node>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.nodes.into_iter()
+    }
+}
+
+impl FromIterator<Node> for Body {
+    fn from_iter<I: IntoIterator<Item = Node>>(iter: I) -> Body {
+        Body::new(iter.into_iter().collect())
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        self.0.nodes == other.0.nodes
+    }
+}
+
+impl Eq for Body {}
+
+impl PartialEq<Vec<Node>> for Body {
+    fn eq(&self, other: &Vec<Node>) -> bool {
+        self.0.nodes == *other
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.nodes.fmt(f)
+    }
+}
+
+impl Serialize for Body {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.nodes.serialize(s)
+    }
+}
+
 /// An op with the span of the source text it stands for.
 ///
 /// For `Loop` and `If` the span covers the brackets exactly, which the
@@ -193,6 +325,10 @@ impl Node {
         Node { op, span }
     }
 }
+
+// Nodes are the bulk of a big program's memory: keep them small.
+const _: () = assert!(std::mem::size_of::<Node>() == 24);
+const _: () = assert!(std::mem::size_of::<Op>() == 16);
 
 /// Where a program's code starts running, and so what its passes may assume
 /// about the tape there.
@@ -275,23 +411,14 @@ pub fn count_ops(body: &[Node]) -> usize {
 }
 
 /// Rebuilds every body of a tree bottom-up with `f`: `f` sees a body whose
-/// nested bodies have already been rewritten. Passes use it to recurse into
-/// loops in one place.
-pub fn map_bodies(body: Vec<Node>, f: &mut impl FnMut(Vec<Node>) -> Vec<Node>) -> Vec<Node> {
-    let body = body
-        .into_iter()
-        .map(|node| {
-            let op = match node.op {
-                Op::Loop { body } => Op::Loop {
-                    body: map_bodies(body, f),
-                },
-                Op::If { body } => Op::If {
-                    body: map_bodies(body, f),
-                },
-                op => op,
-            };
-            Node::new(op, node.span)
-        })
-        .collect();
+/// nested bodies have already been rewritten. Nested bodies are rewritten
+/// where they are (not moved).
+pub fn map_bodies(mut body: Vec<Node>, f: &mut impl FnMut(Vec<Node>) -> Vec<Node>) -> Vec<Node> {
+    for node in &mut body {
+        if let Op::Loop { body: inner } | Op::If { body: inner } = &mut node.op {
+            let nodes = std::mem::take(&mut **inner);
+            **inner = map_bodies(nodes, f);
+        }
+    }
     f(body)
 }

@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{ParseError, Unmatched};
 use crate::ir::{CellWidth, Node, Op, Program};
+use crate::passes::fold_runs::push_folded;
 use crate::source::Source;
 use crate::span::Span;
 use std::sync::Arc;
@@ -19,6 +20,31 @@ use std::sync::Arc;
 /// assert_eq!(err.to_string(), "2:1: unmatched '['");
 /// ```
 pub fn parse(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseError> {
+    parse_with(name, text, cell, false)
+}
+
+/// Parses `text` with runs folded as it goes: exactly
+/// `fold_runs(parse(name, text, cell)?)`, without ever holding one node per
+/// command (a program of long runs needs a fraction of the memory and time).
+/// Running programs uses it when the pipeline starts with `fold_runs`;
+/// inspection keeps [`parse`], one node per command.
+///
+/// ```
+/// use ir_passes::{ir::CellWidth, parse::{parse, parse_folded}, passes::fold_runs::fold_runs};
+/// let text = b"+++[->>+<<]<>";
+/// let folded = parse_folded("x.b", text, CellWidth::U8).unwrap();
+/// assert_eq!(folded.body, fold_runs(parse("x.b", text, CellWidth::U8).unwrap()).body);
+/// ```
+pub fn parse_folded(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseError> {
+    parse_with(name, text, cell, true)
+}
+
+fn parse_with(
+    name: &str,
+    text: &[u8],
+    cell: CellWidth,
+    folded: bool,
+) -> Result<Program, ParseError> {
     // Each open loop: the position of its `[` and the body of the enclosing loop.
     let mut open: Vec<(u32, Vec<Node>)> = Vec::new();
     let mut body: Vec<Node> = Vec::new();
@@ -53,17 +79,25 @@ pub fn parse(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseE
                 }
                 partners.push((start, pos));
                 partners.push((pos, start));
-                let inner = std::mem::replace(&mut body, outer);
+                let mut inner = std::mem::replace(&mut body, outer);
+                // Bodies grow by doubling: give back the slack of the
+                // finished ones (up to half a big program's nodes).
+                inner.shrink_to_fit();
                 body.push(Node::new(
-                    Op::Loop { body: inner },
+                    Op::Loop { body: inner.into() },
                     Span::new(start, pos + 1),
                 ));
                 continue;
             }
             _ => continue,
         };
-        body.push(Node::new(op, Span::at(pos)));
+        let node = Node::new(op, Span::at(pos));
+        match folded {
+            true => push_folded(&mut body, node, cell),
+            false => body.push(node),
+        }
     }
+    body.shrink_to_fit();
     if let Some(&(start, _)) = open.last() {
         let kind = Unmatched::Open {
             still_open: open.len(),

@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 /// How many times `-O2` may repeat the pass list looking for a fixed point.
 pub const MAX_ROUNDS: u32 = 8;
 
+/// Up to how many ops debug builds check every pass's claim to have changed
+/// the program (or not) against a copy.
+const CHECKED_OPS: usize = 200_000;
+
 /// What happened in one pass.
 #[derive(Clone, Debug)]
 pub struct Snapshot {
@@ -23,8 +27,8 @@ pub struct Snapshot {
     pub ops_after: usize,
     /// Wall time the pass took.
     pub time: Duration,
-    /// Whether the pass changed the program at all (exact when the run
-    /// keeps snapshots; otherwise judged by the op count).
+    /// Whether the pass changed the program at all (each pass says so,
+    /// exactly; debug builds check it).
     pub changed: bool,
     /// The program after the pass, when the run was asked to keep it.
     pub program: Option<Program>,
@@ -109,41 +113,51 @@ impl Pipeline {
         let mut snapshots = Vec::new();
         let rounds = if self.fixed_point { MAX_ROUNDS } else { 1 };
         let mut capped = false;
+        // Per pass of the list: it ran, changed nothing, and nothing changed
+        // the program since. Running it again would change nothing either.
+        let mut idle = vec![false; self.passes.len()];
+        let mut ops = program.op_count();
         for round in 1..=rounds {
             let mut any_change = false;
-            // Without snapshots, whether a round changed anything is all the
-            // fixed point needs: one copy and one comparison per round, not
-            // per pass (they were about a third of mandelbrot's pass time).
-            let round_start = (!keep && self.fixed_point).then(|| program.body.clone());
-            for pass in &self.passes {
-                let ops_before = program.op_count();
-                let before = keep.then(|| program.body.clone());
+            for (i, pass) in self.passes.iter().enumerate() {
+                let ops_before = ops;
+                // Debug builds check each pass's claim against a copy (on
+                // programs small enough for that to stay quick).
+                let check = (keep || cfg!(debug_assertions) && ops_before <= CHECKED_OPS)
+                    .then(|| program.body.clone());
                 let start = Instant::now();
-                program = (pass.run)(program);
+                let mut changed = !idle[i] && (pass.run)(&mut program);
                 let time = start.elapsed();
+                if let Some(before) = check {
+                    let really = before != program.body;
+                    debug_assert!(
+                        changed == really,
+                        "pass {} says changed = {changed}, but it did{} change the program",
+                        pass.name,
+                        if really { "" } else { " not" }
+                    );
+                    changed = really;
+                }
                 if cfg!(debug_assertions) {
                     if let Err(e) = validate(&program) {
                         panic!("pass {} left invalid IR: {e}", pass.name);
                     }
                 }
-                let ops_after = program.op_count();
-                let changed = match &before {
-                    Some(body) => *body != program.body,
-                    None => ops_before != ops_after,
-                };
+                if changed {
+                    ops = program.op_count();
+                    idle.iter_mut().for_each(|b| *b = false);
+                }
+                idle[i] = !changed;
                 any_change |= changed;
                 snapshots.push(Snapshot {
                     pass: pass.name,
                     round,
                     ops_before,
-                    ops_after,
+                    ops_after: ops,
                     time,
                     changed,
                     program: keep.then(|| program.clone()),
                 });
-            }
-            if let Some(start) = round_start {
-                any_change = start != program.body;
             }
             if !any_change {
                 break;
@@ -246,9 +260,9 @@ mod tests {
         name: "swap",
         summary: "swaps the first two ops",
         level: 2,
-        run: |mut p| {
+        run: |p| {
             p.body.swap(0, 1);
-            p
+            true
         },
     };
 

@@ -36,7 +36,7 @@ proptest! {
     ) {
         let setup = Setup::small(input, eof);
         for pass in PASSES {
-            check(&text, cell, &setup, pass.run)
+            check(&text, cell, &setup, |p| pass.apply(p))
                 .map_err(|e| TestCaseError::fail(format!("pass {}: {e}", pass.name)))?;
         }
     }
@@ -158,7 +158,7 @@ fn edge_cases_and_regressions() {
                 let original = program(text, cell);
                 let mut optimized = vec![];
                 for pass in PASSES {
-                    optimized.push((pass.name, (pass.run)(original.clone())));
+                    optimized.push((pass.name, pass.apply(original.clone())));
                 }
                 for (name, level) in [("-O1", 1), ("-O2", 2)] {
                     let p = Pipeline::level(level).run(original.clone(), false).program;

@@ -5,7 +5,7 @@
 use super::args::WarningArgs;
 use crate::diagnostics::{self, RunContext, Stderr};
 use crate::exit_status;
-use crate::load::{load_program, ProgramSource};
+use crate::load::{load_program_as, Parsed, ProgramSource};
 use ir_passes::error::RunError;
 use ir_passes::ir::{CellWidth, Program};
 use ir_passes::lint::{lint, round_cap, Lint};
@@ -18,7 +18,17 @@ pub(crate) fn load(
     cell: CellWidth,
     stderr: &Stderr,
 ) -> Result<Program, u8> {
-    load_program(source, cell).map_err(|e| {
+    load_as(source, cell, Parsed::Commands, stderr)
+}
+
+/// [`load`] into the given form.
+pub(crate) fn load_as(
+    source: &ProgramSource,
+    cell: CellWidth,
+    form: Parsed,
+    stderr: &Stderr,
+) -> Result<Program, u8> {
+    load_program_as(source, cell, form).map_err(|e| {
         let (report, name, text) = diagnostics::load_error(&e);
         stderr.report(&report, name, text);
         e.exit_code()

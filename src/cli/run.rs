@@ -3,11 +3,12 @@
 use super::args::{
     parse_timeout, ColorArgs, Conventions, InputArgs, Optimization, SourceArgs, WarningArgs,
 };
-use super::program::{load, optimize, report_run, warn};
+use super::program::{load_as, optimize, report_run, warn};
 use crate::counting;
 use crate::diagnostics::{internal_error, write_stderr, RunContext};
 use crate::exit_status;
 use crate::harness::Target;
+use crate::load::Parsed;
 use crate::tier::{compile_with, Tier};
 use crate::tiered::log::{self, TierLog};
 use crate::tiered::{self, Fault, Threshold, DEFAULT_THRESHOLD};
@@ -150,7 +151,14 @@ pub fn run(args: &RunArgs) -> u8 {
         Ok(i) => i,
         Err(e) => return usage(e.to_string()),
     };
-    let program = match load(&source, args.conventions.cell_width(), &stderr) {
+    // Runs fold while parsing when the passes would fold them first anyway
+    // (every tier at -O1 and -O2): a big program then never exists with
+    // one node per command. The warnings come out the same on either form.
+    let form = match pipeline.names().first() {
+        Some(&"fold_runs") => Parsed::Folded,
+        _ => Parsed::Commands,
+    };
+    let program = match load_as(&source, args.conventions.cell_width(), form, &stderr) {
         Ok(p) => p,
         Err(code) => return code,
     };

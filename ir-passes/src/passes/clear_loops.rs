@@ -2,7 +2,8 @@
 //! amount ends with that cell at zero, so it becomes `set p[0], 0`.
 
 use crate::ir::{Node, Op, Program};
-use crate::passes::util::{linear, replace_loops};
+use crate::passes::mark;
+use crate::passes::util::{by_value, linear, replace_loops};
 
 /// Replaces clear loops (`[-]`, `[+]`, `[---]`, …) by a set to zero.
 ///
@@ -33,7 +34,12 @@ use crate::passes::util::{linear, replace_loops};
 /// set keeps the loop's span; the loop's source now lies in its segment's
 /// gap, whose guard covers the body's excursion.
 pub fn clear_loops(program: Program) -> Program {
-    replace_loops(program, |body, span, cell| {
+    by_value(program, run)
+}
+
+/// [`clear_loops`] in place; whether it changed anything.
+pub fn run(program: &mut Program) -> bool {
+    replace_loops(program, mark::CLEAR_LOOPS, |body, span, cell| {
         let effect = linear(body, cell)?;
         let step = *effect.adds.get(&0)?;
         let clears = effect.moves == 0 && effect.adds.len() == 1 && step % 2 == 1;

@@ -2,7 +2,8 @@
 //! runs, and goes.
 
 use crate::ir::{Entry, Node, Op, Program};
-use std::collections::HashMap;
+use crate::passes::mark;
+use crate::passes::util::{by_value, FastMap};
 
 /// Removes loops that can never run: at program start (every cell is zero;
 /// not in a fragment, see [`Entry`]),
@@ -27,27 +28,22 @@ use std::collections::HashMap;
 /// removed loop's source stays in its segment's gap, so the guard still
 /// covers it (it is dead, so that is merely conservative).
 pub fn dead_code(program: Program) -> Program {
-    let Program {
-        body,
-        cell,
-        source,
-        entry,
-    } = program;
+    by_value(program, run)
+}
+
+/// [`dead_code`] in place; whether it changed anything (it only removes
+/// ops).
+pub fn run(program: &mut Program) -> bool {
     // Only a whole program starts on zeros; a fragment's loop is entered on
     // a tape nothing is known about.
-    let body = prune(body, entry == Entry::Start);
-    Program {
-        body,
-        cell,
-        source,
-        entry,
-    }
+    let top = program.entry == Entry::Start;
+    prune(&mut program.body, top)
 }
 
 /// What is known about the cells, by position from where tracking started.
 struct Zeros {
     /// Cells known zero (`true`) or written with something unknown (`false`).
-    cells: HashMap<i64, bool>,
+    cells: FastMap<i64, bool>,
     /// What holds for cells not in `cells`: zero at program start only.
     rest_zero: bool,
     /// The pointer, relative to where tracking started.
@@ -62,34 +58,40 @@ impl Zeros {
     /// After a control op ends (on a zero cell, wherever it is): forget
     /// everything else.
     fn after_control(&mut self) {
-        self.cells = HashMap::from([(0, true)]);
+        self.cells.clear();
+        self.cells.insert(0, true);
         self.rest_zero = false;
         self.pos = 0;
     }
 }
 
-fn prune(body: Vec<Node>, top: bool) -> Vec<Node> {
+/// Prunes one body in place (a nested body only depends on itself, so its
+/// mark says when it has nothing to prune); whether anything went.
+fn prune(body: &mut Vec<Node>, top: bool) -> bool {
     let mut known = Zeros {
-        cells: HashMap::new(),
+        cells: FastMap::default(),
         rest_zero: top,
         pos: 0,
     };
-    let mut out = Vec::with_capacity(body.len());
-    for node in body {
-        let Node { op, span } = node;
-        let op = match op {
-            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } if known.is_zero(known.pos) => {
-                continue;
+    let mut changed = false;
+    body.retain_mut(|node| {
+        if node.op.is_control() && known.is_zero(known.pos) {
+            changed = true;
+            return false;
+        }
+        if let Op::Loop { body: inner } | Op::If { body: inner } = &mut node.op {
+            if !inner.is_clean(mark::DEAD_CODE) {
+                let marks = inner.marks();
+                let inner_changed = prune(inner.nodes_mut_keeping_marks(), false);
+                let clean = match inner_changed {
+                    true => 0,
+                    false => marks | mark::DEAD_CODE,
+                };
+                inner.set_marks(clean);
+                changed |= inner_changed;
             }
-            Op::Loop { body } => Op::Loop {
-                body: prune(body, false),
-            },
-            Op::If { body } => Op::If {
-                body: prune(body, false),
-            },
-            op => op,
-        };
-        match op {
+        }
+        match node.op {
             Op::Add { offset, delta } if delta != 0 => {
                 known.cells.insert(known.pos + offset as i64, false);
             }
@@ -106,9 +108,9 @@ fn prune(body: Vec<Node>, top: bool) -> Vec<Node> {
             Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } => known.after_control(),
             _ => {}
         }
-        out.push(Node::new(op, span));
-    }
-    out
+        true
+    });
+    changed
 }
 
 #[cfg(test)]
@@ -167,7 +169,12 @@ mod tests {
             span,
         ));
         body.push(Node::new(Op::Move { delta: 1 }, span));
-        body.push(Node::new(Op::Loop { body: vec![] }, span));
+        body.push(Node::new(
+            Op::Loop {
+                body: vec![].into(),
+            },
+            span,
+        ));
         let q = dead_code(p.with_body(body));
         assert_eq!(q.body.len(), 6);
         assert!(q.body.iter().all(|n| !n.op.is_control()));

@@ -1,6 +1,8 @@
 //! Run-length folding: adjacent adds to one cell, and adjacent moves, become one op.
 
-use crate::ir::{map_bodies, CellWidth, Node, Op, Program};
+use crate::ir::{CellWidth, Node, Op, Program};
+use crate::passes::mark;
+use crate::passes::util::{by_value, rewrite_bodies};
 
 /// Folds runs of `+`/`-` on the same cell and runs of `>`/`<` into single
 /// ops, dropping those that cancel out entirely.
@@ -21,27 +23,49 @@ use crate::ir::{map_bodies, CellWidth, Node, Op, Program};
 /// A cancelled `<>` may still leave the tape in the source; the segment
 /// guard is computed from the source text, so it still sees that excursion.
 pub fn fold_runs(program: Program) -> Program {
-    let Program {
-        body,
-        cell,
-        source,
-        entry,
-    } = program;
-    let body = map_bodies(body, &mut |body| fold(body, cell));
-    Program {
-        body,
-        cell,
-        source,
-        entry,
+    by_value(program, run)
+}
+
+/// [`fold_runs`] in place; whether it changed anything.
+pub fn run(program: &mut Program) -> bool {
+    let cell = program.cell;
+    rewrite_bodies(&mut program.body, mark::FOLD_RUNS, &mut |body| {
+        // Nothing folds unless two neighbours do: then the body stays as it is.
+        if !body.windows(2).any(|w| merges(&w[0].op, &w[1].op)) {
+            return false;
+        }
+        *body = fold(std::mem::take(body), cell);
+        true
+    })
+}
+
+/// Whether `b` right after `a` folds into it.
+fn merges(a: &Op, b: &Op) -> bool {
+    match (a, b) {
+        (Op::Add { offset: x, .. }, Op::Add { offset: y, .. }) => x == y,
+        (Op::Move { delta: x }, Op::Move { delta: y }) => x.checked_add(*y).is_some(),
+        _ => false,
     }
 }
 
+/// Folds the runs of one body.
 fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
     let mut out: Vec<Node> = Vec::with_capacity(body.len());
     for node in body {
+        push_folded(&mut out, node, cell);
+    }
+    out
+}
+
+/// Appends `node` to a body whose runs are folded, folding it into the last
+/// node if it continues that one's run (and dropping both if they cancel).
+/// The parser builds folded bodies with this, one command at a time, which
+/// is why [`crate::parse::parse_folded`] gives what this pass would.
+pub(crate) fn push_folded(out: &mut Vec<Node>, node: Node, cell: CellWidth) {
+    {
         let Some(last) = out.last_mut() else {
             out.push(node);
-            continue;
+            return;
         };
         let merged = match (&mut last.op, &node.op) {
             (
@@ -65,14 +89,13 @@ fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
         };
         if !merged {
             out.push(node);
-            continue;
+            return;
         }
         last.span = last.span.to(node.span);
         if matches!(last.op, Op::Add { delta: 0, .. } | Op::Move { delta: 0 }) {
             out.pop();
         }
     }
-    out
 }
 
 #[cfg(test)]

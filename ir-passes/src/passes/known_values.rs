@@ -3,8 +3,8 @@
 //! loops go, and loops that provably run at most once become `if`s.
 
 use crate::ir::{CellWidth, Node, Offset, Op, Program, Value};
+use crate::passes::util::{by_value, FastMap};
 use crate::span::Span;
-use std::collections::HashMap;
 
 /// Propagates known cell values through each body.
 ///
@@ -52,29 +52,26 @@ use std::collections::HashMap;
 /// before a loop are carried into its body only while every iteration
 /// keeps them (a bounded fixed point; see docs/optimizations.md).
 pub fn known_values(program: Program) -> Program {
-    let Program {
-        body,
-        cell,
-        source,
-        entry,
-    } = program;
+    by_value(program, run)
+}
+
+/// [`known_values`] in place; whether it changed anything. Every body is
+/// rebuilt (what is known inside one depends on the code around it, so no
+/// body can be skipped), and each rewrite records that it changed one.
+pub fn run(program: &mut Program) -> bool {
     let mut ctx = Ctx {
-        cell,
-        budget: BUDGET_BASE + BUDGET_PER_OP * crate::ir::count_ops(&body),
+        cell: program.cell,
+        budget: BUDGET_BASE + BUDGET_PER_OP * program.op_count(),
     };
     let start = Entry {
-        cells: HashMap::new(),
+        cells: FastMap::default(),
         // A fragment (tiered execution) is entered on a tape nothing is
         // known about.
-        rest_zero: entry == crate::ir::Entry::Start,
+        rest_zero: program.entry == crate::ir::Entry::Start,
     };
-    let (body, _, _) = propagate(body, start, &mut ctx);
-    Program {
-        body,
-        cell,
-        source,
-        entry,
-    }
+    let (body, summary, _) = propagate(std::mem::take(&mut program.body), start, &mut ctx);
+    program.body = body;
+    summary.changed
 }
 
 /// How many cells a body's write set may list before it counts as "may
@@ -126,7 +123,7 @@ impl Ctx {
 struct Entry {
     /// Known (`Some`) or unknown (`None`) cell values; cells not listed are
     /// zero when `rest_zero`, else unknown.
-    cells: HashMap<i64, Option<Value>>,
+    cells: FastMap<i64, Option<Value>>,
     rest_zero: bool,
 }
 
@@ -162,7 +159,7 @@ impl Entry {
         let mut dropped = self.rest_zero && !end.rest_zero;
         let rest_zero = self.rest_zero && end.rest_zero;
         let keys: Vec<i64> = self.cells.keys().chain(end.cells.keys()).copied().collect();
-        let mut cells = HashMap::with_capacity(keys.len());
+        let mut cells = FastMap::with_capacity_and_hasher(keys.len(), Default::default());
         for at in keys {
             let (before, after) = (self.value(at), end.value(at));
             if before.is_some() && before != after {
@@ -184,6 +181,8 @@ struct Summary {
     /// When balanced: every cell (relative to the entry pointer) the body may
     /// write, or `None` if that is not known.
     writes: Option<Vec<i64>>,
+    /// Whether the rewritten body differs from the one analysed.
+    changed: bool,
 }
 
 /// The facts at one point of a body.
@@ -222,7 +221,7 @@ impl Facts {
     fn near(&self, (lo, hi): (i64, i64)) -> Entry {
         let (lo, hi) = (self.pos + lo, self.pos + hi);
         let known = &self.known.cells;
-        let mut cells = HashMap::new();
+        let mut cells = FastMap::default();
         if ((hi - lo) as usize) < known.len() {
             for at in lo..=hi {
                 if let Some(&v) = known.get(&at) {
@@ -406,24 +405,41 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
         cell,
     };
     let mut out = Vec::with_capacity(body.len());
+    // Whether `out` differs from `body`: set by every rewrite below.
+    let mut changed = false;
     // A worklist, so that an `if` known to run can hand its body back to it.
     let mut work = body;
     work.reverse();
     while let Some(Node { op, span }) = work.pop() {
         let node = match op {
-            Op::Add { offset, delta } => facts.add(offset, delta, span),
+            Op::Add { offset, delta } => {
+                let new = facts.add(offset, delta, span);
+                changed |= new.as_ref().is_none_or(|n| n.op != op);
+                new
+            }
             Op::Set { offset, value } => {
                 let at = facts.pos + offset as i64;
-                let value = cell.wrap(value);
-                if facts.value(at) == Some(value) {
+                let wrapped = cell.wrap(value);
+                changed |= wrapped != value;
+                if facts.value(at) == Some(wrapped) {
+                    changed = true;
                     None
                 } else {
-                    facts.write(at, Some(value));
-                    Some(Node::new(Op::Set { offset, value }, span))
+                    facts.write(at, Some(wrapped));
+                    Some(Node::new(
+                        Op::Set {
+                            offset,
+                            value: wrapped,
+                        },
+                        span,
+                    ))
                 }
             }
             Op::MulAdd { src, dst, factor } => match facts.value(facts.pos + src as i64) {
-                Some(v) => facts.add(dst, v.wrapping_mul(factor), span),
+                Some(v) => {
+                    changed = true;
+                    facts.add(dst, v.wrapping_mul(factor), span)
+                }
                 None => {
                     if cell.wrap(factor) != 0 {
                         facts.write(facts.pos + dst as i64, None);
@@ -444,6 +460,7 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
             Op::Loop { .. } | Op::If { .. } | Op::Scan { .. }
                 if facts.value(facts.pos) == Some(0) =>
             {
+                changed = true;
                 None
             }
             // An `if` on a known nonzero cell runs: its straight-line body
@@ -451,12 +468,13 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
             // gap, does the same: it runs once, or for a `set_loops` `if`,
             // runs the whole loop the body stands for).
             Op::If { body } if facts.value(facts.pos).is_some() && splices(&body) => {
+                changed = true;
                 work.extend(body.into_iter().rev());
                 None
             }
             Op::Loop { body } => {
                 let entry = reach(&body).map(|r| facts.near(r));
-                let (mut body, mut inner, head) = loop_body(body, entry, ctx);
+                let (mut body, mut inner, head) = loop_body(body.into_vec(), entry, ctx);
                 // A loop that runs at most once is an `if`: its body starts
                 // with what is known here, which may be more than what holds
                 // at every test of the loop. (The rewritten body may qualify
@@ -472,19 +490,22 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                         body = again;
                         inner = Summary {
                             ends_zero: true,
+                            changed: inner.changed || summary.changed,
                             ..summary
                         };
                     }
                 }
                 if inner.ends_zero && facts.value(facts.pos).is_some() && splices(&body) {
+                    changed = true;
                     work.extend(body.into_iter().rev());
                     continue;
                 }
                 facts.after_loop(&inner, head.as_ref());
+                changed |= inner.changed || inner.ends_zero;
                 let op = if inner.ends_zero {
-                    Op::If { body }
+                    Op::If { body: body.into() }
                 } else {
-                    Op::Loop { body }
+                    Op::Loop { body: body.into() }
                 };
                 Some(Node::new(op, span))
             }
@@ -492,14 +513,16 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
             // (those it can touch; a body too big to list them gets none).
             Op::If { body } => {
                 let entry = reach(&body).map_or_else(Entry::default, |r| facts.near(r));
-                let (body, inner, _) = propagate(body, entry, ctx);
+                let (body, inner, _) = propagate(body.into_vec(), entry, ctx);
                 // Known to run, and now straight-line: it joins the segment.
                 if facts.value(facts.pos).is_some() && splices(&body) {
+                    changed = true;
                     work.extend(body.into_iter().rev());
                     continue;
                 }
                 facts.after_control(Some(&inner));
-                Some(Node::new(Op::If { body }, span))
+                changed |= inner.changed;
+                Some(Node::new(Op::If { body: body.into() }, span))
             }
             Op::Scan { .. } => {
                 facts.after_control(None);
@@ -518,6 +541,7 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
             balanced,
             ends_zero,
             writes,
+            changed,
         },
         end,
     )

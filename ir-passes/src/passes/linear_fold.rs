@@ -4,7 +4,9 @@
 //! ops than the source's way of computing it (a copy through a temporary cell
 //! and back is the typical case).
 
-use crate::ir::{map_bodies, CellWidth, Node, Offset, Op, Program, Value};
+use crate::ir::{CellWidth, Node, Offset, Op, Program, Value};
+use crate::passes::mark;
+use crate::passes::util::{by_value, rewrite_bodies};
 use crate::span::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,39 +41,110 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Every cell the new ops touch was touched by the old ones, so the segment
 /// guards' ranges still hold.
 pub fn linear_fold(program: Program) -> Program {
-    let Program {
-        body,
-        cell,
-        source,
-        entry,
-    } = program;
-    let body = map_bodies(body, &mut |body| fold(body, cell));
-    Program {
-        body,
-        cell,
-        source,
-        entry,
-    }
+    by_value(program, run)
+}
+
+/// [`linear_fold`] in place; whether it changed anything (a rewrite is
+/// always shorter, so a body changed if and only if it got shorter).
+pub fn run(program: &mut Program) -> bool {
+    let cell = program.cell;
+    rewrite_bodies(&mut program.body, mark::LINEAR_FOLD, &mut |body| {
+        // Only stretches with a muladd are rewritten.
+        if !body.iter().any(|n| matches!(n.op, Op::MulAdd { .. })) {
+            return false;
+        }
+        let len = body.len();
+        fold(body, cell);
+        body.len() != len
+    })
 }
 
 /// Terms beyond which a cell's function counts as too complex to rewrite.
 const MAX_TERMS: usize = 8;
 
+/// Room for the terms of a sum of two functions of at most [`MAX_TERMS`]
+/// terms each, before the sum is checked against the limit.
+const TERMS_ROOM: usize = 2 * MAX_TERMS;
+
+/// Nonzero factors by cell offset, sorted by offset, stored inline: a
+/// stretch's functions cost no allocation each.
+#[derive(Clone, Copy, Debug)]
+struct Terms {
+    len: usize,
+    items: [(i64, Value); TERMS_ROOM],
+}
+
+impl Terms {
+    const EMPTY: Terms = Terms {
+        len: 0,
+        items: [(0, 0); TERMS_ROOM],
+    };
+
+    fn iter(&self) -> impl Iterator<Item = (i64, Value)> + '_ {
+        self.items[..self.len].iter().copied()
+    }
+
+    fn keys(&self) -> impl Iterator<Item = i64> + '_ {
+        self.iter().map(|(at, _)| at)
+    }
+
+    fn get(&self, at: i64) -> Option<Value> {
+        self.iter().find(|&(a, _)| a == at).map(|(_, k)| k)
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Adds `k` to the factor of `at` (dropping it if it becomes zero).
+    fn add(&mut self, at: i64, k: Value, cell: CellWidth) {
+        let slot = self.items[..self.len].partition_point(|&(a, _)| a < at);
+        if slot < self.len && self.items[slot].0 == at {
+            let sum = cell.wrap(self.items[slot].1.wrapping_add(k));
+            if sum == 0 {
+                self.items.copy_within(slot + 1..self.len, slot);
+                self.len -= 1;
+            } else {
+                self.items[slot].1 = sum;
+            }
+        } else if cell.wrap(k) != 0 {
+            // Both summands have at most MAX_TERMS terms (checked after every
+            // sum), so there is room.
+            self.items.copy_within(slot..self.len, slot + 1);
+            self.items[slot] = (at, cell.wrap(k));
+            self.len += 1;
+        }
+    }
+}
+
 /// A cell's value as `constant + sum(factor * start value of cell)`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 struct Linear {
     constant: Value,
     /// Nonzero factors, by cell offset from the stretch's start.
-    terms: BTreeMap<i64, Value>,
+    terms: Terms,
 }
 
 impl Linear {
     /// The value cell `at` held when the stretch began.
     fn start(at: i64) -> Linear {
+        let mut terms = Terms::EMPTY;
+        terms.items[0] = (at, 1);
+        terms.len = 1;
+        Linear { constant: 0, terms }
+    }
+
+    /// A constant.
+    fn constant(value: Value) -> Linear {
         Linear {
-            constant: 0,
-            terms: BTreeMap::from([(at, 1)]),
+            constant: value,
+            terms: Terms::EMPTY,
         }
+    }
+
+    /// Whether this is cell `at`'s start value, unchanged.
+    fn is_start(&self, at: i64) -> bool {
+        self.constant == 0 && self.terms.len == 1 && self.terms.items[0] == (at, 1)
     }
 
     /// `self += factor * other`, modulo the cell width.
@@ -80,12 +153,8 @@ impl Linear {
             self.constant
                 .wrapping_add(other.constant.wrapping_mul(factor)),
         );
-        for (&at, &k) in &other.terms {
-            let term = self.terms.entry(at).or_insert(0);
-            *term = cell.wrap(term.wrapping_add(k.wrapping_mul(factor)));
-            if *term == 0 {
-                self.terms.remove(&at);
-            }
+        for (at, k) in other.terms.iter() {
+            self.terms.add(at, k.wrapping_mul(factor), cell);
         }
     }
 }
@@ -105,7 +174,7 @@ fn effect(stretch: &[Node], cell: CellWidth) -> Option<Effect> {
     let mut pos: i64 = 0;
     let mut move_span = None;
     let value = |cells: &BTreeMap<i64, (Linear, Span)>, at: i64| match cells.get(&at) {
-        Some((f, _)) => f.clone(),
+        Some((f, _)) => *f,
         None => Linear::start(at),
     };
     for node in stretch {
@@ -123,10 +192,7 @@ fn effect(stretch: &[Node], cell: CellWidth) -> Option<Effect> {
                 entry.1 = entry.1.to(node.span);
             }
             Op::Set { offset, value } => {
-                let f = Linear {
-                    constant: cell.wrap(value),
-                    terms: BTreeMap::new(),
-                };
+                let f = Linear::constant(cell.wrap(value));
                 let at = pos + offset as i64;
                 let span = cells.get(&at).map_or(node.span, |(_, s)| s.to(node.span));
                 cells.insert(at, (f, span));
@@ -159,7 +225,7 @@ fn effect(stretch: &[Node], cell: CellWidth) -> Option<Effect> {
 fn writes(at: i64, f: &Linear, span: Span) -> Option<Vec<Node>> {
     let offset = |at: i64| Offset::try_from(at).ok();
     let mut ops = Vec::new();
-    match f.terms.get(&at) {
+    match f.terms.get(at) {
         Some(1) if f.constant != 0 => ops.push(Op::Add {
             offset: offset(at)?,
             delta: f.constant,
@@ -171,7 +237,7 @@ fn writes(at: i64, f: &Linear, span: Span) -> Option<Vec<Node>> {
             value: f.constant,
         }),
     }
-    for (&src, &factor) in f.terms.iter().filter(|&(&src, _)| src != at) {
+    for (src, factor) in f.terms.iter().filter(|&(src, _)| src != at) {
         ops.push(Op::MulAdd {
             src: offset(src)?,
             dst: offset(at)?,
@@ -192,7 +258,7 @@ fn rewrite(stretch: &[Node], cell: CellWidth) -> Option<Vec<Node>> {
     let changed: BTreeMap<i64, &(Linear, Span)> = effect
         .cells
         .iter()
-        .filter(|(&at, (f, _))| *f != Linear::start(at))
+        .filter(|(&at, (f, _))| !f.is_start(at))
         .map(|(&at, entry)| (at, entry))
         .collect();
     // A cell's write must wait for the writes that read its start value:
@@ -200,8 +266,8 @@ fn rewrite(stretch: &[Node], cell: CellWidth) -> Option<Vec<Node>> {
     // `readers` lists, for each written cell, the cells it waits for.
     let mut blocking: BTreeMap<i64, usize> = changed.keys().map(|&at| (at, 0)).collect();
     for (&at, (f, _)) in &changed {
-        for src in f.terms.keys().filter(|&&src| src != at) {
-            if let Some(n) = blocking.get_mut(src) {
+        for src in f.terms.keys().filter(|&src| src != at) {
+            if let Some(n) = blocking.get_mut(&src) {
                 *n += 1;
             }
         }
@@ -215,11 +281,11 @@ fn rewrite(stretch: &[Node], cell: CellWidth) -> Option<Vec<Node>> {
     while let Some(at) = ready.pop_first() {
         let (f, span) = changed[&at];
         out.extend(writes(at, f, *span)?);
-        for src in f.terms.keys().filter(|&&src| src != at) {
-            if let Some(n) = blocking.get_mut(src) {
+        for src in f.terms.keys().filter(|&src| src != at) {
+            if let Some(n) = blocking.get_mut(&src) {
                 *n -= 1;
                 if *n == 0 {
-                    ready.insert(*src);
+                    ready.insert(src);
                 }
             }
         }
@@ -235,30 +301,44 @@ fn rewrite(stretch: &[Node], cell: CellWidth) -> Option<Vec<Node>> {
     (out.len() < stretch.len()).then_some(out)
 }
 
-/// Rewrites the stretches of one body.
-fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
-    let mut out = Vec::with_capacity(body.len());
-    let mut stretch: Vec<Node> = Vec::new();
-    let flush = |stretch: &mut Vec<Node>, out: &mut Vec<Node>| {
-        match rewrite(stretch, cell) {
-            Some(nodes) => out.extend(nodes),
-            None => out.append(stretch),
+/// Whether an op belongs in a stretch.
+fn in_stretch(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Add { .. } | Op::Set { .. } | Op::MulAdd { .. } | Op::Move { .. }
+    )
+}
+
+/// Rewrites the stretches of one body in place; only a body with a stretch
+/// that gets rewritten is rebuilt.
+fn fold(body: &mut Vec<Node>, cell: CellWidth) {
+    // The stretches' rewrites, as (start, end, new ops), in order.
+    let mut rewrites: Vec<(usize, usize, Vec<Node>)> = Vec::new();
+    let mut start = 0;
+    for i in 0..=body.len() {
+        if i < body.len() && in_stretch(&body[i].op) {
+            continue;
         }
-        stretch.clear();
-    };
-    for node in body {
-        match node.op {
-            Op::Add { .. } | Op::Set { .. } | Op::MulAdd { .. } | Op::Move { .. } => {
-                stretch.push(node)
-            }
-            _ => {
-                flush(&mut stretch, &mut out);
-                out.push(node);
+        if i > start {
+            if let Some(nodes) = rewrite(&body[start..i], cell) {
+                rewrites.push((start, i, nodes));
             }
         }
+        start = i + 1;
     }
-    flush(&mut stretch, &mut out);
-    out
+    if rewrites.is_empty() {
+        return;
+    }
+    let old = std::mem::take(body);
+    let mut old = old.into_iter().enumerate().peekable();
+    for (start, end, nodes) in rewrites {
+        while let Some((_, node)) = old.next_if(|&(i, _)| i < start) {
+            body.push(node);
+        }
+        while old.next_if(|&(i, _)| i < end).is_some() {}
+        body.extend(nodes);
+    }
+    body.extend(old.map(|(_, node)| node));
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! and adds constants to other cells becomes multiply-adds and a clear.
 
 use crate::ir::{Node, Offset, Op, Program};
-use crate::passes::util::{inverse, linear, negate, replace_loops};
+use crate::passes::mark;
+use crate::passes::util::{by_value, inverse, linear, negate, replace_loops};
 
 /// Replaces multiply and copy loops by `muladd`s followed by `set p[0], 0`.
 ///
@@ -32,7 +33,12 @@ use crate::passes::util::{inverse, linear, negate, replace_loops};
 /// The new ops join the surrounding segment; the loop's source lies in that
 /// segment's gap, so its guard covers every cell the loop could touch.
 pub fn mul_loops(program: Program) -> Program {
-    replace_loops(program, |body, span, cell| {
+    by_value(program, run)
+}
+
+/// [`mul_loops`] in place; whether it changed anything.
+pub fn run(program: &mut Program) -> bool {
+    replace_loops(program, mark::MUL_LOOPS, |body, span, cell| {
         let effect = linear(body, cell)?;
         let step = *effect.adds.get(&0)?;
         if effect.moves != 0 || step % 2 == 0 {

@@ -1,7 +1,9 @@
 //! Offset folding: pointer moves sink to the end of each straight-line
 //! segment, and the ops before them address cells at offsets instead.
 
-use crate::ir::{map_bodies, Node, Offset, Op, Program};
+use crate::ir::{Node, Offset, Op, Program};
+use crate::passes::mark;
+use crate::passes::util::{by_value, rewrite_bodies};
 use crate::span::Span;
 
 /// Rewrites each segment so that it makes at most one move, at its end.
@@ -29,19 +31,36 @@ use crate::span::Span;
 /// Moves never cross a control op (`Loop`, `If`, `Scan`): the pointer must be
 /// right when one starts, and the segment guards rely on it.
 pub fn offsets(program: Program) -> Program {
-    let Program {
-        body,
-        cell,
-        source,
-        entry,
-    } = program;
-    let body = map_bodies(body, &mut sink_moves);
-    Program {
-        body,
-        cell,
-        source,
-        entry,
+    by_value(program, run)
+}
+
+/// [`offsets`] in place; whether it changed anything.
+pub fn run(program: &mut Program) -> bool {
+    rewrite_bodies(&mut program.body, mark::OFFSETS, &mut |body| {
+        if !sinks(body) {
+            return false;
+        }
+        let (new, changed) = sink_moves(std::mem::take(body));
+        *body = new;
+        changed
+    })
+}
+
+/// Whether a body has a move that is not alone at the end of its segment
+/// (or a zero move): only then can sinking change it.
+fn sinks(body: &[Node]) -> bool {
+    let mut pending = false;
+    for node in body {
+        match node.op {
+            Op::Move { delta: 0 } => return true,
+            Op::Move { .. } if pending => return true,
+            Op::Move { .. } => pending = true,
+            ref op if op.is_control() => pending = false,
+            _ if pending => return true,
+            _ => {}
+        }
     }
+    false
 }
 
 /// The moves of the segment being rewritten: where the pointer is relative
@@ -69,7 +88,11 @@ impl Pending {
     }
 }
 
-fn sink_moves(body: Vec<Node>) -> Vec<Node> {
+/// The body with its moves sunk, and whether that changed it: it did if
+/// a move went (two merged, or one was zero) or an op was shifted.
+fn sink_moves(body: Vec<Node>) -> (Vec<Node>, bool) {
+    let len = body.len();
+    let mut shifted_any = false;
     let mut out = Vec::with_capacity(body.len());
     let mut pending = Pending { pos: 0, span: None };
     for mut node in body {
@@ -102,11 +125,14 @@ fn sink_moves(body: Vec<Node>) -> Vec<Node> {
         };
         if !shifted {
             pending.flush(&mut out);
+        } else if pending.pos != 0 {
+            shifted_any = true;
         }
         out.push(node);
     }
     pending.flush(&mut out);
-    out
+    let changed = shifted_any || out.len() != len;
+    (out, changed)
 }
 
 #[cfg(test)]

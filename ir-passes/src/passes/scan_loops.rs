@@ -1,7 +1,8 @@
 //! Scan loops: a loop that only moves (`[>]`, `[<<]`) becomes a `Scan`.
 
 use crate::ir::{Node, Offset, Op, Program};
-use crate::passes::util::replace_loops;
+use crate::passes::mark;
+use crate::passes::util::{by_value, replace_loops};
 
 /// Replaces loops whose body only moves the pointer, by a nonzero total, with
 /// `scan`.
@@ -22,7 +23,12 @@ use crate::passes::util::replace_loops;
 /// the loop's source and fall back to it at a tape end for the exact error.
 /// A body whose moves cancel (`[<>]`) never ends and stays a loop.
 pub fn scan_loops(program: Program) -> Program {
-    replace_loops(program, |body, span, _| {
+    by_value(program, run)
+}
+
+/// [`scan_loops`] in place; whether it changed anything.
+pub fn run(program: &mut Program) -> bool {
+    replace_loops(program, mark::SCAN_LOOPS, |body, span, _| {
         let mut stride: i64 = 0;
         for node in body {
             match node.op {

@@ -3,8 +3,9 @@
 //! anything reads them vanish, adds to a cell sum up even when other ops come
 //! between.
 
-use crate::ir::{map_bodies, CellWidth, Node, Op, Program};
-use std::collections::HashMap;
+use crate::ir::{CellWidth, Node, Op, Program};
+use crate::passes::mark;
+use crate::passes::util::{by_value, rewrite_bodies, FastMap};
 
 /// Combines the constant writes to each cell of a segment.
 ///
@@ -42,27 +43,56 @@ use std::collections::HashMap;
 /// Moves are followed, so it works with or without the `offsets` pass having
 /// run. Control ops end a segment, and everything is live at its end.
 pub fn set_fold(program: Program) -> Program {
-    let Program {
-        body,
-        cell,
-        source,
-        entry,
-    } = program;
-    let body = map_bodies(body, &mut |body| fold(dead_stores(body), cell));
-    Program {
-        body,
-        cell,
-        source,
-        entry,
+    by_value(program, run)
+}
+
+/// [`set_fold`] in place; whether it changed anything. Both steps only
+/// ever drop ops (folding one into another), so a body changed if and only
+/// if it got shorter.
+pub fn run(program: &mut Program) -> bool {
+    let cell = program.cell;
+    rewrite_bodies(&mut program.body, mark::SET_FOLD, &mut |body| {
+        let len = body.len();
+        dead_stores(body);
+        if folds(body) {
+            *body = fold(std::mem::take(body), cell);
+        }
+        body.len() != len
+    })
+}
+
+/// Whether some add may combine with an earlier write: a cell written twice
+/// in one segment (a cheap over-approximation of what [`fold`] combines).
+fn folds(body: &[Node]) -> bool {
+    let mut seen: FastMap<i64, ()> = FastMap::default();
+    let mut pos: i64 = 0;
+    for node in body {
+        match node.op {
+            Op::Add { offset, .. } => {
+                if seen.insert(pos + offset as i64, ()).is_some() {
+                    return true;
+                }
+            }
+            Op::Set { offset, .. } => {
+                seen.insert(pos + offset as i64, ());
+            }
+            Op::Move { delta } => pos += delta as i64,
+            Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } => {
+                seen.clear();
+                pos = 0;
+            }
+            _ => {}
+        }
     }
+    false
 }
 
 /// Removes writes that a later set in the same segment overwrites unread.
-fn dead_stores(mut body: Vec<Node>) -> Vec<Node> {
+fn dead_stores(body: &mut Vec<Node>) {
     // Every op's pointer position relative to its segment's start.
     let mut positions = Vec::with_capacity(body.len());
     let mut pos: i64 = 0;
-    for node in &body {
+    for node in body.iter() {
         positions.push(pos);
         match node.op {
             Op::Move { delta } => pos += delta as i64,
@@ -72,8 +102,9 @@ fn dead_stores(mut body: Vec<Node>) -> Vec<Node> {
     }
     // Cells that a later set in the segment overwrites before anything reads
     // them, each with the index of that set.
-    let mut dead: HashMap<i64, usize> = HashMap::new();
+    let mut dead: FastMap<i64, usize> = FastMap::default();
     let mut keep = vec![true; body.len()];
+    let mut any = false;
     for i in (0..body.len()).rev() {
         let at = |offset: i32| positions[i] + offset as i64;
         let killer = match body[i].op {
@@ -100,20 +131,21 @@ fn dead_stores(mut body: Vec<Node>) -> Vec<Node> {
             | Op::Loop { .. }
             | Op::If { .. }
             | Op::Scan { .. } => {
-                dead = HashMap::new();
+                dead.clear();
                 None
             }
         };
         if let Some(k) = killer {
             // The set now stands for the write it made redundant too.
             keep[i] = false;
+            any = true;
             body[k].span = body[k].span.to(body[i].span);
         }
     }
-    let mut keep = keep.into_iter();
-    body.into_iter()
-        .filter(|_| keep.next() == Some(true))
-        .collect()
+    if any {
+        let mut keep = keep.into_iter();
+        body.retain(|_| keep.next() == Some(true));
+    }
 }
 
 fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
@@ -121,7 +153,7 @@ fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
     // For each cell (by position from the segment start), the index in `out`
     // of the last add or set to it that a later write may combine with. An
     // entry below `barrier` is stale.
-    let mut last: HashMap<i64, usize> = HashMap::new();
+    let mut last: FastMap<i64, usize> = FastMap::default();
     let mut barrier = 0;
     let mut pos: i64 = 0;
     for node in body {
@@ -155,7 +187,7 @@ fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
             Op::Move { delta } => pos += delta as i64,
             Op::Loop { .. } | Op::If { .. } | Op::Scan { .. } => {
                 // A new segment: positions restart and nothing carries over.
-                last = HashMap::new();
+                last.clear();
                 pos = 0;
                 barrier = here + 1;
             }
@@ -167,7 +199,7 @@ fn fold(body: Vec<Node>, cell: CellWidth) -> Vec<Node> {
 
 /// The earlier add or set to cell `at` that a new write may combine with.
 fn combinable<'a>(
-    last: &HashMap<i64, usize>,
+    last: &FastMap<i64, usize>,
     barrier: usize,
     at: i64,
     out: &'a mut [Option<Node>],

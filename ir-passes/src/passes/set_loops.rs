@@ -3,7 +3,8 @@
 
 use crate::guard::{inner_span, source_excursion};
 use crate::ir::{Node, Offset, Op, Program, Value};
-use crate::passes::util::{inverse, negate, replace_loops};
+use crate::passes::mark;
+use crate::passes::util::{by_value, inverse, negate, replace_loops};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -50,8 +51,13 @@ use std::sync::Arc;
 /// has been folded away by then and ends. A body whose excursion comes from
 /// inner loops that may not run (`[>[-<<>>]<-]`) stays a loop.
 pub fn set_loops(program: Program) -> Program {
+    by_value(program, run)
+}
+
+/// [`set_loops`] in place; whether it changed anything.
+pub fn run(program: &mut Program) -> bool {
     let source = Arc::clone(&program.source);
-    replace_loops(program, |body, span, cell| {
+    replace_loops(program, mark::SET_LOOPS, |body, span, cell| {
         let effects = effects(body)?;
         let step = match effects.get(&0) {
             Some(Effect::Add(step)) if cell.wrap(*step) % 2 == 1 => cell.wrap(*step),
@@ -109,7 +115,7 @@ pub fn set_loops(program: Program) -> Program {
             },
             inner,
         ));
-        Some(vec![Node::new(Op::If { body: ops }, span)])
+        Some(vec![Node::new(Op::If { body: ops.into() }, span)])
     })
 }
 

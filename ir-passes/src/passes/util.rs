@@ -1,43 +1,88 @@
 //! Helpers shared by the passes: rewriting loops in place, the net effect of
 //! a straight-line loop body, and inverses modulo 2^32.
 
-use crate::ir::{map_bodies, CellWidth, Node, Op, Program, Value};
+use crate::ir::{CellWidth, Node, Op, Program, Value};
 use crate::span::Span;
 use std::collections::BTreeMap;
 
+/// A cheap hasher for the passes' maps keyed by cell positions (SipHash's
+/// protection against chosen keys buys nothing here and costs much).
+pub(crate) type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
+
+/// Rewrites every body of `body` bottom-up in place with `f` (which gets a
+/// body whose nested bodies are done, and says whether it changed it), and
+/// says whether anything changed. A nested body marked with `mark` is left
+/// alone: `f` is known to change nothing in it. `f` must depend on nothing
+/// but the body (and constants of the program), so that the mark stays true
+/// for as long as the body is not edited.
+pub(crate) fn rewrite_bodies(
+    body: &mut Vec<Node>,
+    mark: u16,
+    f: &mut impl FnMut(&mut Vec<Node>) -> bool,
+) -> bool {
+    let mut changed = false;
+    for node in body.iter_mut() {
+        if let Op::Loop { body: inner } | Op::If { body: inner } = &mut node.op {
+            if inner.is_clean(mark) {
+                continue;
+            }
+            let marks = inner.marks();
+            let inner_changed = rewrite_bodies(inner.nodes_mut_keeping_marks(), mark, f);
+            inner.set_marks(if inner_changed { 0 } else { marks | mark });
+            changed |= inner_changed;
+        }
+    }
+    f(body) | changed
+}
+
+/// Applies a by-value pass in place: the `Program -> Program` form of a pass
+/// written as `run(&mut Program) -> bool`.
+pub(crate) fn by_value(mut program: Program, run: fn(&mut Program) -> bool) -> Program {
+    run(&mut program);
+    program
+}
+
 /// Rewrites every `Loop` of the program, innermost first: `f` gets a loop's
 /// body (already rewritten) and span, and returns the nodes that replace the
-/// loop, or `None` to keep it.
+/// loop, or `None` to keep it. Says whether any loop was replaced.
 pub(crate) fn replace_loops(
-    program: Program,
+    program: &mut Program,
+    mark: u16,
     mut f: impl FnMut(&[Node], Span, CellWidth) -> Option<Vec<Node>>,
-) -> Program {
-    let Program {
-        body,
-        cell,
-        source,
-        entry,
-    } = program;
-    let body = map_bodies(body, &mut |body| {
-        let mut out: Vec<Node> = Vec::with_capacity(body.len());
-        for node in body {
+) -> bool {
+    let cell = program.cell;
+    rewrite_bodies(&mut program.body, mark, &mut |body| {
+        let mut replaced = None;
+        for (i, node) in body.iter().enumerate() {
+            if let Op::Loop { body: inner } = &node.op {
+                if let Some(nodes) = f(inner, node.span, cell) {
+                    replaced = Some((i, nodes));
+                    break;
+                }
+            }
+        }
+        // Most bodies have nothing to replace: they are not rebuilt.
+        let Some((first, nodes)) = replaced else {
+            return false;
+        };
+        let old = std::mem::take(body);
+        body.reserve(old.len() + nodes.len());
+        let mut old = old.into_iter();
+        body.extend(old.by_ref().take(first));
+        old.next();
+        body.extend(nodes);
+        for node in old {
             let replacement = match &node.op {
-                Op::Loop { body } => f(body, node.span, cell),
+                Op::Loop { body: inner } => f(inner, node.span, cell),
                 _ => None,
             };
             match replacement {
-                Some(nodes) => out.extend(nodes),
-                None => out.push(node),
+                Some(nodes) => body.extend(nodes),
+                None => body.push(node),
             }
         }
-        out
-    });
-    Program {
-        body,
-        cell,
-        source,
-        entry,
-    }
+        true
+    })
 }
 
 /// What one run of a body made only of `Add` and `Move` does.

@@ -1,0 +1,59 @@
+//! Parse + `-O2` only, for measuring the front and middle end alone
+//! (callgrind, `/usr/bin/time`), without code generation or a run.
+//!
+//! ```text
+//! cargo build --release -p ir-passes --example optimize
+//! valgrind --tool=callgrind target/release/examples/optimize FILE
+//! target/release/examples/optimize --times FILE    # per-pass wall times
+//! ```
+//!
+//! Prints the op count of the result (so the work cannot be optimized away)
+//! and, with `--times`, each pass's summed time over the rounds.
+
+use ir_passes::ir::CellWidth;
+use ir_passes::parse::parse;
+use ir_passes::pipeline::Pipeline;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let mut times = false;
+    let mut path = None;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--times" => times = true,
+            _ => path = Some(arg),
+        }
+    }
+    let Some(path) = path else {
+        eprintln!("usage: optimize [--times] FILE");
+        std::process::exit(2);
+    };
+    let text = std::fs::read(&path).unwrap_or_else(|e| {
+        eprintln!("cannot read {path}: {e}");
+        std::process::exit(2);
+    });
+    let start = Instant::now();
+    let program = parse(&path, &text, CellWidth::U8).unwrap_or_else(|e| {
+        eprintln!("{path}:{e}");
+        std::process::exit(1);
+    });
+    let parsed = start.elapsed();
+    let optimized = Pipeline::level(2).run(program, false);
+    let total = start.elapsed();
+    println!(
+        "{path}: {} ops after -O2 in {} rounds",
+        optimized.program.op_count(),
+        optimized.snapshots.last().map_or(0, |s| s.round)
+    );
+    if times {
+        let mut per_pass: BTreeMap<&str, Duration> = BTreeMap::new();
+        for s in &optimized.snapshots {
+            *per_pass.entry(s.pass).or_default() += s.time;
+        }
+        println!("parse: {parsed:?}, parse + passes: {total:?}");
+        for (pass, time) in per_pass {
+            println!("  {pass:<12} {time:?}");
+        }
+    }
+}
