@@ -65,8 +65,9 @@ pub struct JitCode {
     functions: usize,
     /// Bytes of machine code in those functions.
     code_size: usize,
-    /// Where the compile's time went.
-    times: CodegenTimes,
+    /// Where the compile's time went (boxed: a table per Cranelift pass,
+    /// and tiers move `JitCode`s by value).
+    times: Box<CodegenTimes>,
 }
 
 /// Compiles a program to native code, on up to [`default_threads`] threads.
@@ -110,12 +111,12 @@ pub fn compile_on(
         unsafe { module.free_memory() };
         return Err(format!("cannot finalize the generated code: {e}"));
     }
-    let times = CodegenTimes {
+    let times = Box::new(CodegenTimes {
         setup,
         finalize: finalize.elapsed(),
         wall: start.elapsed(),
         ..times
-    };
+    });
     let address = module.get_finalized_function(entry);
     // SAFETY: the function was built with exactly the signature `Entry`.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };

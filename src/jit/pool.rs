@@ -101,7 +101,7 @@ pub struct Pool<'scope, 'env> {
     jobs: Option<SyncSender<(usize, FuncId, Function)>>,
     /// The workers' end of `jobs`, shared (the calling thread takes from
     /// it too once translation is done).
-    queue: &'env Mutex<Option<Receiver<(usize, FuncId, Function)>>>,
+    queue: &'env Queue,
     /// The workers' way back; the pool's own sender goes in `finish`, so
     /// waiting for results ends if the workers are gone.
     results_tx: Option<Sender<Done>>,
@@ -136,7 +136,7 @@ impl<'scope, 'env> Pool<'scope, 'env> {
         timing::install();
         // Passes timed on this thread before (the module's stubs) belong
         // to the set-up, not to this compile.
-        drop(timing::take_pass_times());
+        let _ = timing::take_pass_times();
         let (results_tx, results) = mpsc::channel();
         Pool {
             scope,
