@@ -38,7 +38,7 @@ pub fn emit_c(program: &Program) -> String {
     };
     e.out.push_str(
         "\nint64_t bfjit_program(void *rt, void *tape, int64_t p) {\n    \
-         rt_ = rt;\n    t = tape;\n",
+         rt_ = rt;\n    tape_ = tape;\n    cell *const t = tape_;\n",
     );
     e.body(&program.body, program.range(), true);
     e.out.push_str("    return p;\n}\n");
@@ -139,7 +139,9 @@ const uint64_t bfjit_config[] = {{
 const char bfjit_info[] = "the C yardstick of {name} (bfjit inspect --emit c)\n";
 
 static struct rt *rt_;
-static cell *t;
+/* Each function reads it into a local `t`: cells are chars, which may alias
+   a global pointer, so gcc would reload a global `t` after every store. */
+static cell *tape_;
 
 /* -DNO_GUARDS compiles the segment and loop guards out (unsafe: for measuring what they cost). */
 #ifdef NO_GUARDS
@@ -245,7 +247,7 @@ static cell *t;
         let depth = std::mem::replace(&mut self.depth, 1);
         let _ = writeln!(
             self.out,
-            "\n__attribute__((noinline)) static int64_t f{id}(int64_t p) {{"
+            "\n__attribute__((noinline)) static int64_t f{id}(int64_t p) {{\n    cell *const t = tape_;"
         );
         self.control_inline(node);
         self.out.push_str("    return p;\n}\n");
