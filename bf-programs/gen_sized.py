@@ -56,7 +56,7 @@ def nest_block(rng):
 def run_block(rng):
     """A run of moves and adds that cancels out."""
     k = rng.randint(1, 6)
-    code = ">" * k + "+" * k + "-" * k + "<" * k + "<>" * rng.randint(0, 2)
+    code = ">" * k + "+" * k + "-" * k + "<" * k + "><" * rng.randint(0, 2)
     return code, b""
 
 

@@ -68,11 +68,10 @@ fn folds(body: &[Node]) -> bool {
     let mut pos: i64 = 0;
     for node in body {
         match node.op {
-            Op::Add { offset, .. } => {
-                if seen.insert(pos + offset as i64, ()).is_some() {
-                    return true;
-                }
+            Op::Add { offset, .. } if seen.insert(pos + offset as i64, ()).is_some() => {
+                return true;
             }
+            Op::Add { .. } => {}
             Op::Set { offset, .. } => {
                 seen.insert(pos + offset as i64, ());
             }
