@@ -304,8 +304,8 @@ impl<C: CellType> LoopHooks<C> for Tiering {
         budget: &mut Budget,
     ) -> HeadAction {
         let s = slot as usize;
-        // The countdown this hook set is exact; the interpreter's argument
-        // is not (it passes the threshold every time).
+        // The countdown this hook set equals the interpreter's `back_edges`
+        // argument; the slot keeps it so the log's counts need no argument.
         let ran = self.slots[s].countdown;
         self.slots[s].interpreted += u64::from(ran);
         self.heat_up(slot, u64::from(ran));
