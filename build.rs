@@ -42,17 +42,7 @@ mod exe_runtime {
             .pic(true)
             .warnings(true)
             .cargo_metadata(false);
-        for (name, value) in [
-            ("BFJIT_FUEL_OFFSET", layout::FUEL_OFFSET as usize),
-            ("BFJIT_GUARD_OFFSET", layout::GUARD_OFFSET as usize),
-            ("BFJIT_RESULT_OFFSET", layout::RESULT_OFFSET as usize),
-            ("BFJIT_GUARD_PTR_OFFSET", layout::GUARD_PTR_OFFSET as usize),
-            ("BFJIT_CONFIG_TAPE_SIZE", layout::CONFIG_TAPE_SIZE),
-            ("BFJIT_CONFIG_CELL_BYTES", layout::CONFIG_CELL_BYTES),
-            ("BFJIT_CONFIG_EOF", layout::CONFIG_EOF),
-            ("BFJIT_CONFIG_SOURCE_LEN", layout::CONFIG_SOURCE_LEN),
-            ("BFJIT_CONFIG_SPANS", layout::CONFIG_SPANS),
-        ] {
+        for (name, value) in layout::C_MACROS {
             build.define(name, value.to_string().as_str());
         }
         // Without a C compiler bfjit still builds; `bfjit build` then says

@@ -34,3 +34,18 @@ pub const CONFIG_SOURCE_LEN: usize = 3;
 pub const CONFIG_SPANS: usize = 4;
 /// The number of u64 words of `bfjit_config`.
 pub const CONFIG_WORDS: usize = 5;
+
+/// The constants above that `runtime/c/exe.c` reads, by its macro names, in one list:
+/// build.rs passes them as `-D` flags and the C yardstick (`emit_c`) writes
+/// them as `#define`s, so the two cannot name different sets.
+pub const C_MACROS: [(&str, usize); 9] = [
+    ("BFJIT_FUEL_OFFSET", FUEL_OFFSET as usize),
+    ("BFJIT_GUARD_OFFSET", GUARD_OFFSET as usize),
+    ("BFJIT_RESULT_OFFSET", RESULT_OFFSET as usize),
+    ("BFJIT_GUARD_PTR_OFFSET", GUARD_PTR_OFFSET as usize),
+    ("BFJIT_CONFIG_TAPE_SIZE", CONFIG_TAPE_SIZE),
+    ("BFJIT_CONFIG_CELL_BYTES", CONFIG_CELL_BYTES),
+    ("BFJIT_CONFIG_EOF", CONFIG_EOF),
+    ("BFJIT_CONFIG_SOURCE_LEN", CONFIG_SOURCE_LEN),
+    ("BFJIT_CONFIG_SPANS", CONFIG_SPANS),
+];
