@@ -36,6 +36,9 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     budget: &mut Budget,
     hooks: &mut H,
 ) -> Result<(), RunError> {
+    if !H::ENABLED {
+        return super::threaded::exec(code, source, m, io, budget);
+    }
     let tape = &mut *m.tape;
     let len = tape.len();
     let mut p = m.ptr;
@@ -522,7 +525,7 @@ fn resolve(ops: &[Op], len: usize) -> Vec<Op> {
 /// would leave the tape (then the scan's source, run on the reference
 /// interpreter, names the exact move and the pointer is the reference's).
 #[inline(never)]
-fn scan_loop<C: CellType>(
+pub(super) fn scan_loop<C: CellType>(
     tape: &mut [C],
     mut p: usize,
     (stride, lo, hi): (i32, i32, i32),
@@ -605,7 +608,7 @@ fn scan_loop<C: CellType>(
 /// the other cold paths, so the dispatch loop keeps its state in registers.
 #[cold]
 #[inline(never)]
-fn fallback<C: CellType>(
+pub(super) fn fallback<C: CellType>(
     code: &Code,
     gap: u32,
     source: &Source,
@@ -621,7 +624,7 @@ fn fallback<C: CellType>(
 }
 
 #[inline(never)]
-fn input(io: &mut Io<'_>, old: crate::ir::Value) -> Result<crate::ir::Value, RunError> {
+pub(super) fn input(io: &mut Io<'_>, old: crate::ir::Value) -> Result<crate::ir::Value, RunError> {
     io.input(old)
 }
 

@@ -11,3 +11,4 @@ pub mod dispatch;
 pub mod hooks;
 pub mod lower;
 pub mod op;
+pub mod threaded;
