@@ -37,7 +37,9 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     hooks: &mut H,
 ) -> Result<(), RunError> {
     if !H::ENABLED {
-        return super::threaded::exec(code, source, m, io, budget);
+        if let Some(r) = super::threaded::exec(code, source, m, io, budget) {
+            return r;
+        }
     }
     let tape = &mut *m.tape;
     let len = tape.len();

@@ -47,15 +47,34 @@ pub(super) struct Next<C> {
 /// starts at `t`.
 type Handler<C> = unsafe fn(*const TOp<C>, *mut C, *mut C, &mut Ctx<'_, '_, C>) -> Next<C>;
 
-/// One op of the threaded code: its handler and up to four fields (their
-/// meaning is the handler's; see `thread`).
+/// One op of the threaded code: its handler and up to four 32-bit fields
+/// (`a`, `b` packed in `w`, which a guard uses whole for the address its
+/// window starts at; their meaning is the handler's, see `thread`).
 #[repr(C)]
 pub(super) struct TOp<C> {
     h: Handler<C>,
-    a: i32,
-    b: i32,
+    w: u64,
     c: i32,
     e: i32,
+}
+
+impl<C> TOp<C> {
+    /// The first field.
+    #[inline(always)]
+    fn a(&self) -> i32 {
+        self.w as u32 as i32
+    }
+
+    /// The second field.
+    #[inline(always)]
+    fn b(&self) -> i32 {
+        (self.w >> 32) as u32 as i32
+    }
+}
+
+/// `a` and `b` as `TOp::w`.
+fn pack(a: i32, b: i32) -> u64 {
+    a as u32 as u64 | (b as u32 as u64) << 32
 }
 
 /// A run's state outside the registers, for the out-of-line paths.
@@ -74,18 +93,19 @@ pub(super) struct Ctx<'r, 'io, C> {
     result: Result<(), RunError>,
 }
 
-/// Runs `code` from `m`'s state. `m.ptr` must be on the tape.
+/// Runs `code` from `m`'s state. `m.ptr` must be on the tape. `None` (and
+/// nothing run) if the code is too large for the threaded encoding's jumps.
 pub fn exec<C: CellType>(
     code: &Code,
     source: &Source,
     m: &mut Machine<'_, C>,
     io: &mut Io<'_>,
     budget: &mut Budget,
-) -> Result<(), RunError> {
+) -> Option<Result<(), RunError>> {
     let len = m.tape.len();
     assert!(m.ptr < len, "the pointer starts on the tape");
-    let ops = thread::<C>(&code.ops, len);
     let t = m.tape.as_mut_ptr();
+    let ops = thread::<C>(&code.ops, t, len)?;
     let mut x = Ctx {
         code,
         source,
@@ -113,86 +133,91 @@ pub fn exec<C: CellType>(
     }
     // SAFETY: `cp` points into the tape that starts at `t`.
     m.ptr = unsafe { cp.offset_from(t) } as usize;
-    x.result
+    Some(x.result)
 }
 
-/// The threaded copy of `ops` for a tape of `len` cells.
-fn thread<C: CellType>(ops: &[Op], len: usize) -> Vec<TOp<C>> {
+/// The threaded copy of `ops` for a tape of `len` cells starting at `t`;
+/// `None` if a jump is too far for its 32-bit byte offset.
+fn thread<C: CellType>(ops: &[Op], t: *mut C, len: usize) -> Option<Vec<TOp<C>>> {
     let s = std::mem::size_of::<C>();
-    // A window `p-nlo ..= p-nlo+w` fits iff `(cp - t) - nlo*s < (len-w)*s`
-    // in bytes; a product that does not fit 32 bits makes the check fail
-    // always (an exact fallback, never a wrong pass).
-    let window = |nlo: u32, w: u32| -> (i32, i32) {
-        let n = nlo as u64 * s as u64;
+    // A window `p-nlo ..= p-nlo+w` fits iff `cp - (t + nlo*s) < (len-w)*s`
+    // in bytes (unsigned): the guard keeps `t + nlo*s` and the limit. A
+    // limit clipped to 32 bits, or an impossible window, only makes the
+    // check fail more: an exact fallback, never a wrong pass.
+    let window = |nlo: u32, w: u32| -> (u64, i32) {
         let lim = (len as u64).saturating_sub(w as u64) * s as u64;
-        if n > u32::MAX as u64 {
-            (0, 0)
-        } else {
-            (n as u32 as i32, lim.min(u32::MAX as u64) as u32 as i32)
-        }
+        let start = (t as u64).wrapping_add(nlo as u64 * s as u64);
+        (start, lim.min(u32::MAX as u64) as u32 as i32)
     };
     let len_bytes = (len as u64 * s as u64).min(u32::MAX as u64) as u32 as i32;
-    ops.iter()
+    let size = std::mem::size_of::<TOp<C>>() as i64;
+    let mut far = false;
+    let code = ops
+        .iter()
         .enumerate()
         .map(|(k, &op)| {
-            let rel = |target: u32| (target as i64 - k as i64) as i32;
-            let (h, a, b, c, e): (Handler<C>, i32, i32, i32, i32) = match op {
-                Op::Add { off, v } | Op::AddThen { off, v } => (add, off, v as i32, 0, 0),
-                Op::Set { off, v } | Op::SetThen { off, v } => (set, off, v as i32, 0, 0),
+            // A jump's distance in bytes.
+            let mut rel = |target: u32| {
+                let d = (target as i64 - k as i64) * size;
+                far |= d != d as i32 as i64;
+                d as i32
+            };
+            let (h, w, c, e): (Handler<C>, u64, i32, i32) = match op {
+                Op::Add { off, v } | Op::AddThen { off, v } => (add, pack(off, v as i32), 0, 0),
+                Op::Set { off, v } | Op::SetThen { off, v } => (set, pack(off, v as i32), 0, 0),
                 Op::MulAdd { src, dst, f } | Op::MulAddThen { src, dst, f } => {
-                    (mul_add, src, dst, f as i32, 0)
+                    (mul_add, pack(src, dst), f as i32, 0)
                 }
                 Op::Transfer { src, dst, f } | Op::TransferThen { src, dst, f } => {
-                    (transfer, src, dst, f as i32, 0)
+                    (transfer, pack(src, dst), f as i32, 0)
                 }
-                Op::AddMove { off, v, d } => (add_move, off, v as i32, d, 0),
-                Op::Move { d } => (mov, d, 0, 0, 0),
-                Op::Out { off } => (out, off, 0, 0, 0),
-                Op::In { off } => (inp, off, 0, 0, 0),
+                Op::AddMove { off, v, d } => (add_move, pack(off, v as i32), d, 0),
+                Op::Move { d } => (mov, pack(d, 0), 0, 0),
+                Op::Out { off } => (out, pack(off, 0), 0, 0),
+                Op::In { off } => (inp, pack(off, 0), 0, 0),
                 Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } => {
-                    let (n, l) = window(nlo, w);
-                    (guard, n, l, gap as i32, 0)
+                    let (start, lim) = window(nlo, w);
+                    (guard, start, lim, gap as i32)
                 }
-                Op::GuardMove { d, gap } => (guard_move, d, len_bytes, gap as i32, 0),
-                Op::Jz { target } => (jz, rel(target), 0, 0, 0),
-                Op::MoveJz { d, target } => (move_jz, d, rel(target), 0, 0),
+                Op::GuardMove { d, gap } => (guard_move, pack(d, len_bytes), gap as i32, 0),
+                Op::Jz { target } => (jz, pack(rel(target), 0), 0, 0),
+                Op::MoveJz { d, target } => (move_jz, pack(d, rel(target)), 0, 0),
                 Op::GuardMoveJz { d, target, gap } => {
-                    (guard_move_jz, d, len_bytes, gap as i32, rel(target))
+                    (guard_move_jz, pack(d, len_bytes), gap as i32, rel(target))
                 }
                 Op::Walk { target } => match ops[k + 2] {
                     Op::Transfer { .. } | Op::TransferThen { .. } => {
-                        (walk::<C, true>, rel(target), 0, 0, 0)
+                        (walk::<C, true>, pack(rel(target), 0), 0, 0)
                     }
-                    _ => (walk::<C, false>, rel(target), 0, 0, 0),
+                    _ => (walk::<C, false>, pack(rel(target), 0), 0, 0),
                 },
-                Op::Jnz { target } => (jnz::<C, false>, rel(target), 0, 0, 0),
-                Op::JnzG { target } => (jnz::<C, true>, rel(target), 0, 0, 0),
-                Op::MoveJnz { d, target } => (move_jnz::<C, false>, d, rel(target), 0, 0),
-                Op::MoveJnzG { d, target } => (move_jnz::<C, true>, d, rel(target), 0, 0),
+                Op::Jnz { target } => (jnz::<C, false>, pack(rel(target), 0), 0, 0),
+                Op::JnzG { target } => (jnz::<C, true>, pack(rel(target), 0), 0, 0),
+                Op::MoveJnz { d, target } => (move_jnz::<C, false>, pack(d, rel(target)), 0, 0),
+                Op::MoveJnzG { d, target } => (move_jnz::<C, true>, pack(d, rel(target)), 0, 0),
                 Op::GuardMoveJnz { d, target, gap } => (
                     guard_move_jnz::<C, false>,
-                    d,
-                    len_bytes,
+                    pack(d, len_bytes),
                     gap as i32,
                     rel(target),
                 ),
                 Op::GuardMoveJnzG { d, target, gap } => (
                     guard_move_jnz::<C, true>,
-                    d,
-                    len_bytes,
+                    pack(d, len_bytes),
                     gap as i32,
                     rel(target),
                 ),
                 Op::Scan { stride, nlo, w } => {
-                    let (n, l) = window(nlo, w);
-                    (scan, stride, n, l, 0)
+                    let (start, lim) = window(nlo, w);
+                    (scan, start, lim, stride)
                 }
-                Op::Goto { target } => (goto, rel(target), 0, 0, 0),
-                Op::Halt => (halt, 0, 0, 0, 0),
+                Op::Goto { target } => (goto, pack(rel(target), 0), 0, 0),
+                Op::Halt => (halt, 0, 0, 0),
             };
-            TOp { h, a, b, c, e }
+            TOp { h, w, c, e }
         })
-        .collect()
+        .collect();
+    (!far).then_some(code)
 }
 
 /// Passes control to the op at `$ip` with the pointer at `$cp`: a tail call
@@ -222,14 +247,18 @@ macro_rules! cell {
     };
 }
 
-/// Whether the window `nlo_bytes`, `lim_bytes` (as `thread` resolves them)
-/// around `cp` lies on the tape starting at `t`.
+/// The op `rel` bytes from `ip` (a jump's target).
 #[inline(always)]
-fn fits<C>(cp: *mut C, t: *mut C, nlo_bytes: i32, lim_bytes: i32) -> bool {
-    (cp as usize)
-        .wrapping_sub(t as usize)
-        .wrapping_sub(nlo_bytes as u32 as usize)
-        < lim_bytes as u32 as usize
+unsafe fn jump<C>(ip: *const TOp<C>, rel: i32) -> *const TOp<C> {
+    ip.byte_offset(rel as isize)
+}
+
+/// Whether the window that starts at address `start` and whose start may
+/// lie at most `lim` bytes past the tape's start (as `thread` resolves
+/// them) is on the tape, with the pointer at `cp`.
+#[inline(always)]
+fn fits<C>(cp: *mut C, start: u64, lim: i32) -> bool {
+    (cp as u64).wrapping_sub(start) < lim as u32 as u64
 }
 
 /// Whether `q` is on the tape starting at `t`, `len_bytes` long.
@@ -247,18 +276,32 @@ fn stop<C>(cp: *mut C) -> Next<C> {
     }
 }
 
+/// `p[dst] += p[src] * f`.
+#[inline(always)]
+unsafe fn mul_add_at<C: CellType>(cp: *mut C, src: i32, dst: i32, f: i32) {
+    let v = cell!(cp, src).value().wrapping_mul(f as u32);
+    let d = &mut cell!(cp, dst);
+    *d = C::from_value(d.value().wrapping_add(v));
+}
+
+/// `p[off] += v`.
+#[inline(always)]
+unsafe fn add_at<C: CellType>(cp: *mut C, off: i32, v: i32) {
+    let c = &mut cell!(cp, off);
+    *c = C::from_value(c.value().wrapping_add(v as u32));
+}
+
 /// `p[a] += b`.
 unsafe fn add<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
     let o = &*ip;
-    let c = &mut cell!(cp, o.a);
-    *c = C::from_value(c.value().wrapping_add(o.b as u32));
+    add_at(cp, o.a(), o.b());
     next!(ip.add(1), cp, t, x)
 }
 
 /// `p[a] = b`.
 unsafe fn set<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
     let o = &*ip;
-    cell!(cp, o.a) = C::from_value(o.b as u32);
+    cell!(cp, o.a()) = C::from_value(o.b() as u32);
     next!(ip.add(1), cp, t, x)
 }
 
@@ -270,9 +313,7 @@ unsafe fn mul_add<C: CellType>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     let o = &*ip;
-    let v = cell!(cp, o.a).value().wrapping_mul(o.c as u32);
-    let d = &mut cell!(cp, o.b);
-    *d = C::from_value(d.value().wrapping_add(v));
+    mul_add_at(cp, o.a(), o.b(), o.c);
     next!(ip.add(1), cp, t, x)
 }
 
@@ -284,11 +325,10 @@ unsafe fn transfer<C: CellType>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     let o = &*ip;
-    let v = cell!(cp, o.a).value().wrapping_mul(o.c as u32);
-    let d = &mut cell!(cp, o.b);
-    *d = C::from_value(d.value().wrapping_add(v));
-    cell!(cp, o.a) = C::default();
-    next!(ip.add(1), cp, t, x)
+    let (src, next) = (o.a(), ip.add(1));
+    mul_add_at(cp, src, o.b(), o.c);
+    cell!(cp, src) = C::default();
+    next!(next, cp, t, x)
 }
 
 /// `p[a] += b; p += c`.
@@ -299,21 +339,21 @@ unsafe fn add_move<C: CellType>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     let o = &*ip;
-    let c = &mut cell!(cp, o.a);
-    *c = C::from_value(c.value().wrapping_add(o.b as u32));
-    next!(ip.add(1), cp.offset(o.c as isize), t, x)
+    let q = cp.offset(o.c as isize);
+    add_at(cp, o.a(), o.b());
+    next!(ip.add(1), q, t, x)
 }
 
 /// `p += a`.
 unsafe fn mov<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
     let o = &*ip;
-    next!(ip.add(1), cp.offset(o.a as isize), t, x)
+    next!(ip.add(1), cp.offset(o.a() as isize), t, x)
 }
 
 /// Output `p[a]`.
 unsafe fn out<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
     let o = &*ip;
-    let v = cell!(cp, o.a).value();
+    let v = cell!(cp, o.a()).value();
     if x.io.try_put(v) {
         next!(ip.add(1), cp, t, x)
     }
@@ -341,7 +381,7 @@ fn out_flush<C: CellType>(ip: *const TOp<C>, cp: *mut C, v: u32, x: &mut Ctx<'_,
 #[inline(never)]
 unsafe fn inp<C: CellType>(ip: *const TOp<C>, cp: *mut C, _: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
     let o = &*ip;
-    let c = &mut cell!(cp, o.a);
+    let c = &mut cell!(cp, o.a());
     match input(x.io, c.value()) {
         Ok(v) => {
             *c = C::from_value(v);
@@ -362,8 +402,12 @@ fn gap_fallback<C: CellType>(gap: i32, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_
     // SAFETY: `cp` is on the tape starting at `t` (at an op boundary), and
     // the slice is the whole tape, borrowed for this call only while no
     // other reference to it is live (the handlers use raw pointers).
-    let tape = unsafe { std::slice::from_raw_parts_mut(t, x.len) };
-    let p = unsafe { cp.offset_from(t) } as usize;
+    let (tape, p) = unsafe {
+        (
+            std::slice::from_raw_parts_mut(t, x.len),
+            cp.offset_from(t) as usize,
+        )
+    };
     let (q, r, resume) = fallback(x.code, gap as u32, x.source, tape, p, x.io, x.budget);
     // SAFETY: the reference interpreter leaves the pointer on the tape.
     let cp = unsafe { t.add(q) };
@@ -380,14 +424,13 @@ fn gap_fallback<C: CellType>(gap: i32, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_
     }
 }
 
-/// A segment's guard: the window `a`, `b` around `p` is on the tape, else
-/// gap `c`'s fallback.
+/// A segment's guard: its window is on the tape, else gap `e`'s fallback.
 unsafe fn guard<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
     let o = &*ip;
-    if fits(cp, t, o.a, o.b) {
+    if fits(cp, o.w, o.c) {
         next!(ip.add(1), cp, t, x)
     }
-    gap_fallback(o.c, cp, t, x)
+    gap_fallback(o.e, cp, t, x)
 }
 
 /// `p += a` if that stays on the tape (`b` bytes long), else gap `c`.
@@ -398,14 +441,14 @@ unsafe fn guard_move<C: CellType>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     let o = &*ip;
-    let q = cp.wrapping_offset(o.a as isize);
-    if on_tape(q, t, o.b) {
+    let q = cp.wrapping_offset(o.a() as isize);
+    if on_tape(q, t, o.b()) {
         next!(ip.add(1), q, t, x)
     }
     gap_fallback(o.c, cp, t, x)
 }
 
-/// The jump of a loop or `if` entry: to `ip + rel` if `p[0] == 0`.
+/// The jump of a loop or `if` entry: `rel` bytes on if `p[0] == 0`.
 #[inline(always)]
 unsafe fn enter<C: CellType>(
     ip: *const TOp<C>,
@@ -415,14 +458,14 @@ unsafe fn enter<C: CellType>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     if *cp == C::default() {
-        next!(ip.offset(rel as isize), cp, t, x)
+        next!(jump(ip, rel), cp, t, x)
     }
     next!(ip.add(1), cp, t, x)
 }
 
 /// Jump to `a` if `p[0] == 0`.
 unsafe fn jz<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
-    enter(ip, (*ip).a, cp, t, x)
+    enter(ip, (*ip).a(), cp, t, x)
 }
 
 /// `p += a`, then jump to `b` if `p[0] == 0`.
@@ -433,7 +476,7 @@ unsafe fn move_jz<C: CellType>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     let o = &*ip;
-    enter(ip, o.b, cp.offset(o.a as isize), t, x)
+    enter(ip, o.b(), cp.offset(o.a() as isize), t, x)
 }
 
 /// `GuardMove` (`a`, `b`, `c`), then jump to `e` if `p[0] == 0`.
@@ -444,8 +487,8 @@ unsafe fn guard_move_jz<C: CellType>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     let o = &*ip;
-    let q = cp.wrapping_offset(o.a as isize);
-    if on_tape(q, t, o.b) {
+    let q = cp.wrapping_offset(o.a() as isize);
+    if on_tape(q, t, o.b()) {
         return enter(ip, o.e, q, t, x);
     }
     gap_fallback(o.c, cp, t, x)
@@ -481,14 +524,14 @@ unsafe fn back_edge<C: CellType, const G: bool>(
     }
     if G {
         let g = &*target;
-        if fits(cp, t, g.a, g.b) {
+        if fits(cp, g.w, g.c) {
             next!(target.add(1), cp, t, x)
         }
     }
     next!(target, cp, t, x)
 }
 
-/// A loop's test at its end: back to `ip + rel` if `p[0] != 0`.
+/// A loop's test at its end: back `rel` bytes if `p[0] != 0`.
 #[inline(always)]
 unsafe fn test<C: CellType, const G: bool>(
     ip: *const TOp<C>,
@@ -498,7 +541,7 @@ unsafe fn test<C: CellType, const G: bool>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     if *cp != C::default() {
-        return back_edge::<C, G>(ip.offset(rel as isize), cp, t, x);
+        return back_edge::<C, G>(jump(ip, rel), cp, t, x);
     }
     next!(ip.add(1), cp, t, x)
 }
@@ -510,7 +553,7 @@ unsafe fn jnz<C: CellType, const G: bool>(
     t: *mut C,
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
-    test::<C, G>(ip, (*ip).a, cp, t, x)
+    test::<C, G>(ip, (*ip).a(), cp, t, x)
 }
 
 /// `p += a`, then back edge to `b` if `p[0] != 0`.
@@ -521,7 +564,7 @@ unsafe fn move_jnz<C: CellType, const G: bool>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     let o = &*ip;
-    test::<C, G>(ip, o.b, cp.offset(o.a as isize), t, x)
+    test::<C, G>(ip, o.b(), cp.offset(o.a() as isize), t, x)
 }
 
 /// `GuardMove` (`a`, `b`, `c`), then back edge to `e` if `p[0] != 0`.
@@ -532,8 +575,8 @@ unsafe fn guard_move_jnz<C: CellType, const G: bool>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     let o = &*ip;
-    let q = cp.wrapping_offset(o.a as isize);
-    if on_tape(q, t, o.b) {
+    let q = cp.wrapping_offset(o.a() as isize);
+    if on_tape(q, t, o.b()) {
         return test::<C, G>(ip, o.e, q, t, x);
     }
     gap_fallback(o.c, cp, t, x)
@@ -549,26 +592,25 @@ unsafe fn walk<C: CellType, const T: bool>(
     t: *mut C,
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
-    let exit = ip.offset((*ip).a as isize);
+    let exit = jump(ip, (*ip).a());
     if *cp == C::default() {
         next!(exit, cp, t, x)
     }
     // The loop's three ops follow the head (the lowering's walk shape).
     let (g, body, edge) = (&*ip.add(1), &*ip.add(2), &*ip.add(3));
+    let (start, lim, d) = (g.w, g.c, edge.a() as isize);
+    let (a, b, f) = (body.a(), body.b(), body.c);
     loop {
-        if !fits(cp, t, g.a, g.b) {
+        if !fits(cp, start, lim) {
             next!(ip.add(1), cp, t, x)
         }
         if T {
-            let v = cell!(cp, body.a).value().wrapping_mul(body.c as u32);
-            let d = &mut cell!(cp, body.b);
-            *d = C::from_value(d.value().wrapping_add(v));
-            cell!(cp, body.a) = C::default();
+            mul_add_at(cp, a, b, f);
+            cell!(cp, a) = C::default();
         } else {
-            let c = &mut cell!(cp, body.a);
-            *c = C::from_value(c.value().wrapping_add(body.b as u32));
+            add_at(cp, a, b);
         }
-        cp = cp.offset(edge.a as isize);
+        cp = cp.offset(d);
         if *cp == C::default() {
             next!(exit, cp, t, x)
         }
@@ -580,24 +622,53 @@ unsafe fn walk<C: CellType, const T: bool>(
     }
 }
 
-/// `while p[0] != 0 { p += a }`, each step's window `b`, `c` checked.
-unsafe fn scan<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+/// `while p[0] != 0 { p += e }`, each step's window (`w`, `c`) checked.
+unsafe fn scan<C: CellType>(
+    ip: *const TOp<C>,
+    mut cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     let o = &*ip;
-    // The first step inline: most scans stop after zero or one steps.
     if *cp == C::default() {
         next!(ip.add(1), cp, t, x)
     }
-    if fits(cp, t, o.b, o.c) {
-        let q = cp.offset(o.a as isize);
-        if *q == C::default() {
-            next!(ip.add(1), q, t, x)
-        }
-        return long_scan(ip, q, t, x);
+    let (start, lim, s) = (o.w, o.c, o.e as isize);
+    if std::mem::size_of::<C>() == 1 && s.abs() == 1 {
+        // Byte scans search eight cells a compare, out of line.
+        return long_scan(ip, cp, t, x);
     }
-    long_scan(ip, cp, t, x)
+    // Four steps a check while all four start inside the window (it is an
+    // interval, so its two ends suffice); each cell reached is inside the
+    // window of the step before (the lowering checks that a step's window
+    // covers the stride).
+    loop {
+        if !(fits(cp, start, lim) && fits(cp.wrapping_offset(3 * s), start, lim)) {
+            break;
+        }
+        for k in 1..=4 {
+            let q = cp.offset(k * s);
+            if *q == C::default() {
+                next!(ip.add(1), q, t, x)
+            }
+        }
+        cp = cp.offset(4 * s);
+    }
+    // Near a tape end: single checked steps, and the exact reference run
+    // for a step that would leave it.
+    loop {
+        if !fits(cp, start, lim) {
+            return long_scan(ip, cp, t, x);
+        }
+        cp = cp.offset(s);
+        if *cp == C::default() {
+            next!(ip.add(1), cp, t, x)
+        }
+    }
 }
 
-/// The rest of a scan, out of line.
+/// A scan from `cp` (non-zero), out of line: the byte search, or the
+/// reference run near a tape end.
 #[inline(never)]
 fn long_scan<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
     // SAFETY: `ip` is an op of `x.ops`, `cp` on the tape at `t`; the tape
@@ -630,7 +701,7 @@ fn long_scan<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<
 
 /// Jump to `a`.
 unsafe fn goto<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
-    next!(ip.offset((*ip).a as isize), cp, t, x)
+    next!(jump(ip, (*ip).a()), cp, t, x)
 }
 
 /// The end of the program.
