@@ -194,6 +194,11 @@ fn thread<C: CellType>(ops: &[Op], t: *mut C, len: usize) -> Option<Vec<TOp<C>>>
                 Op::Jnz { target } => (jnz::<C, false>, pack(rel(target), 0), 0, 0),
                 Op::JnzG { target } => (jnz::<C, true>, pack(rel(target), 0), 0, 0),
                 Op::MoveJnz { d, target } => (move_jnz::<C, false>, pack(d, rel(target)), 0, 0),
+                Op::MoveJnzG { d, target } if walk_edge_at(ops, k) => {
+                    let t = matches!(ops[k - 1], Op::Transfer { .. } | Op::TransferThen { .. });
+                    let h: Handler<C> = if t { walk_edge::<C, true> } else { walk_edge::<C, false> };
+                    (h, pack(d, rel(target)), 0, 0)
+                }
                 Op::MoveJnzG { d, target } => (move_jnz::<C, true>, pack(d, rel(target)), 0, 0),
                 Op::GuardMoveJnz { d, target, gap } => (
                     guard_move_jnz::<C, false>,
@@ -218,6 +223,19 @@ fn thread<C: CellType>(ops: &[Op], t: *mut C, len: usize) -> Option<Vec<TOp<C>>>
         })
         .collect();
     (!far).then_some(code)
+}
+
+/// Whether op `k` is the back edge of a loop whose body is a guard, one
+/// `Transfer` or `Add`, and this back edge (a `MoveJnzG`): the shape of a
+/// walk, whatever its head.
+fn walk_edge_at(ops: &[Op], k: usize) -> bool {
+    k >= 2
+        && matches!(ops[k], Op::MoveJnzG { target, .. } if target as usize == k - 2)
+        && matches!(ops[k - 2], Op::Guard { .. } | Op::GuardThen { .. })
+        && matches!(
+            ops[k - 1],
+            Op::Transfer { .. } | Op::TransferThen { .. } | Op::Add { .. } | Op::AddThen { .. }
+        )
 }
 
 /// Passes control to the op at `$ip` with the pointer at `$cp`: a tail call
@@ -618,6 +636,47 @@ unsafe fn walk<C: CellType, const T: bool>(
         if x.fuel == 0 {
             // The back edge's target is the guard.
             return check(ip.add(1), cp, x);
+        }
+    }
+}
+
+/// The back edge of a walk-shaped loop (see `walk_edge_at`): `p += a`, and
+/// while `p[0] != 0`, whole iterations of the loop (the guard two ops back,
+/// the body one op back, this move) without dispatch; `T`: the body is a
+/// `Transfer`, else an `Add`. A failing guard leaves to the guard's op,
+/// which runs the fallback.
+unsafe fn walk_edge<C: CellType, const T: bool>(
+    ip: *const TOp<C>,
+    mut cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
+    let d = (*ip).a() as isize;
+    cp = cp.offset(d);
+    if *cp == C::default() {
+        next!(ip.add(1), cp, t, x)
+    }
+    let (g, body) = (ip.sub(2), &*ip.sub(1));
+    let (start, lim) = ((*g).w, (*g).c);
+    let (a, b, f) = (body.a(), body.b(), body.c);
+    loop {
+        // The back edge, as `back_edge` takes it: the budget, the guard.
+        x.fuel -= 1;
+        if x.fuel == 0 {
+            return check(g, cp, x);
+        }
+        if !fits(cp, start, lim) {
+            next!(g, cp, t, x)
+        }
+        if T {
+            mul_add_at(cp, a, b, f);
+            cell!(cp, a) = C::default();
+        } else {
+            add_at(cp, a, b);
+        }
+        cp = cp.offset(d);
+        if *cp == C::default() {
+            next!(ip.add(1), cp, t, x)
         }
     }
 }
