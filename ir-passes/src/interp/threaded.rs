@@ -196,7 +196,11 @@ fn thread<C: CellType>(ops: &[Op], t: *mut C, len: usize) -> Option<Vec<TOp<C>>>
                 Op::MoveJnz { d, target } => (move_jnz::<C, false>, pack(d, rel(target)), 0, 0),
                 Op::MoveJnzG { d, target } if walk_edge_at(ops, k) => {
                     let t = matches!(ops[k - 1], Op::Transfer { .. } | Op::TransferThen { .. });
-                    let h: Handler<C> = if t { walk_edge::<C, true> } else { walk_edge::<C, false> };
+                    let h: Handler<C> = if t {
+                        walk_edge::<C, true>
+                    } else {
+                        walk_edge::<C, false>
+                    };
                     (h, pack(d, rel(target)), 0, 0)
                 }
                 Op::MoveJnzG { d, target } => (move_jnz::<C, true>, pack(d, rel(target)), 0, 0),
@@ -310,14 +314,24 @@ unsafe fn add_at<C: CellType>(cp: *mut C, off: i32, v: i32) {
 }
 
 /// `p[a] += b`.
-unsafe fn add<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+unsafe fn add<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     let o = &*ip;
     add_at(cp, o.a(), o.b());
     next!(ip.add(1), cp, t, x)
 }
 
 /// `p[a] = b`.
-unsafe fn set<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+unsafe fn set<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     let o = &*ip;
     cell!(cp, o.a()) = C::from_value(o.b() as u32);
     next!(ip.add(1), cp, t, x)
@@ -363,13 +377,23 @@ unsafe fn add_move<C: CellType>(
 }
 
 /// `p += a`.
-unsafe fn mov<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+unsafe fn mov<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     let o = &*ip;
     next!(ip.add(1), cp.offset(o.a() as isize), t, x)
 }
 
 /// Output `p[a]`.
-unsafe fn out<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+unsafe fn out<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     let o = &*ip;
     let v = cell!(cp, o.a()).value();
     if x.io.try_put(v) {
@@ -381,7 +405,12 @@ unsafe fn out<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx
 /// Output's slow path: a byte that needs a flush.
 #[cold]
 #[inline(never)]
-fn out_flush<C: CellType>(ip: *const TOp<C>, cp: *mut C, v: u32, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+fn out_flush<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    v: u32,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     match x.io.put_and_flush(v) {
         // `ip` is not `Halt`, so the op after it exists.
         Ok(()) => Next {
@@ -397,7 +426,12 @@ fn out_flush<C: CellType>(ip: *const TOp<C>, cp: *mut C, v: u32, x: &mut Ctx<'_,
 
 /// Input into `p[a]` (out of line).
 #[inline(never)]
-unsafe fn inp<C: CellType>(ip: *const TOp<C>, cp: *mut C, _: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+unsafe fn inp<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    _: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     let o = &*ip;
     let c = &mut cell!(cp, o.a());
     match input(x.io, c.value()) {
@@ -443,7 +477,12 @@ fn gap_fallback<C: CellType>(gap: i32, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_
 }
 
 /// A segment's guard: its window is on the tape, else gap `e`'s fallback.
-unsafe fn guard<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+unsafe fn guard<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     let o = &*ip;
     if fits(cp, o.w, o.c) {
         next!(ip.add(1), cp, t, x)
@@ -482,7 +521,12 @@ unsafe fn enter<C: CellType>(
 }
 
 /// Jump to `a` if `p[0] == 0`.
-unsafe fn jz<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+unsafe fn jz<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     enter(ip, (*ip).a(), cp, t, x)
 }
 
@@ -729,7 +773,12 @@ unsafe fn scan<C: CellType>(
 /// A scan from `cp` (non-zero), out of line: the byte search, or the
 /// reference run near a tape end.
 #[inline(never)]
-fn long_scan<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+fn long_scan<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     // SAFETY: `ip` is an op of `x.ops`, `cp` on the tape at `t`; the tape
     // slice is borrowed for this call only (see `gap_fallback`).
     let (at, p, tape) = unsafe {
@@ -759,11 +808,21 @@ fn long_scan<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<
 }
 
 /// Jump to `a`.
-unsafe fn goto<C: CellType>(ip: *const TOp<C>, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
+unsafe fn goto<C: CellType>(
+    ip: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     next!(jump(ip, (*ip).a()), cp, t, x)
 }
 
 /// The end of the program.
-unsafe fn halt<C: CellType>(_: *const TOp<C>, cp: *mut C, _: *mut C, _: &mut Ctx<'_, '_, C>) -> Next<C> {
+unsafe fn halt<C: CellType>(
+    _: *const TOp<C>,
+    cp: *mut C,
+    _: *mut C,
+    _: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
     stop(cp)
 }
