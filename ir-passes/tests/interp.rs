@@ -381,3 +381,80 @@ fn scans_stop_and_fail_like_the_source_near_both_ends() {
         }
     }
 }
+
+/// Walk-shaped loops (a guard, one `Transfer` or `Add`, the moving back
+/// edge), however they are entered, run their iterations inside the back
+/// edge in threaded runs: every stride, direction, body, start and tape
+/// length here ends where the reference interpreter ends (pointer and
+/// tape), or fails at the same command.
+#[test]
+fn walk_loops_stop_and_fail_like_the_source_near_both_ends() {
+    for len in 1..24 {
+        for d in 1..=3usize {
+            for ones in 0..len + 2 {
+                for right in [true, false] {
+                    for transfer in [false, true] {
+                        let (step, back) = if right { (">", "<") } else { ("<", ">") };
+                        // Cells at stride `d` set to 255, the pointer back
+                        // at the first, then the walk.
+                        let fill = format!("-{}", step.repeat(d)).repeat(ones);
+                        let body = if transfer {
+                            format!("[-{step}+{back}]")
+                        } else {
+                            "+".to_string()
+                        };
+                        let start = if right {
+                            String::new()
+                        } else {
+                            ">".repeat(len.saturating_sub(1))
+                        };
+                        let text = format!(
+                            "{start}{fill}{}[{body}{}]",
+                            back.repeat(d * ones),
+                            step.repeat(d)
+                        );
+                        let p = program(&text, CellWidth::U8);
+                        let setup = Setup {
+                            tape_len: len,
+                            steps: u64::MAX,
+                            ..Setup::small(Vec::new(), EofMode::Unchanged)
+                        };
+                        let want = runs::reference(&p, &setup);
+                        let o2 = Pipeline::level(2).run(p, false).program;
+                        let got = runs::bytecode(&o2, &setup);
+                        assert_eq!(got.result, want.result, "{text} on {len} cells");
+                        if want.result.is_ok() {
+                            assert_eq!(got.ptr, want.ptr, "{text} on {len} cells");
+                            assert_eq!(got.tape, want.tape, "{text} on {len} cells");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Threaded runs keep the stack flat: 130,000 ops and 65,000 back edges at
+/// -O0 on a thread with a 128 KiB stack. In release builds every handler's
+/// call of the next must be a jump (a missing one overflows this stack,
+/// which aborts the test binary); debug builds return each op to the
+/// trampoline.
+#[test]
+fn long_threaded_runs_keep_the_stack_flat() {
+    let run = std::thread::Builder::new()
+        .stack_size(128 * 1024)
+        .spawn(|| {
+            let p = program("-[>-[-]<-]+.", CellWidth::U8);
+            let o0 = Pipeline::level(0).run(p, false).program;
+            let setup = Setup {
+                steps: u64::MAX,
+                ..Setup::small(Vec::new(), EofMode::Unchanged)
+            };
+            runs::bytecode(&o0, &setup)
+        })
+        .expect("thread starts")
+        .join()
+        .expect("the run returns");
+    assert_eq!(run.result, Ok(()));
+    assert_eq!(run.output, vec![1]);
+}
