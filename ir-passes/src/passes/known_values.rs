@@ -2,7 +2,7 @@
 //! at program start, after clears, sets and loops) fold into the ops, dead
 //! loops go, and loops that provably run at most once become `if`s.
 
-use crate::ir::{CellWidth, Node, Offset, Op, Program, Value};
+use crate::ir::{Body, CellWidth, Node, Offset, Op, Program, Value};
 use crate::passes::util::{by_value, FastMap};
 use crate::span::Span;
 
@@ -392,6 +392,18 @@ fn loop_body(
     (rewritten, summary, None)
 }
 
+/// Puts a body's rewritten nodes back into the body they came from. Its
+/// marks stay when the rewrite changed nothing: they are the other passes'
+/// (local ones, which look at nothing but the body), so a body this pass
+/// leaves as it was is not walked again by them in the next round.
+fn refill(mut shell: Body, nodes: Vec<Node>, changed: bool) -> Body {
+    *shell.nodes_mut_keeping_marks() = nodes;
+    if changed {
+        shell.set_marks(0);
+    }
+    shell
+}
+
 /// Rewrites a body under the facts known at its start; returns its summary
 /// and, if it is balanced, the facts at its end.
 fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summary, Option<Entry>) {
@@ -472,9 +484,10 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 work.extend(body.into_iter().rev());
                 None
             }
-            Op::Loop { body } => {
-                let entry = reach(&body).map(|r| facts.near(r));
-                let (mut body, mut inner, head) = loop_body(body.into_vec(), entry, ctx);
+            Op::Loop { body: mut shell } => {
+                let entry = reach(&shell).map(|r| facts.near(r));
+                let nodes = std::mem::take(shell.nodes_mut_keeping_marks());
+                let (mut body, mut inner, head) = loop_body(nodes, entry, ctx);
                 // A loop that runs at most once is an `if`: its body starts
                 // with what is known here, which may be more than what holds
                 // at every test of the loop. (The rewritten body may qualify
@@ -502,18 +515,20 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 }
                 facts.after_loop(&inner, head.as_ref());
                 changed |= inner.changed || inner.ends_zero;
+                let body = refill(shell, body, inner.changed);
                 let op = if inner.ends_zero {
-                    Op::If { body: body.into() }
+                    Op::If { body }
                 } else {
-                    Op::Loop { body: body.into() }
+                    Op::Loop { body }
                 };
                 Some(Node::new(op, span))
             }
             // An `if` body runs at most once, starting with the facts here
             // (those it can touch; a body too big to list them gets none).
-            Op::If { body } => {
-                let entry = reach(&body).map_or_else(Entry::default, |r| facts.near(r));
-                let (body, inner, _) = propagate(body.into_vec(), entry, ctx);
+            Op::If { body: mut shell } => {
+                let entry = reach(&shell).map_or_else(Entry::default, |r| facts.near(r));
+                let nodes = std::mem::take(shell.nodes_mut_keeping_marks());
+                let (body, inner, _) = propagate(nodes, entry, ctx);
                 // Known to run, and now straight-line: it joins the segment.
                 if facts.value(facts.pos).is_some() && splices(&body) {
                     changed = true;
@@ -522,7 +537,8 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 }
                 facts.after_control(Some(&inner));
                 changed |= inner.changed;
-                Some(Node::new(Op::If { body: body.into() }, span))
+                let body = refill(shell, body, inner.changed);
+                Some(Node::new(Op::If { body }, span))
             }
             Op::Scan { .. } => {
                 facts.after_control(None);
