@@ -62,6 +62,7 @@ pub fn run(program: &mut Program) -> bool {
     let mut ctx = Ctx {
         cell: program.cell,
         budget: BUDGET_BASE + BUDGET_PER_OP * program.op_count(),
+        starved: false,
     };
     let start = Entry {
         cells: FastMap::default(),
@@ -102,6 +103,9 @@ struct Ctx {
     cell: CellWidth,
     /// What is left of the allowance, in op visits.
     budget: usize,
+    /// Whether the allowance ran short: from then on, what the pass finds
+    /// depends on how much of it was left, so no memo is made.
+    starved: bool,
 }
 
 impl Ctx {
@@ -112,15 +116,18 @@ impl Ctx {
                 self.budget = left;
                 true
             }
-            None => false,
+            None => {
+                self.starved = true;
+                false
+            }
         }
     }
 }
 
 /// What is known about the cells when a body starts (or ends), relative to
 /// the pointer there.
-#[derive(Clone, Default)]
-struct Entry {
+#[derive(Clone, Default, PartialEq)]
+pub(crate) struct Entry {
     /// Known (`Some`) or unknown (`None`) cell values; cells not listed are
     /// zero when `rest_zero`, else unknown.
     cells: FastMap<i64, Option<Value>>,
@@ -169,6 +176,42 @@ impl Entry {
         }
         *self = Entry { cells, rest_zero };
         dropped
+    }
+}
+
+/// What the pass found in a loop or `if` body it left as it was, kept in
+/// the body ([`crate::ir::Body::memo`]) while nothing changes it. The
+/// analysis of a body depends on nothing but its nodes and the facts it
+/// starts with (given an allowance that does not run short, see
+/// [`Ctx::starved`]): met again with the same facts, the body is left as it
+/// is again, with the same summary, and is not walked. This is what keeps
+/// the later `-O2` rounds from analysing every body again when a few
+/// changed.
+#[derive(Clone)]
+pub(crate) struct Memo {
+    /// The body was a loop's (else an `if`'s).
+    is_loop: bool,
+    /// [`reach`] of the body.
+    reach: Option<(i64, i64)>,
+    /// The facts the body was analysed with: a loop's, as [`loop_body`] got
+    /// them.
+    entry: Option<Entry>,
+    /// [`Summary::balanced`] and [`Summary::writes`] of the body.
+    balanced: bool,
+    writes: Option<Vec<i64>>,
+    /// For a loop, the facts at every test that [`loop_body`] found.
+    head: Option<Entry>,
+}
+
+impl Memo {
+    /// The summary of the unchanged body.
+    fn summary(&self) -> Summary {
+        Summary {
+            balanced: self.balanced,
+            ends_zero: false,
+            writes: self.writes.clone(),
+            changed: false,
+        }
     }
 }
 
@@ -485,7 +528,14 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 None
             }
             Op::Loop { body: mut shell } => {
-                let entry = reach(&shell).map(|r| facts.near(r));
+                let memo = shell.memo().filter(|m| m.is_loop);
+                let reached = memo.map_or_else(|| reach(&shell), |m| m.reach);
+                let entry = reached.map(|r| facts.near(r));
+                if let Some(memo) = memo.filter(|m| m.entry == entry) {
+                    facts.after_loop(&memo.summary(), memo.head.as_ref());
+                    out.push(Node::new(Op::Loop { body: shell }, span));
+                    continue;
+                }
                 let nodes = std::mem::take(shell.nodes_mut_keeping_marks());
                 let (mut body, mut inner, head) = loop_body(nodes, entry, ctx);
                 // A loop that runs at most once is an `if`: its body starts
@@ -513,9 +563,23 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                     work.extend(body.into_iter().rev());
                     continue;
                 }
+                // Unchanged: remember what was found (the facts here, before
+                // the loop's effect on them).
+                let same = !inner.changed && !inner.ends_zero && !ctx.starved;
+                let entry = same.then(|| reached.map(|r| facts.near(r)));
                 facts.after_loop(&inner, head.as_ref());
                 changed |= inner.changed || inner.ends_zero;
-                let body = refill(shell, body, inner.changed);
+                let mut body = refill(shell, body, inner.changed);
+                if let Some(entry) = entry {
+                    body.set_memo(Memo {
+                        is_loop: true,
+                        reach: reached,
+                        entry,
+                        balanced: inner.balanced,
+                        writes: inner.writes,
+                        head,
+                    });
+                }
                 let op = if inner.ends_zero {
                     Op::If { body }
                 } else {
@@ -526,7 +590,16 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
             // An `if` body runs at most once, starting with the facts here
             // (those it can touch; a body too big to list them gets none).
             Op::If { body: mut shell } => {
-                let entry = reach(&shell).map_or_else(Entry::default, |r| facts.near(r));
+                let memo = shell.memo().filter(|m| !m.is_loop);
+                let reached = memo.map_or_else(|| reach(&shell), |m| m.reach);
+                let entry = reached.map_or_else(Entry::default, |r| facts.near(r));
+                // (An unchanged body that splices was spliced above.)
+                if let Some(memo) = memo.filter(|m| m.entry.as_ref() == Some(&entry)) {
+                    facts.after_control(Some(&memo.summary()));
+                    out.push(Node::new(Op::If { body: shell }, span));
+                    continue;
+                }
+                let memo_entry = (!ctx.starved).then(|| entry.clone());
                 let nodes = std::mem::take(shell.nodes_mut_keeping_marks());
                 let (body, inner, _) = propagate(nodes, entry, ctx);
                 // Known to run, and now straight-line: it joins the segment.
@@ -537,7 +610,17 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 }
                 facts.after_control(Some(&inner));
                 changed |= inner.changed;
-                let body = refill(shell, body, inner.changed);
+                let mut body = refill(shell, body, inner.changed);
+                if let Some(entry) = memo_entry.filter(|_| !inner.changed && !ctx.starved) {
+                    body.set_memo(Memo {
+                        is_loop: false,
+                        reach: reached,
+                        entry: Some(entry),
+                        balanced: inner.balanced,
+                        writes: inner.writes,
+                        head: None,
+                    });
+                }
                 Some(Node::new(Op::If { body }, span))
             }
             Op::Scan { .. } => {
