@@ -164,17 +164,29 @@ impl Entry {
     /// Keeps only the facts that `end` agrees with; whether any went.
     fn meet(&mut self, end: &Entry) -> bool {
         let mut dropped = self.rest_zero && !end.rest_zero;
-        let rest_zero = self.rest_zero && end.rest_zero;
-        let keys: Vec<i64> = self.cells.keys().chain(end.cells.keys()).copied().collect();
-        let mut cells = FastMap::with_capacity_and_hasher(keys.len(), Default::default());
-        for at in keys {
-            let (before, after) = (self.value(at), end.value(at));
+        // Every cell either lists, each with the value both agree on (or
+        // none); in place, as most facts stay.
+        let mut meet = |before: Option<Value>, after: Option<Value>| {
             if before.is_some() && before != after {
                 dropped = true;
             }
-            cells.insert(at, if before == after { before } else { None });
+            if before == after {
+                before
+            } else {
+                None
+            }
+        };
+        for (&at, v) in self.cells.iter_mut() {
+            *v = meet(*v, end.value(at));
         }
-        *self = Entry { cells, rest_zero };
+        let unlisted = self.rest_zero.then_some(0);
+        for (&at, &after) in &end.cells {
+            if !self.cells.contains_key(&at) {
+                let v = meet(unlisted, after);
+                self.cells.insert(at, v);
+            }
+        }
+        self.rest_zero = self.rest_zero && end.rest_zero;
         dropped
     }
 }
@@ -264,7 +276,8 @@ impl Facts {
     fn near(&self, (lo, hi): (i64, i64)) -> Entry {
         let (lo, hi) = (self.pos + lo, self.pos + hi);
         let known = &self.known.cells;
-        let mut cells = FastMap::default();
+        let room = ((hi - lo) as usize).saturating_add(1).min(known.len());
+        let mut cells = FastMap::with_capacity_and_hasher(room, Default::default());
         if ((hi - lo) as usize) < known.len() {
             for at in lo..=hi {
                 if let Some(&v) = known.get(&at) {
