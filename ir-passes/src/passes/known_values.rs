@@ -181,9 +181,8 @@ impl Entry {
         }
         let unlisted = self.rest_zero.then_some(0);
         for (&at, &after) in &end.cells {
-            if !self.cells.contains_key(&at) {
-                let v = meet(unlisted, after);
-                self.cells.insert(at, v);
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.cells.entry(at) {
+                slot.insert(meet(unlisted, after));
             }
         }
         self.rest_zero = self.rest_zero && end.rest_zero;
