@@ -5,28 +5,35 @@
 //! cargo build --release -p ir-passes --example optimize
 //! valgrind --tool=callgrind target/release/examples/optimize FILE
 //! target/release/examples/optimize --times FILE    # per-pass wall times
+//! target/release/examples/optimize --folded FILE    # parse as `bfjit run` does
 //! ```
+//!
+//! By default the program is parsed one node per command (`parse`), as
+//! `bfjit inspect` does; `--folded` parses with runs folded
+//! (`parse_folded`), as `bfjit run` does before the passes.
 //!
 //! Prints the op count of the result (so the work cannot be optimized away)
 //! and, with `--times`, each pass's summed time over the rounds.
 
 use ir_passes::ir::CellWidth;
-use ir_passes::parse::parse;
+use ir_passes::parse::{parse, parse_folded};
 use ir_passes::pipeline::Pipeline;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 fn main() {
     let mut times = false;
+    let mut folded = false;
     let mut path = None;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--times" => times = true,
+            "--folded" => folded = true,
             _ => path = Some(arg),
         }
     }
     let Some(path) = path else {
-        eprintln!("usage: optimize [--times] FILE");
+        eprintln!("usage: optimize [--times] [--folded] FILE");
         std::process::exit(2);
     };
     let text = std::fs::read(&path).unwrap_or_else(|e| {
@@ -34,7 +41,8 @@ fn main() {
         std::process::exit(2);
     });
     let start = Instant::now();
-    let program = parse(&path, &text, CellWidth::U8).unwrap_or_else(|e| {
+    let parser = if folded { parse_folded } else { parse };
+    let program = parser(&path, &text, CellWidth::U8).unwrap_or_else(|e| {
         eprintln!("{path}:{e}");
         std::process::exit(1);
     });

@@ -191,14 +191,22 @@ struct BodyInner {
     nodes: Vec<Node>,
     /// Bit `i`: pass `i` of [`crate::passes::PASSES`] leaves this body, and
     /// every body inside it, exactly as it is (it ran on it and changed
-    /// nothing, and nothing changed it since).
+    /// nothing, and nothing changed it since). `known_values`' bit instead
+    /// says that `memo` holds for the body as it is.
     clean: u16,
+    /// What `known_values` found in this body the last time it left it as
+    /// it was (see [`crate::passes::known_values::Memo`]).
+    memo: Option<Box<crate::passes::known_values::Memo>>,
 }
 
 impl Body {
     /// A body holding `nodes`, with no marks.
     pub fn new(nodes: Vec<Node>) -> Body {
-        Body(Box::new(BodyInner { nodes, clean: 0 }))
+        Body(Box::new(BodyInner {
+            nodes,
+            clean: 0,
+            memo: None,
+        }))
     }
 
     /// The nodes, taken out of the body.
@@ -231,6 +239,19 @@ impl Body {
     pub(crate) fn set_marks(&mut self, marks: u16) {
         self.0.clean = marks;
     }
+
+    /// `known_values`' memo, if it still holds (nothing changed the body
+    /// since it was made).
+    pub(crate) fn memo(&self) -> Option<&crate::passes::known_values::Memo> {
+        let valid = self.is_clean(crate::passes::mark::KNOWN_VALUES);
+        self.0.memo.as_deref().filter(|_| valid)
+    }
+
+    /// Stores `known_values`' memo of the body as it is now.
+    pub(crate) fn set_memo(&mut self, memo: crate::passes::known_values::Memo) {
+        self.0.memo = Some(Box::new(memo));
+        self.0.clean |= crate::passes::mark::KNOWN_VALUES;
+    }
 }
 
 impl std::ops::Deref for Body {
@@ -243,6 +264,7 @@ impl std::ops::Deref for Body {
 impl std::ops::DerefMut for Body {
     fn deref_mut(&mut self) -> &mut Vec<Node> {
         self.0.clean = 0;
+        self.0.memo = None;
         &mut self.0.nodes
     }
 }

@@ -53,6 +53,9 @@ fn parse_with(
     let mut previous: Option<Span> = None;
     for (i, &b) in text.iter().enumerate() {
         let pos = i as u32;
+        if folded && continues_run(&mut body, b, pos, cell) {
+            continue;
+        }
         let op = match b {
             b'+' => Op::Add {
                 offset: 0,
@@ -112,6 +115,38 @@ fn parse_with(
         source: Arc::new(source),
         entry: crate::ir::Entry::Start,
     })
+}
+
+/// The common case of [`push_folded`], without making a node: command `b`
+/// at `pos` continues the run of the body's last node (a `+`/`-` after an
+/// add, a `<`/`>` after a move), which takes it in, and goes if the run
+/// cancels out. Whether it did; if not, the command is pushed as usual.
+/// (Parsed adds are all at offset 0, as `push_folded` requires of a run.)
+#[inline]
+fn continues_run(body: &mut Vec<Node>, b: u8, pos: u32, cell: CellWidth) -> bool {
+    let Some(last) = body.last_mut() else {
+        return false;
+    };
+    let gone = match (&mut last.op, b) {
+        (Op::Add { offset: 0, delta }, b'+' | b'-') => {
+            let step = if b == b'+' { 1 } else { cell.max() };
+            *delta = cell.wrap(delta.wrapping_add(step));
+            *delta == 0
+        }
+        (Op::Move { delta }, b'>' | b'<') => {
+            let Some(sum) = delta.checked_add(if b == b'>' { 1 } else { -1 }) else {
+                return false;
+            };
+            *delta = sum;
+            sum == 0
+        }
+        _ => return false,
+    };
+    last.span = last.span.to(Span::at(pos));
+    if gone {
+        body.pop();
+    }
+    true
 }
 
 fn error(text: &[u8], pos: u32, kind: Unmatched) -> ParseError {

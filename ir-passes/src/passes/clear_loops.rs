@@ -40,9 +40,18 @@ pub fn clear_loops(program: Program) -> Program {
 /// [`clear_loops`] in place; whether it changed anything.
 pub fn run(program: &mut Program) -> bool {
     replace_loops(program, mark::CLEAR_LOOPS, |body, span, cell| {
-        let effect = linear(body, cell)?;
-        let step = *effect.adds.get(&0)?;
-        let clears = effect.moves == 0 && effect.adds.len() == 1 && step % 2 == 1;
+        let clears = match body {
+            // `[-]` and `[+]`, most of them: no map of the effect needed.
+            [Node {
+                op: Op::Add { offset: 0, delta },
+                ..
+            }] => cell.wrap(*delta) % 2 == 1,
+            _ => {
+                let effect = linear(body, cell)?;
+                let step = *effect.adds.get(&0)?;
+                effect.moves == 0 && effect.adds.len() == 1 && step % 2 == 1
+            }
+        };
         clears.then(|| {
             vec![Node::new(
                 Op::Set {

@@ -2,7 +2,7 @@
 //! at program start, after clears, sets and loops) fold into the ops, dead
 //! loops go, and loops that provably run at most once become `if`s.
 
-use crate::ir::{CellWidth, Node, Offset, Op, Program, Value};
+use crate::ir::{Body, CellWidth, Node, Offset, Op, Program, Value};
 use crate::passes::util::{by_value, FastMap};
 use crate::span::Span;
 
@@ -62,6 +62,7 @@ pub fn run(program: &mut Program) -> bool {
     let mut ctx = Ctx {
         cell: program.cell,
         budget: BUDGET_BASE + BUDGET_PER_OP * program.op_count(),
+        starved: false,
     };
     let start = Entry {
         cells: FastMap::default(),
@@ -102,6 +103,9 @@ struct Ctx {
     cell: CellWidth,
     /// What is left of the allowance, in op visits.
     budget: usize,
+    /// Whether the allowance ran short: from then on, what the pass finds
+    /// depends on how much of it was left, so no memo is made.
+    starved: bool,
 }
 
 impl Ctx {
@@ -112,15 +116,18 @@ impl Ctx {
                 self.budget = left;
                 true
             }
-            None => false,
+            None => {
+                self.starved = true;
+                false
+            }
         }
     }
 }
 
 /// What is known about the cells when a body starts (or ends), relative to
 /// the pointer there.
-#[derive(Clone, Default)]
-struct Entry {
+#[derive(Clone, Default, PartialEq)]
+pub(crate) struct Entry {
     /// Known (`Some`) or unknown (`None`) cell values; cells not listed are
     /// zero when `rest_zero`, else unknown.
     cells: FastMap<i64, Option<Value>>,
@@ -157,18 +164,65 @@ impl Entry {
     /// Keeps only the facts that `end` agrees with; whether any went.
     fn meet(&mut self, end: &Entry) -> bool {
         let mut dropped = self.rest_zero && !end.rest_zero;
-        let rest_zero = self.rest_zero && end.rest_zero;
-        let keys: Vec<i64> = self.cells.keys().chain(end.cells.keys()).copied().collect();
-        let mut cells = FastMap::with_capacity_and_hasher(keys.len(), Default::default());
-        for at in keys {
-            let (before, after) = (self.value(at), end.value(at));
+        // Every cell either lists, each with the value both agree on (or
+        // none); in place, as most facts stay.
+        let mut meet = |before: Option<Value>, after: Option<Value>| {
             if before.is_some() && before != after {
                 dropped = true;
             }
-            cells.insert(at, if before == after { before } else { None });
+            if before == after {
+                before
+            } else {
+                None
+            }
+        };
+        for (&at, v) in self.cells.iter_mut() {
+            *v = meet(*v, end.value(at));
         }
-        *self = Entry { cells, rest_zero };
+        let unlisted = self.rest_zero.then_some(0);
+        for (&at, &after) in &end.cells {
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.cells.entry(at) {
+                slot.insert(meet(unlisted, after));
+            }
+        }
+        self.rest_zero = self.rest_zero && end.rest_zero;
         dropped
+    }
+}
+
+/// What the pass found in a loop or `if` body it left as it was, kept in
+/// the body ([`crate::ir::Body::memo`]) while nothing changes it. The
+/// analysis of a body depends on nothing but its nodes and the facts it
+/// starts with (given an allowance that does not run short, see
+/// [`Ctx::starved`]): met again with the same facts, the body is left as it
+/// is again, with the same summary, and is not walked. This is what keeps
+/// the later `-O2` rounds from analysing every body again when a few
+/// changed.
+#[derive(Clone)]
+pub(crate) struct Memo {
+    /// The body was a loop's (else an `if`'s).
+    is_loop: bool,
+    /// [`reach`] of the body.
+    reach: Option<(i64, i64)>,
+    /// The facts the body was analysed with: a loop's, as [`loop_body`] got
+    /// them.
+    entry: Option<Entry>,
+    /// [`Summary::balanced`] and [`Summary::writes`] of the body.
+    balanced: bool,
+    writes: Option<Vec<i64>>,
+    /// For a loop, the facts at every test that [`loop_body`] found.
+    head: Option<Entry>,
+}
+
+impl Memo {
+    /// The summary of the unchanged body.
+    fn summary(&self) -> Summary {
+        Summary {
+            balanced: self.balanced,
+            ends_zero: false,
+            writes: self.writes.clone(),
+            changed: false,
+        }
     }
 }
 
@@ -221,7 +275,8 @@ impl Facts {
     fn near(&self, (lo, hi): (i64, i64)) -> Entry {
         let (lo, hi) = (self.pos + lo, self.pos + hi);
         let known = &self.known.cells;
-        let mut cells = FastMap::default();
+        let room = ((hi - lo) as usize).saturating_add(1).min(known.len());
+        let mut cells = FastMap::with_capacity_and_hasher(room, Default::default());
         if ((hi - lo) as usize) < known.len() {
             for at in lo..=hi {
                 if let Some(&v) = known.get(&at) {
@@ -392,6 +447,18 @@ fn loop_body(
     (rewritten, summary, None)
 }
 
+/// Puts a body's rewritten nodes back into the body they came from. Its
+/// marks stay when the rewrite changed nothing: they are the other passes'
+/// (local ones, which look at nothing but the body), so a body this pass
+/// leaves as it was is not walked again by them in the next round.
+fn refill(mut shell: Body, nodes: Vec<Node>, changed: bool) -> Body {
+    *shell.nodes_mut_keeping_marks() = nodes;
+    if changed {
+        shell.set_marks(0);
+    }
+    shell
+}
+
 /// Rewrites a body under the facts known at its start; returns its summary
 /// and, if it is balanced, the facts at its end.
 fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summary, Option<Entry>) {
@@ -472,9 +539,17 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 work.extend(body.into_iter().rev());
                 None
             }
-            Op::Loop { body } => {
-                let entry = reach(&body).map(|r| facts.near(r));
-                let (mut body, mut inner, head) = loop_body(body.into_vec(), entry, ctx);
+            Op::Loop { body: mut shell } => {
+                let memo = shell.memo().filter(|m| m.is_loop);
+                let reached = memo.map_or_else(|| reach(&shell), |m| m.reach);
+                let entry = reached.map(|r| facts.near(r));
+                if let Some(memo) = memo.filter(|m| m.entry == entry) {
+                    facts.after_loop(&memo.summary(), memo.head.as_ref());
+                    out.push(Node::new(Op::Loop { body: shell }, span));
+                    continue;
+                }
+                let nodes = std::mem::take(shell.nodes_mut_keeping_marks());
+                let (mut body, mut inner, head) = loop_body(nodes, entry, ctx);
                 // A loop that runs at most once is an `if`: its body starts
                 // with what is known here, which may be more than what holds
                 // at every test of the loop. (The rewritten body may qualify
@@ -500,20 +575,45 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                     work.extend(body.into_iter().rev());
                     continue;
                 }
+                // Unchanged: remember what was found (the facts here, before
+                // the loop's effect on them).
+                let same = !inner.changed && !inner.ends_zero && !ctx.starved;
+                let entry = same.then(|| reached.map(|r| facts.near(r)));
                 facts.after_loop(&inner, head.as_ref());
                 changed |= inner.changed || inner.ends_zero;
+                let mut body = refill(shell, body, inner.changed);
+                if let Some(entry) = entry {
+                    body.set_memo(Memo {
+                        is_loop: true,
+                        reach: reached,
+                        entry,
+                        balanced: inner.balanced,
+                        writes: inner.writes,
+                        head,
+                    });
+                }
                 let op = if inner.ends_zero {
-                    Op::If { body: body.into() }
+                    Op::If { body }
                 } else {
-                    Op::Loop { body: body.into() }
+                    Op::Loop { body }
                 };
                 Some(Node::new(op, span))
             }
             // An `if` body runs at most once, starting with the facts here
             // (those it can touch; a body too big to list them gets none).
-            Op::If { body } => {
-                let entry = reach(&body).map_or_else(Entry::default, |r| facts.near(r));
-                let (body, inner, _) = propagate(body.into_vec(), entry, ctx);
+            Op::If { body: mut shell } => {
+                let memo = shell.memo().filter(|m| !m.is_loop);
+                let reached = memo.map_or_else(|| reach(&shell), |m| m.reach);
+                let entry = reached.map_or_else(Entry::default, |r| facts.near(r));
+                // (An unchanged body that splices was spliced above.)
+                if let Some(memo) = memo.filter(|m| m.entry.as_ref() == Some(&entry)) {
+                    facts.after_control(Some(&memo.summary()));
+                    out.push(Node::new(Op::If { body: shell }, span));
+                    continue;
+                }
+                let memo_entry = (!ctx.starved).then(|| entry.clone());
+                let nodes = std::mem::take(shell.nodes_mut_keeping_marks());
+                let (body, inner, _) = propagate(nodes, entry, ctx);
                 // Known to run, and now straight-line: it joins the segment.
                 if facts.value(facts.pos).is_some() && splices(&body) {
                     changed = true;
@@ -522,7 +622,18 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 }
                 facts.after_control(Some(&inner));
                 changed |= inner.changed;
-                Some(Node::new(Op::If { body: body.into() }, span))
+                let mut body = refill(shell, body, inner.changed);
+                if let Some(entry) = memo_entry.filter(|_| !inner.changed && !ctx.starved) {
+                    body.set_memo(Memo {
+                        is_loop: false,
+                        reach: reached,
+                        entry: Some(entry),
+                        balanced: inner.balanced,
+                        writes: inner.writes,
+                        head: None,
+                    });
+                }
+                Some(Node::new(Op::If { body }, span))
             }
             Op::Scan { .. } => {
                 facts.after_control(None);

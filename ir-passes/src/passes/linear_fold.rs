@@ -8,7 +8,8 @@ use crate::ir::{CellWidth, Node, Offset, Op, Program, Value};
 use crate::passes::mark;
 use crate::passes::util::{by_value, rewrite_bodies};
 use crate::span::Span;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// Re-emits straight-line stretches as one write per changed cell.
 ///
@@ -163,60 +164,74 @@ impl Linear {
 /// every op that wrote it (the sources its new ops stand for), and the same
 /// for the moves.
 struct Effect {
-    cells: BTreeMap<i64, (Linear, Span)>,
+    /// By cell offset, sorted (a stretch writes few cells: a sorted vector
+    /// beats a tree map here).
+    cells: Vec<(i64, Linear, Span)>,
     moves: i64,
     move_span: Option<Span>,
 }
 
+impl Effect {
+    /// The function and span of cell `at`, created as its start value
+    /// (with span `span`) if the stretch has not written it yet.
+    fn entry(&mut self, at: i64, span: Span) -> &mut (i64, Linear, Span) {
+        let i = match self.cells.binary_search_by_key(&at, |c| c.0) {
+            Ok(i) => i,
+            Err(i) => {
+                self.cells.insert(i, (at, Linear::start(at), span));
+                i
+            }
+        };
+        &mut self.cells[i]
+    }
+
+    /// The value cell `at` holds now, as a function of the start values.
+    fn value(&self, at: i64) -> Linear {
+        match self.cells.binary_search_by_key(&at, |c| c.0) {
+            Ok(i) => self.cells[i].1,
+            Err(_) => Linear::start(at),
+        }
+    }
+}
+
 /// The effect of a stretch, or `None` if some function grows too large.
 fn effect(stretch: &[Node], cell: CellWidth) -> Option<Effect> {
-    let mut cells: BTreeMap<i64, (Linear, Span)> = BTreeMap::new();
-    let mut pos: i64 = 0;
-    let mut move_span = None;
-    let value = |cells: &BTreeMap<i64, (Linear, Span)>, at: i64| match cells.get(&at) {
-        Some((f, _)) => *f,
-        None => Linear::start(at),
+    let mut effect = Effect {
+        cells: Vec::with_capacity(stretch.len()),
+        moves: 0,
+        move_span: None,
     };
     for node in stretch {
+        let pos = effect.moves;
         match node.op {
             Op::Move { delta } => {
-                pos += delta as i64;
-                move_span = Some(move_span.map_or(node.span, |s: Span| s.to(node.span)));
+                effect.moves += delta as i64;
+                effect.move_span = Some(effect.move_span.map_or(node.span, |s| s.to(node.span)));
             }
             Op::Add { offset, delta } => {
-                let at = pos + offset as i64;
-                let entry = cells
-                    .entry(at)
-                    .or_insert_with(|| (Linear::start(at), node.span));
-                entry.0.constant = cell.wrap(entry.0.constant.wrapping_add(delta));
-                entry.1 = entry.1.to(node.span);
+                let entry = effect.entry(pos + offset as i64, node.span);
+                entry.1.constant = cell.wrap(entry.1.constant.wrapping_add(delta));
+                entry.2 = entry.2.to(node.span);
             }
             Op::Set { offset, value } => {
-                let f = Linear::constant(cell.wrap(value));
-                let at = pos + offset as i64;
-                let span = cells.get(&at).map_or(node.span, |(_, s)| s.to(node.span));
-                cells.insert(at, (f, span));
+                let entry = effect.entry(pos + offset as i64, node.span);
+                entry.1 = Linear::constant(cell.wrap(value));
+                entry.2 = entry.2.to(node.span);
             }
             Op::MulAdd { src, dst, factor } => {
                 let (src, dst) = (pos + src as i64, pos + dst as i64);
-                let from = value(&cells, src);
-                let entry = cells
-                    .entry(dst)
-                    .or_insert_with(|| (Linear::start(dst), node.span));
-                entry.0.add_scaled(&from, factor, cell);
-                entry.1 = entry.1.to(node.span);
-                if entry.0.terms.len() > MAX_TERMS {
+                let from = effect.value(src);
+                let entry = effect.entry(dst, node.span);
+                entry.1.add_scaled(&from, factor, cell);
+                entry.2 = entry.2.to(node.span);
+                if entry.1.terms.len() > MAX_TERMS {
                     return None;
                 }
             }
             _ => unreachable!("stretches hold only adds, sets, muladds and moves"),
         }
     }
-    Some(Effect {
-        cells,
-        moves: pos,
-        move_span,
-    })
+    Some(effect)
 }
 
 /// The ops that write one cell's function, assuming every cell it reads
@@ -254,44 +269,49 @@ fn rewrite(stretch: &[Node], cell: CellWidth) -> Option<Vec<Node>> {
     if !stretch.iter().any(|n| matches!(n.op, Op::MulAdd { .. })) {
         return None;
     }
+    if one_op_per_write(stretch, cell) {
+        return None;
+    }
     let effect = effect(stretch, cell)?;
-    let changed: BTreeMap<i64, &(Linear, Span)> = effect
+    // The cells whose function is not their start value, sorted by offset.
+    let changed: Vec<&(i64, Linear, Span)> = effect
         .cells
         .iter()
-        .filter(|(&at, (f, _))| !f.is_start(at))
-        .map(|(&at, entry)| (at, entry))
+        .filter(|(at, f, _)| !f.is_start(*at))
         .collect();
+    let index = |at: i64| changed.binary_search_by_key(&at, |c| c.0).ok();
     // A cell's write must wait for the writes that read its start value:
-    // `blocking[c]` counts the changed cells whose function reads `c`, and
-    // `readers` lists, for each written cell, the cells it waits for.
-    let mut blocking: BTreeMap<i64, usize> = changed.keys().map(|&at| (at, 0)).collect();
-    for (&at, (f, _)) in &changed {
+    // `blocking[i]` counts the changed cells whose function reads cell `i`
+    // of `changed`.
+    let mut blocking = vec![0usize; changed.len()];
+    for &&(at, ref f, _) in &changed {
         for src in f.terms.keys().filter(|&src| src != at) {
-            if let Some(n) = blocking.get_mut(&src) {
-                *n += 1;
+            if let Some(i) = index(src) {
+                blocking[i] += 1;
             }
         }
     }
-    let mut ready: BTreeSet<i64> = blocking
-        .iter()
-        .filter(|(_, &n)| n == 0)
-        .map(|(&at, _)| at)
+    // The cells free to be written, lowest offset first.
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..changed.len())
+        .filter(|&i| blocking[i] == 0)
+        .map(Reverse)
         .collect();
     let mut out = Vec::new();
-    while let Some(at) = ready.pop_first() {
-        let (f, span) = changed[&at];
-        out.extend(writes(at, f, *span)?);
+    let mut written = 0;
+    while let Some(Reverse(i)) = ready.pop() {
+        let &(at, ref f, span) = changed[i];
+        out.extend(writes(at, f, span)?);
+        written += 1;
         for src in f.terms.keys().filter(|&src| src != at) {
-            if let Some(n) = blocking.get_mut(&src) {
-                *n -= 1;
-                if *n == 0 {
-                    ready.insert(src);
+            if let Some(j) = index(src) {
+                blocking[j] -= 1;
+                if blocking[j] == 0 {
+                    ready.push(Reverse(j));
                 }
             }
         }
-        blocking.remove(&at);
     }
-    if !blocking.is_empty() {
+    if written < changed.len() {
         return None; // a cycle: some write reads a cell another must change first
     }
     if effect.moves != 0 {
@@ -299,6 +319,54 @@ fn rewrite(stretch: &[Node], cell: CellWidth) -> Option<Vec<Node>> {
         out.push(Node::new(Op::Move { delta }, effect.move_span?));
     }
     (out.len() < stretch.len()).then_some(out)
+}
+
+/// Longest stretch [`one_op_per_write`] looks at (it compares every write
+/// with the earlier ones).
+const QUICK_OPS: usize = 32;
+
+/// Whether the stretch already writes each cell's function with one op, so
+/// its rewrite cannot be shorter (most stretches: a multiply loop's
+/// muladds and clear). That holds when every op writes another cell, none
+/// reads a cell written before it, none is an add or muladd of nothing
+/// (those would go), and the moves are at most one that moves: each op is
+/// then exactly the write of its cell's function, and the rewrite would
+/// emit the same number of ops. A cheap test that spares most stretches the
+/// full analysis; `false` means only "not known".
+fn one_op_per_write(stretch: &[Node], cell: CellWidth) -> bool {
+    if stretch.len() > QUICK_OPS {
+        return false;
+    }
+    let mut written = [0i64; QUICK_OPS];
+    let mut count = 0;
+    let mut moves = 0;
+    let mut pos: i64 = 0;
+    for node in stretch {
+        let (dst, src) = match node.op {
+            Op::Move { delta } => {
+                moves += 1;
+                if delta == 0 || moves > 1 {
+                    return false;
+                }
+                pos += delta as i64;
+                continue;
+            }
+            Op::Add { offset, delta } if cell.wrap(delta) != 0 => (offset, None),
+            Op::Set { offset, .. } => (offset, None),
+            Op::MulAdd { src, dst, factor } if cell.wrap(factor) != 0 && src != dst => {
+                (dst, Some(src))
+            }
+            _ => return false,
+        };
+        let seen = &written[..count];
+        let dst = pos + dst as i64;
+        if seen.contains(&dst) || src.is_some_and(|src| seen.contains(&(pos + src as i64))) {
+            return false;
+        }
+        written[count] = dst;
+        count += 1;
+    }
+    true
 }
 
 /// Whether an op belongs in a stretch.

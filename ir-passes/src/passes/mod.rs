@@ -52,6 +52,9 @@ pub(crate) mod mark {
     pub const SET_FOLD: u16 = 1 << 6;
     pub const LINEAR_FOLD: u16 = 1 << 7;
     pub const DEAD_CODE: u16 = 1 << 8;
+    /// Not "changes nothing here": `known_values` is not local. Its bit
+    /// says that the body's memo ([`crate::ir::Body::memo`]) holds.
+    pub const KNOWN_VALUES: u16 = 1 << 9;
 }
 
 /// Every pass, in pipeline order. The loop rewrites come first, while loop
