@@ -65,6 +65,18 @@ const STEAL_BYTES: u32 = 2048;
 /// seconds of the second core and end after the run.
 const MAX_FRAGMENT_BYTES: u32 = 32 << 10;
 
+/// In a large program that starts without the cheap passes
+/// ([`Job::raw`]), a loop of at most this many bytes of source with no
+/// loop inside (`[-]`, `[>>>>+<<<<-]`: what those passes make single ops)
+/// needs [`SMALL_LOOP_HEAT`] times the threshold: each compile costs about
+/// a millisecond, as much as 300,000 interpreted back edges of such a
+/// loop, and lostkingdom's game otherwise compiled 476 of them (0.5 s of
+/// compiling for a game the interpreter plays in 60 ms).
+const SMALL_LOOP_BYTES: u32 = 64;
+
+/// See [`SMALL_LOOP_BYTES`].
+const SMALL_LOOP_HEAT: u64 = 256;
+
 /// Looks at a requested loop between two readings of the clock.
 const CLOCK_EVERY: u32 = 16;
 
@@ -248,6 +260,24 @@ impl Tiering {
         false
     }
 
+    /// The heat at which loop `slot` is requested: the threshold, or more
+    /// for a small innermost loop of a raw large program (see
+    /// [`SMALL_LOOP_BYTES`]).
+    fn threshold_of(&self, slot: u32) -> u64 {
+        let threshold = u64::from(self.threshold);
+        let s = slot as usize;
+        let span = self.job.sites[s].span;
+        let innermost = || match self.job.sites.get(s + 1) {
+            // Loops are in pre-order: a loop inside comes right after.
+            Some(next) => next.span.start >= span.end,
+            None => true,
+        };
+        match self.job.raw && span.end - span.start <= SMALL_LOOP_BYTES && innermost() {
+            true => threshold.saturating_mul(SMALL_LOOP_HEAT),
+            false => threshold,
+        }
+    }
+
     /// Adds `work` to the heat of loop `slot` and of the loops around it.
     fn heat_up(&mut self, slot: u32, work: u64) {
         let mut at = Some(slot);
@@ -312,7 +342,7 @@ impl<C: CellType> LoopHooks<C> for Tiering {
         if self.in_flight > 0 {
             self.poll();
         }
-        let threshold = u64::from(self.threshold);
+        let threshold = self.threshold_of(slot);
         let heat = self.heat.get(slot);
         let work = {
             let st = &mut self.slots[s];
