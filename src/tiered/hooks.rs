@@ -245,14 +245,19 @@ impl Tiering {
         }
     }
 
-    /// Whether a loop around `slot` has code here: then `slot` runs
-    /// interpreted only in that loop's first iteration of each entry, and
-    /// compiling it is not worth a request.
+    /// Whether a loop around `slot` has code here, or has been asked for:
+    /// then `slot` runs interpreted only in that loop's first iteration of
+    /// each entry (or until that code comes), and compiling it is not
+    /// worth a request nor a take-back. (factor's outer loop, asked for at
+    /// its first back edge, otherwise had some thirty small loops inside
+    /// it requested right after it and compiled on the interpreter's thread
+    /// while it compiled, about a millisecond each.) A compile of the loop
+    /// around that fails makes them requestable again.
     fn inside_compiled(&self, slot: u32) -> bool {
         let mut at = self.job.sites[slot as usize].parent;
         for _ in 0..MAX_CLIMB {
             let Some(p) = at else { return false };
-            if let Phase::Ready(_) = self.slots[p as usize].phase {
+            if let Phase::Ready(_) | Phase::Requested(..) = self.slots[p as usize].phase {
                 return true;
             }
             at = self.job.sites[p as usize].parent;
