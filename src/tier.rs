@@ -12,6 +12,7 @@ use ir_passes::ir::{CellWidth, Program};
 use ir_passes::pipeline::Pipeline;
 use ir_passes::reference::Machine;
 use std::io::{Read, Write};
+use std::sync::Arc;
 
 /// An execution tier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -62,16 +63,37 @@ impl Tier {
     /// The passes `program` (as parsed) goes through before [`compile`],
     /// given the selected ones (`-O`, `--passes`): all of them, except for
     /// `auto` on a program of more than [`tiered::SMALL_PROGRAM_OPS`] ops,
-    /// which runs only the cheap (-O1) ones before it starts interpreting
-    /// and gives the loops it compiles the whole selection
-    /// ([`tiered::Options::pipeline`]). On a small program the whole
-    /// selection costs about a millisecond, and the interpreter then runs
-    /// the folded loops of the programs -O2 folds (bench.b: 8 µs instead of
-    /// 40 ms at -O1).
+    /// which runs only the cheap (-O1) ones before it starts interpreting,
+    /// and on one of more than [`tiered::LARGE_PROGRAM_OPS`] only
+    /// `fold_runs` (which [`parse_folded`](ir_passes::parse::parse_folded)
+    /// has done already: see [`Tier::after_parse`]); the loops it compiles
+    /// get the whole selection ([`tiered::Options::pipeline`]). On a small
+    /// program the whole selection costs about a millisecond, and the
+    /// interpreter then runs the folded loops of the programs -O2 folds
+    /// (bench.b: 8 µs instead of 40 ms at -O1).
     pub fn before_compile(self, selected: &Pipeline, program: &Program) -> Pipeline {
         match self {
+            Tier::Auto if program.op_count() > tiered::LARGE_PROGRAM_OPS => {
+                let fold = selected.names().contains(&"fold_runs");
+                Pipeline::named(if fold { &["fold_runs"] } else { &[] })
+                    .unwrap_or_else(|_| unreachable!("fold_runs is a pass"))
+            }
             Tier::Auto if program.op_count() > tiered::SMALL_PROGRAM_OPS => selected.up_to(1),
             _ => selected.clone(),
+        }
+    }
+
+    /// The passes of `pipeline` still to run on a program parsed with runs
+    /// folded ([`parse_folded`](ir_passes::parse::parse_folded)): a leading
+    /// `fold_runs` run once is done already (a walk over every body, 4 ms
+    /// on a 2 MB program, for nothing). A repeating pipeline keeps it for
+    /// its later rounds.
+    pub fn after_parse(pipeline: Pipeline) -> Pipeline {
+        match pipeline.names().split_first() {
+            Some((&"fold_runs", rest)) if !pipeline.repeats() => {
+                Pipeline::named(rest).unwrap_or_else(|_| unreachable!("names of passes"))
+            }
+            _ => pipeline,
         }
     }
 }
@@ -113,8 +135,43 @@ pub fn compile_with(
     target: &Target,
     auto: &tiered::Options,
 ) -> Result<Compiled, String> {
+    match tier {
+        // The auto tier keeps the program for its compile thread.
+        Tier::Auto => compile_shared(Arc::new(program.clone()), tier, target, auto),
+        _ => compile_one(program, tier, target, auto),
+    }
+}
+
+/// [`compile_with`] of a program the caller is done with: the auto tier
+/// keeps it rather than a copy (which on a 2 MB program costs about as much
+/// as its whole start).
+pub fn compile_shared(
+    program: Arc<Program>,
+    tier: Tier,
+    target: &Target,
+    auto: &tiered::Options,
+) -> Result<Compiled, String> {
+    match tier {
+        Tier::Auto => {
+            let cell = program.cell;
+            Ok(Compiled {
+                engine: Engine::Auto(Tiered::new(program, target, auto)?),
+                cell,
+                target: *target,
+            })
+        }
+        _ => compile_one(&program, tier, target, auto),
+    }
+}
+
+fn compile_one(
+    program: &Program,
+    tier: Tier,
+    target: &Target,
+    auto: &tiered::Options,
+) -> Result<Compiled, String> {
     let engine = match (tier, tier.jit_mode()) {
-        (Tier::Auto, _) => Engine::Auto(Tiered::new(program, target, auto)?),
+        (Tier::Auto, _) => Engine::Auto(Tiered::new(Arc::new(program.clone()), target, auto)?),
         (_, None) => Engine::Interp(Bytecode::compile(program)),
         (_, Some(mode)) => Engine::Jit(jit::compile(program, mode, target.code_config())?),
     };

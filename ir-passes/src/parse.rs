@@ -45,15 +45,26 @@ fn parse_with(
     cell: CellWidth,
     folded: bool,
 ) -> Result<Program, ParseError> {
-    // Each open loop: the position of its `[` and the body of the enclosing loop.
-    let mut open: Vec<(u32, Vec<Node>)> = Vec::new();
+    // Each open loop: the position of its `[`, the index of its entry in
+    // `partners`, and the body of the enclosing loop.
+    let mut open: Vec<(u32, usize, Vec<Node>)> = Vec::new();
     let mut body: Vec<Node> = Vec::new();
-    let mut partners = Vec::new();
+    // In text order, so already sorted for `Source::new`: an `[`'s entry is
+    // pushed when it is read and its partner filled in at its `]`.
+    let mut partners: Vec<(u32, u32)> = Vec::new();
     // The last loop closed at the top level, for an unmatched `]`'s report.
     let mut previous: Option<Span> = None;
-    for (i, &b) in text.iter().enumerate() {
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
         let pos = i as u32;
-        if folded && continues_run(&mut body, b, pos, cell) {
+        i += 1;
+        if folded && matches!(b, b'+' | b'-' | b'>' | b'<') {
+            // A run of one command folds in one step (2 MB programs are
+            // mostly such runs): what pushing its commands one by one gives.
+            let end = text[i..].iter().position(|&c| c != b).map_or(text.len(), |n| i + n);
+            push_run(&mut body, unit(b, cell), pos, (end - i) as u32 + 1, cell);
+            i = end;
             continue;
         }
         let op = match b {
@@ -70,17 +81,18 @@ fn parse_with(
             b'.' => Op::Output { offset: 0 },
             b',' => Op::Input { offset: 0 },
             b'[' => {
-                open.push((pos, std::mem::take(&mut body)));
+                open.push((pos, partners.len(), std::mem::take(&mut body)));
+                partners.push((pos, u32::MAX));
                 continue;
             }
             b']' => {
-                let Some((start, outer)) = open.pop() else {
+                let Some((start, entry, outer)) = open.pop() else {
                     return Err(error(text, pos, Unmatched::Close { previous }));
                 };
                 if open.is_empty() {
                     previous = Some(Span::new(start, pos + 1));
                 }
-                partners.push((start, pos));
+                partners[entry].1 = pos;
                 partners.push((pos, start));
                 let mut inner = std::mem::replace(&mut body, outer);
                 // Bodies grow by doubling: give back the slack of the
@@ -101,7 +113,7 @@ fn parse_with(
         }
     }
     body.shrink_to_fit();
-    if let Some(&(start, _)) = open.last() {
+    if let Some(&(start, _, _)) = open.last() {
         let kind = Unmatched::Open {
             still_open: open.len(),
             end: text.len() as u32,
@@ -117,36 +129,82 @@ fn parse_with(
     })
 }
 
-/// The common case of [`push_folded`], without making a node: command `b`
-/// at `pos` continues the run of the body's last node (a `+`/`-` after an
-/// add, a `<`/`>` after a move), which takes it in, and goes if the run
-/// cancels out. Whether it did; if not, the command is pushed as usual.
-/// (Parsed adds are all at offset 0, as `push_folded` requires of a run.)
-#[inline]
-fn continues_run(body: &mut Vec<Node>, b: u8, pos: u32, cell: CellWidth) -> bool {
-    let Some(last) = body.last_mut() else {
-        return false;
-    };
-    let gone = match (&mut last.op, b) {
-        (Op::Add { offset: 0, delta }, b'+' | b'-') => {
-            let step = if b == b'+' { 1 } else { cell.max() };
-            *delta = cell.wrap(delta.wrapping_add(step));
-            *delta == 0
-        }
-        (Op::Move { delta }, b'>' | b'<') => {
-            let Some(sum) = delta.checked_add(if b == b'>' { 1 } else { -1 }) else {
-                return false;
-            };
-            *delta = sum;
-            sum == 0
-        }
-        _ => return false,
-    };
-    last.span = last.span.to(Span::at(pos));
-    if gone {
-        body.pop();
+/// The one-command op of `+`, `-`, `>` or `<`.
+fn unit(b: u8, cell: CellWidth) -> Op {
+    match b {
+        b'+' => Op::Add {
+            offset: 0,
+            delta: 1,
+        },
+        b'-' => Op::Add {
+            offset: 0,
+            delta: cell.max(),
+        },
+        b'>' => Op::Move { delta: 1 },
+        _ => Op::Move { delta: -1 },
     }
-    true
+}
+
+/// Appends `count` commands `unit` at `start..start + count` to a folded
+/// body: exactly what [`push_folded`] of each, one by one, gives (the last
+/// node absorbs as many as it can before it cancels out or would overflow,
+/// and the rest starts afresh), in a few steps per run.
+fn push_run(out: &mut Vec<Node>, unit: Op, start: u32, count: u32, cell: CellWidth) {
+    let (mut pos, mut left) = (start, count);
+    while left > 0 {
+        // How many of the remaining commands the last node takes in, and
+        // whether it cancels out after the last of them.
+        let taken = match (out.last_mut(), &unit) {
+            (Some(last), Op::Add { offset: 0, delta: u }) => match &mut last.op {
+                Op::Add { offset: 0, delta } => {
+                    // Commands until the sum wraps to zero: the node goes.
+                    let modulus = u64::from(cell.max()) + 1;
+                    let to_zero = match *u {
+                        1 => modulus - u64::from(*delta),
+                        _ => u64::from(*delta),
+                    };
+                    let n = u64::from(left).min(to_zero.max(1)) as u32;
+                    *delta = cell.wrap(delta.wrapping_add(u.wrapping_mul(n)));
+                    Some((n, *delta == 0))
+                }
+                _ => None,
+            },
+            (Some(last), Op::Move { delta: u }) => match &mut last.op {
+                Op::Move { delta } => {
+                    let d = i64::from(*delta);
+                    let u = i64::from(*u);
+                    // Up to zero when the run goes back, else up to the
+                    // largest offset `checked_add` still takes.
+                    let room = match (d * u < 0, u > 0) {
+                        (true, _) => d.abs(),
+                        (false, true) => i64::from(i32::MAX) - d,
+                        (false, false) => d - i64::from(i32::MIN),
+                    };
+                    let n = i64::from(left).min(room) as u32;
+                    *delta = (d + u * i64::from(n)) as i32;
+                    (n > 0).then_some((n, *delta == 0))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match taken {
+            Some((n, cancelled)) => {
+                let last = out.len() - 1;
+                out[last].span = out[last].span.to(Span::at(pos + n - 1));
+                if cancelled {
+                    out.pop();
+                }
+                pos += n;
+                left -= n;
+            }
+            None => {
+                out.push(Node::new(unit.clone(), Span::at(pos)));
+                pos += 1;
+                left -= 1;
+            }
+        }
+    }
 }
 
 fn error(text: &[u8], pos: u32, kind: Unmatched) -> ParseError {
@@ -287,5 +345,46 @@ mod tests {
         let text: Vec<u8> = b"+>-<.[-]".repeat(1 << 19);
         let p = parse8(&text).unwrap();
         assert_eq!(p.body.len(), 6 << 19);
+    }
+
+    /// Long runs fold in one step (`push_run`); they must give what folding
+    /// one command at a time gives, where a sum wraps to zero (the node
+    /// goes) and past it, for every cell width.
+    #[test]
+    fn long_runs_fold_as_one_command_at_a_time() {
+        use crate::passes::fold_runs::fold_runs;
+        let r = |c: &str, n: usize| c.repeat(n);
+        let texts = [
+            r("+", 255),
+            r("+", 256),
+            r("+", 257) + &r("-", 3),
+            r("-", 256) + "+",
+            "+++".to_string() + &r("-", 3) + &r("-", 600),
+            r("+", 65_535) + &r("+", 2),
+            r("-", 65_536) + ">" + &r("+", 70_000),
+            r(">", 300) + &r("<", 300) + "+",
+            r(">", 5) + "x\n" + &r("<", 7) + &r(">", 2) + "+",
+            "+>".to_string() + &r("<", 1) + "+[" + &r("<", 3) + "]" + &r(">", 4),
+            r("+", 10) + "." + &r("-", 10),
+        ];
+        for cell in [CellWidth::U8, CellWidth::U16, CellWidth::U32] {
+            for text in &texts {
+                let folded = parse_folded("t", text.as_bytes(), cell).unwrap();
+                let parsed = parse("t", text.as_bytes(), cell).unwrap();
+                let expected = fold_runs(parsed);
+                assert_eq!(folded.body, expected.body, "{cell:?}: {text:.40}");
+            }
+        }
+    }
+
+    /// The bracket table comes out of the parser in text order.
+    #[test]
+    fn partners_are_matched() {
+        let p = parse8(b"[[]x[[]]]").unwrap();
+        let pairs = [(0, 8), (1, 2), (4, 7), (5, 6)];
+        for (a, b) in pairs {
+            assert_eq!(p.source.partner(a), b);
+            assert_eq!(p.source.partner(b), a);
+        }
     }
 }

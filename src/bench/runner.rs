@@ -15,11 +15,11 @@ use super::report::Status;
 /// Whether a run's code must enforce the time limit (see [`measure`]).
 use crate::harness::Target;
 pub use crate::jit::Limits;
-use crate::tier::compile;
+use crate::tier::{compile, Tier};
 use ir_passes::error::RunError;
 use ir_passes::io::{Buffering, EofMode};
 use ir_passes::ir::{CellWidth, Program};
-use ir_passes::parse::parse;
+use ir_passes::parse::{parse, parse_folded};
 use ir_passes::pipeline::Pipeline;
 use std::time::Duration;
 
@@ -160,12 +160,36 @@ pub(super) fn parse_and_optimize(
     settings: &Settings,
     pipeline: impl FnOnce(&Program) -> Pipeline,
 ) -> Result<Prepared, Failure> {
+    parse_and_optimize_as(loaded, settings, false, pipeline)
+}
+
+/// [`parse_and_optimize`], with runs folded while parsing when `folded`
+/// (as `bfjit run` does when the selection starts with `fold_runs`; a
+/// leading `fold_runs` of the pipeline is then skipped, as there).
+pub(super) fn parse_and_optimize_as(
+    loaded: &Loaded,
+    settings: &Settings,
+    folded: bool,
+    pipeline: impl FnOnce(&Program) -> Pipeline,
+) -> Result<Prepared, Failure> {
     let clock = settings.clock;
     let t0 = clock.read();
-    let program = parse(&loaded.name, &loaded.text, settings.cell)
-        .map_err(|e| fail(Status::Error, format!("malformed program: {e}")))?;
+    let parsed = match folded {
+        true => parse_folded(&loaded.name, &loaded.text, settings.cell),
+        false => parse(&loaded.name, &loaded.text, settings.cell),
+    };
+    let program = parsed.map_err(|e| fail(Status::Error, format!("malformed program: {e}")))?;
     let t1 = clock.read();
-    let program = pipeline(&program).run(program, false).program;
+    let pipeline = match folded {
+        true => Tier::after_parse(pipeline(&program)),
+        false => pipeline(&program),
+    };
+    // An empty pipeline (a large program on auto) costs nothing, as in
+    // `bfjit run`.
+    let program = match pipeline.names().is_empty() {
+        true => program,
+        false => pipeline.run(program, false).program,
+    };
     let t2 = clock.read();
     Ok(Prepared {
         program,
@@ -193,7 +217,7 @@ pub fn measure(
         program,
         parse,
         passes,
-    } = parse_and_optimize(loaded, settings, |program| {
+    } = parse_and_optimize_as(loaded, settings, spec.level > 0, |program| {
         spec.tier
             .before_compile(&Pipeline::level(spec.level), program)
     })?;

@@ -9,7 +9,7 @@ use crate::diagnostics::{internal_error, write_stderr, RunContext};
 use crate::exit_status;
 use crate::harness::Target;
 use crate::load::Parsed;
-use crate::tier::{compile_with, Tier};
+use crate::tier::{compile_shared, Tier};
 use crate::tiered::log::{self, TierLog};
 use crate::tiered::{self, Fault, Threshold, DEFAULT_THRESHOLD};
 use clap::Args;
@@ -165,9 +165,17 @@ pub fn run(args: &RunArgs) -> u8 {
     warn(&program, &args.warnings, &stderr);
     // The auto tier starts on the cheap passes of a big program; the rest
     // run on what gets hot.
-    let now = args.tier.before_compile(&pipeline, &program);
-    let (optimized, _) = optimize(program, &now, false, &args.warnings, &stderr);
-    let program = optimized.program;
+    let mut now = args.tier.before_compile(&pipeline, &program);
+    if form == Parsed::Folded {
+        now = Tier::after_parse(now);
+    }
+    // Shared with the auto tier's compile thread, not copied.
+    let program = Arc::new(match now.names().is_empty() {
+        // Nothing to run (a big program on auto): not even the walk that
+        // counts its ops.
+        true => program,
+        false => optimize(program, &now, false, &args.warnings, &stderr).0.program,
+    });
     // Line by line on a terminal, as C's stdio does; in blocks otherwise.
     let target = Target {
         output: match std::io::stdout().is_terminal() {
@@ -190,7 +198,7 @@ pub fn run(args: &RunArgs) -> u8 {
             counted.outcome
         })
     } else {
-        let compiled = match compile_with(&program, args.tier, &target, &auto) {
+        let compiled = match compile_shared(Arc::clone(&program), args.tier, &target, &auto) {
             Ok(c) => c,
             // The parser accepted the program, so failing to compile it is ours.
             Err(e) => {

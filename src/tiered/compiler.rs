@@ -53,6 +53,11 @@ pub struct Job {
     pub fault: Option<Fault>,
     /// Where events go.
     pub log: Option<Arc<TierLog>>,
+    /// Whether the interpreted program is a large one that starts without
+    /// the cheap passes ([`super::LARGE_PROGRAM_OPS`]): then many small
+    /// loops are ones those passes would have made single ops, and they
+    /// need more heat before they are compiled (see `hooks.rs`).
+    pub raw: bool,
 }
 
 /// A finished compile.
@@ -120,7 +125,9 @@ impl Job {
             Some(Fault::Panic) => panic!("compile panicked on purpose (test hook)"),
             Some(Fault::Stall) | None => {}
         }
-        let node = locate(&self.program, &self.sites, slot);
+        let span = self.sites[slot as usize].span;
+        let node = locate(&self.program, span)
+            .ok_or_else(|| format!("no loop of the program has the span of #{slot}"))?;
         let fragment = self.program.fragment(node);
         let optimized = self.pipeline.run(fragment, false).program;
         jit::compile(&optimized, JitMode::Opt, self.config)

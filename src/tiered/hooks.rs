@@ -65,6 +65,18 @@ const STEAL_BYTES: u32 = 2048;
 /// seconds of the second core and end after the run.
 const MAX_FRAGMENT_BYTES: u32 = 32 << 10;
 
+/// In a large program that starts without the cheap passes
+/// ([`Job::raw`]), a loop of at most this many bytes of source with no
+/// loop inside (`[-]`, `[>>>>+<<<<-]`: what those passes make single ops)
+/// needs [`SMALL_LOOP_HEAT`] times the threshold: each compile costs about
+/// a millisecond, as much as 300,000 interpreted back edges of such a
+/// loop, and lostkingdom's game otherwise compiled 476 of them (0.5 s of
+/// compiling for a game the interpreter plays in 60 ms).
+const SMALL_LOOP_BYTES: u32 = 64;
+
+/// See [`SMALL_LOOP_BYTES`].
+const SMALL_LOOP_HEAT: u64 = 256;
+
 /// Looks at a requested loop between two readings of the clock.
 const CLOCK_EVERY: u32 = 16;
 
@@ -233,19 +245,42 @@ impl Tiering {
         }
     }
 
-    /// Whether a loop around `slot` has code here: then `slot` runs
-    /// interpreted only in that loop's first iteration of each entry, and
-    /// compiling it is not worth a request.
+    /// Whether a loop around `slot` has code here, or has been asked for:
+    /// then `slot` runs interpreted only in that loop's first iteration of
+    /// each entry (or until that code comes), and compiling it is not
+    /// worth a request nor a take-back. (factor's outer loop, asked for at
+    /// its first back edge, otherwise had some thirty small loops inside
+    /// it requested right after it and compiled on the interpreter's thread
+    /// while it compiled, about a millisecond each.) A compile of the loop
+    /// around that fails makes them requestable again.
     fn inside_compiled(&self, slot: u32) -> bool {
         let mut at = self.job.sites[slot as usize].parent;
         for _ in 0..MAX_CLIMB {
             let Some(p) = at else { return false };
-            if let Phase::Ready(_) = self.slots[p as usize].phase {
+            if let Phase::Ready(_) | Phase::Requested(..) = self.slots[p as usize].phase {
                 return true;
             }
             at = self.job.sites[p as usize].parent;
         }
         false
+    }
+
+    /// The heat at which loop `slot` is requested: the threshold, or more
+    /// for a small innermost loop of a raw large program (see
+    /// [`SMALL_LOOP_BYTES`]).
+    fn threshold_of(&self, slot: u32) -> u64 {
+        let threshold = u64::from(self.threshold);
+        let s = slot as usize;
+        let span = self.job.sites[s].span;
+        let innermost = || match self.job.sites.get(s + 1) {
+            // Loops are in pre-order: a loop inside comes right after.
+            Some(next) => next.span.start >= span.end,
+            None => true,
+        };
+        match self.job.raw && span.end - span.start <= SMALL_LOOP_BYTES && innermost() {
+            true => threshold.saturating_mul(SMALL_LOOP_HEAT),
+            false => threshold,
+        }
     }
 
     /// Adds `work` to the heat of loop `slot` and of the loops around it.
@@ -312,7 +347,7 @@ impl<C: CellType> LoopHooks<C> for Tiering {
         if self.in_flight > 0 {
             self.poll();
         }
-        let threshold = u64::from(self.threshold);
+        let threshold = self.threshold_of(slot);
         let heat = self.heat.get(slot);
         let work = {
             let st = &mut self.slots[s];

@@ -46,6 +46,17 @@ pub const DEFAULT_THRESHOLD: u32 = 1000;
 /// about a millisecond on factor's 5,000).
 pub const SMALL_PROGRAM_OPS: usize = 8_000;
 
+/// Programs of more than this many ops (as parsed, runs folded) start on
+/// the parsed program alone: even the cheap passes would cost more than the
+/// budget of a few milliseconds per 100 KB (about 120 ms of CPU on
+/// lostkingdom's 190,000 ops, which are most of the time to its first
+/// prompt); the loops that get hot get the whole selection when they are
+/// compiled. Between [`SMALL_PROGRAM_OPS`] and this, the cheap passes (about
+/// 10 ms at this size), without which the interpreter runs some programs
+/// 50 times slower (hanoi: 76 G instructions at `--passes fold_runs`, 1.4 G
+/// at -O1).
+pub const LARGE_PROGRAM_OPS: usize = 40_000;
+
 /// When loops are compiled (`--jit-threshold`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Threshold {
@@ -140,31 +151,23 @@ pub struct Tiered {
 
 impl Tiered {
     /// Prepares `program` (already through the cheap passes) for runs on
-    /// `target`. Only [`Threshold::Before`] compiles anything here.
-    pub fn new(program: &Program, target: &Target, options: &Options) -> Result<Tiered, String> {
+    /// `target`. Only [`Threshold::Before`] compiles anything here. The
+    /// program is shared, not copied: the compile thread cuts fragments out
+    /// of it (a copy of a 2 MB program costs about 15 ms).
+    pub fn new(
+        program: Arc<Program>,
+        target: &Target,
+        options: &Options,
+    ) -> Result<Tiered, String> {
         let log = options.log.clone();
-        let bytecode = Bytecode::compile(program);
-        let mut sites = sites::sites(program);
-        let slots_agree = sites.len() == bytecode.loops().len()
-            && sites
-                .iter()
-                .zip(bytecode.loops())
-                .all(|(s, l)| s.span == l.span);
-        debug_assert!(slots_agree, "loop sites disagree with the interpreter's");
-        let mut threshold = options.threshold;
-        if !slots_agree {
-            event!(
-                &log,
-                "loop table mismatch: the run stays in the interpreter"
-            );
-            sites.clear();
-            threshold = Threshold::Never;
-        }
+        let bytecode = Bytecode::compile(&program);
+        let sites = sites::sites(bytecode.loops());
+        let threshold = options.threshold;
         let whole = match threshold {
             Threshold::Before => {
                 let start = Instant::now();
                 event!(&log, "compile the whole program before running");
-                let optimized = options.pipeline.run(program.clone(), false).program;
+                let optimized = options.pipeline.run((*program).clone(), false).program;
                 let code = jit::compile(&optimized, JitMode::Opt, target.code_config())?;
                 event!(
                     &log,
@@ -178,12 +181,15 @@ impl Tiered {
             _ => None,
         };
         let job = Arc::new(Job {
-            program: Arc::new(program.clone()),
+            program,
             sites,
             pipeline: options.pipeline.clone(),
             config: target.code_config(),
             fault: options.fault,
             log,
+            // The interpreter's instructions: at least one per op, and no
+            // walk over the program to count them.
+            raw: bytecode.instrs.len() > LARGE_PROGRAM_OPS,
         });
         Ok(Tiered {
             bytecode,

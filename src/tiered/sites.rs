@@ -1,9 +1,12 @@
 //! The loops of the interpreted program as tiered execution knows them: one
 //! [`Site`] per slot of the interpreter's hooks (its loops in program order,
-//! `Bytecode::loops`), with the enclosing loop and the way down to the node,
-//! so the compile thread can cut out a loop as a fragment without the
-//! interpreter copying anything.
+//! `Bytecode::loops`) with the enclosing loop, read off the interpreter's
+//! own loop table, and the way to a loop's node when the compile thread
+//! cuts it out as a fragment (by its span, from the top level down).
+//! Nothing here walks the whole program: start-up on a 2 MB program pays
+//! one pass over its 21,000 loops.
 
+use ir_passes::bytecode::LoopInfo;
 use ir_passes::ir::{Node, Op, Program};
 use ir_passes::span::Span;
 
@@ -14,89 +17,51 @@ pub struct Site {
     pub span: Span,
     /// The slot of the innermost loop around it (`if`s do not count).
     pub parent: Option<u32>,
-    /// Indices from the body of `parent` (or the top level) down to the
-    /// loop: through the `if`s between, the last one the loop's own.
-    path: Vec<u32>,
 }
 
-/// Every `Loop` node of `program` in pre-order, which is the order of the
-/// interpreter's loop heads. An explicit stack: programs nest 100,000 deep.
-pub fn sites(program: &Program) -> Vec<Site> {
-    struct Frame<'a> {
-        body: &'a [Node],
-        next: usize,
-        parent: Option<u32>,
-        via: Vec<u32>,
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![Frame {
-        body: &program.body,
-        next: 0,
-        parent: None,
-        via: Vec::new(),
-    }];
-    while let Some(top) = stack.last_mut() {
-        let Some(node) = top.body.get(top.next) else {
-            stack.pop();
-            continue;
-        };
-        let i = top.next as u32;
-        top.next += 1;
-        match &node.op {
-            Op::Loop { body } => {
-                let mut path = top.via.clone();
-                path.push(i);
-                let slot = out.len() as u32;
-                out.push(Site {
-                    span: node.span,
-                    parent: top.parent,
-                    path,
-                });
-                stack.push(Frame {
-                    body,
-                    next: 0,
-                    parent: Some(slot),
-                    via: Vec::new(),
-                });
+/// The sites of the interpreter's loops (in the order of their heads,
+/// which is pre-order): each one's parent is the innermost earlier loop
+/// whose span holds it.
+pub fn sites(loops: &[LoopInfo]) -> Vec<Site> {
+    let mut out = Vec::with_capacity(loops.len());
+    // The loops around the current one, innermost last.
+    let mut open: Vec<u32> = Vec::new();
+    for (slot, l) in loops.iter().enumerate() {
+        while let Some(&p) = open.last() {
+            let outer: Span = loops[p as usize].span;
+            if outer.start <= l.span.start && l.span.end <= outer.end {
+                break;
             }
-            Op::If { body } => {
-                let mut via = top.via.clone();
-                via.push(i);
-                let parent = top.parent;
-                stack.push(Frame {
-                    body,
-                    next: 0,
-                    parent,
-                    via,
-                });
-            }
-            _ => {}
+            open.pop();
         }
+        out.push(Site {
+            span: l.span,
+            parent: open.last().copied(),
+        });
+        open.push(slot as u32);
     }
     out
 }
 
-/// The loop node of `slot`, found by walking down from the top level
-/// through its enclosing loops (as deep as it is nested, not the program's
-/// size).
-pub fn locate<'p>(program: &'p Program, sites: &[Site], slot: u32) -> &'p Node {
-    let mut chain = vec![slot];
-    while let Some(parent) = sites[*chain.last().unwrap() as usize].parent {
-        chain.push(parent);
-    }
+/// The loop node whose span is `span`, found by walking down from the top
+/// level: at each level a binary search for the node whose span holds it
+/// (the nodes of a body are in source order and do not overlap), as deep
+/// as the loop is nested. `None` if there is no such loop (which would be
+/// a bug: the caller then leaves the loop to the interpreter).
+pub fn locate(program: &Program, span: Span) -> Option<&Node> {
     let mut body: &[Node] = &program.body;
-    let mut node = None;
-    for &s in chain.iter().rev() {
-        let path = &sites[s as usize].path;
-        for &i in path {
-            let n = &body[i as usize];
-            node = Some(n);
-            body = n.op.body().unwrap_or(&[]);
+    loop {
+        let i = body.partition_point(|n| n.span.end <= span.start);
+        let node = body.get(i)?;
+        if !(node.span.start <= span.start && span.end <= node.span.end) {
+            return None;
+        }
+        match &node.op {
+            Op::Loop { .. } if node.span == span => return Some(node),
+            Op::Loop { body: inner } | Op::If { body: inner } => body = inner,
+            _ => return None,
         }
     }
-    let node = node.expect("a loop has a path");
-    debug_assert_eq!(node.span, sites[slot as usize].span);
-    node
 }
 
 #[cfg(test)]
@@ -107,20 +72,19 @@ mod tests {
     use ir_passes::parse::parse;
     use ir_passes::pipeline::Pipeline;
 
-    /// Slots, spans and nesting agree with the interpreter's loop table,
-    /// through `if`s too (-O2 makes them).
+    /// Every loop of the interpreter's table is found in the IR, through
+    /// `if`s too (-O2 makes them), and nesting follows the spans.
     #[test]
     fn sites_match_the_interpreters_slots() {
         let text = b"+[>[-]<[->+<]>[<+>-]<-]>++[<[>]+[-<+>]>-]";
         for level in 0..3 {
             let p = parse("t", text, CellWidth::U8).unwrap();
             let p = Pipeline::level(level).run(p, false).program;
-            let sites = sites(&p);
             let bc = Bytecode::compile(&p);
-            let spans: Vec<Span> = bc.loops().iter().map(|l| l.span).collect();
-            assert_eq!(sites.iter().map(|s| s.span).collect::<Vec<_>>(), spans);
-            for (slot, site) in sites.iter().enumerate() {
-                let node = locate(&p, &sites, slot as u32);
+            let sites = sites(bc.loops());
+            assert_eq!(sites.len(), bc.loops().len());
+            for site in &sites {
+                let node = locate(&p, site.span).expect("every loop is found");
                 assert_eq!(node.span, site.span);
                 assert!(matches!(node.op, Op::Loop { .. }));
                 if let Some(parent) = site.parent {
@@ -133,8 +97,19 @@ mod tests {
 
     #[test]
     fn nesting_is_recorded() {
-        let p = parse("t", b"[[.][.[.]]]", CellWidth::U8).unwrap();
-        let parents: Vec<Option<u32>> = sites(&p).iter().map(|s| s.parent).collect();
-        assert_eq!(parents, [None, Some(0), Some(0), Some(2)]);
+        let p = parse("t", b"[[.][.[.]]][.]", CellWidth::U8).unwrap();
+        let bc = Bytecode::compile(&p);
+        let parents: Vec<Option<u32>> = sites(bc.loops()).iter().map(|s| s.parent).collect();
+        assert_eq!(parents, [None, Some(0), Some(0), Some(2), None]);
+    }
+
+    /// A span that is not a loop's finds nothing.
+    #[test]
+    fn only_loops_are_located() {
+        let p = parse("t", b"+[-[+]]", CellWidth::U8).unwrap();
+        assert!(locate(&p, Span::new(3, 6)).is_some());
+        assert!(locate(&p, Span::new(2, 3)).is_none());
+        assert!(locate(&p, Span::new(3, 5)).is_none());
+        assert!(locate(&p, Span::new(0, 1)).is_none());
     }
 }
