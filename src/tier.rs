@@ -228,3 +228,36 @@ impl Execute for &Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ir_passes::parse::parse_folded;
+
+    /// `ops` ops after folding: `+>` repeated.
+    fn program_of(ops: usize) -> Program {
+        parse_folded("t", "+>".repeat(ops / 2).as_bytes(), CellWidth::U8).unwrap()
+    }
+
+    /// auto starts on all the passes of a small program, the cheap ones of
+    /// a middling one and none beyond folding of a large one; other tiers
+    /// always take the whole selection.
+    #[test]
+    fn auto_starts_on_passes_by_program_size() {
+        let o2 = Pipeline::level(2);
+        let small = program_of(tiered::SMALL_PROGRAM_OPS);
+        let middling = program_of(tiered::LARGE_PROGRAM_OPS);
+        let large = program_of(tiered::LARGE_PROGRAM_OPS + 2);
+        assert!(Tier::Auto.before_compile(&o2, &small).repeats());
+        let cheap = Tier::Auto.before_compile(&o2, &middling);
+        assert_eq!(cheap.names(), Pipeline::level(1).names());
+        let start = Tier::Auto.before_compile(&o2, &large);
+        assert_eq!(start.names(), ["fold_runs"]);
+        assert!(Tier::after_parse(start).names().is_empty());
+        assert!(Tier::Interp.before_compile(&o2, &large).repeats());
+        // A repeating pipeline keeps `fold_runs` for its later rounds.
+        assert_eq!(Tier::after_parse(o2.clone()).names(), o2.names());
+        let o1 = Tier::after_parse(Pipeline::level(1));
+        assert_eq!(o1.names(), Pipeline::level(1).names()[1..]);
+    }
+}

@@ -62,7 +62,10 @@ fn parse_with(
         if folded && matches!(b, b'+' | b'-' | b'>' | b'<') {
             // A run of one command folds in one step (2 MB programs are
             // mostly such runs): what pushing its commands one by one gives.
-            let end = text[i..].iter().position(|&c| c != b).map_or(text.len(), |n| i + n);
+            let end = text[i..]
+                .iter()
+                .position(|&c| c != b)
+                .map_or(text.len(), |n| i + n);
             push_run(&mut body, unit(b, cell), pos, (end - i) as u32 + 1, cell);
             i = end;
             continue;
@@ -155,7 +158,13 @@ fn push_run(out: &mut Vec<Node>, unit: Op, start: u32, count: u32, cell: CellWid
         // How many of the remaining commands the last node takes in, and
         // whether it cancels out after the last of them.
         let taken = match (out.last_mut(), &unit) {
-            (Some(last), Op::Add { offset: 0, delta: u }) => match &mut last.op {
+            (
+                Some(last),
+                Op::Add {
+                    offset: 0,
+                    delta: u,
+                },
+            ) => match &mut last.op {
                 Op::Add { offset: 0, delta } => {
                     // Commands until the sum wraps to zero: the node goes.
                     let modulus = u64::from(cell.max()) + 1;

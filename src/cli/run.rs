@@ -174,7 +174,11 @@ pub fn run(args: &RunArgs) -> u8 {
         // Nothing to run (a big program on auto): not even the walk that
         // counts its ops.
         true => program,
-        false => optimize(program, &now, false, &args.warnings, &stderr).0.program,
+        false => {
+            optimize(program, &now, false, &args.warnings, &stderr)
+                .0
+                .program
+        }
     });
     // Line by line on a terminal, as C's stdio does; in blocks otherwise.
     let target = Target {
