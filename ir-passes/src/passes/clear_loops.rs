@@ -48,7 +48,7 @@ pub fn run(program: &mut Program) -> bool {
             }] => cell.wrap(*delta) % 2 == 1,
             _ => {
                 let effect = linear(body, cell)?;
-                let step = *effect.adds.get(&0)?;
+                let step = effect.at(0)?;
                 effect.moves == 0 && effect.adds.len() == 1 && step % 2 == 1
             }
         };

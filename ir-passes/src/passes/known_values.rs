@@ -468,7 +468,7 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
         known: entry,
         pos: 0,
         origin_is_entry: true,
-        writes: Some(Vec::new()),
+        writes: Some(Vec::with_capacity(body.len().min(MAX_WRITES + 1))),
         cell,
     };
     let mut out = Vec::with_capacity(body.len());

@@ -40,13 +40,13 @@ pub fn mul_loops(program: Program) -> Program {
 pub fn run(program: &mut Program) -> bool {
     replace_loops(program, mark::MUL_LOOPS, |body, span, cell| {
         let effect = linear(body, cell)?;
-        let step = *effect.adds.get(&0)?;
+        let step = effect.at(0)?;
         if effect.moves != 0 || step % 2 == 0 {
             return None;
         }
         let trips = inverse(negate(step, cell));
         let mut out = Vec::with_capacity(effect.adds.len());
-        for (&dst, &add) in effect.adds.iter().filter(|(&dst, _)| dst != 0) {
+        for &(dst, add) in effect.adds.iter().filter(|&&(dst, _)| dst != 0) {
             let dst = Offset::try_from(dst).ok()?;
             let factor = cell.wrap(add.wrapping_mul(trips));
             out.push(Node::new(

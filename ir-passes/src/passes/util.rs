@@ -3,7 +3,6 @@
 
 use crate::ir::{CellWidth, Node, Op, Program, Value};
 use crate::span::Span;
-use std::collections::BTreeMap;
 
 /// A cheap hasher for the passes' maps keyed by cell positions (SipHash's
 /// protection against chosen keys buys nothing here and costs much).
@@ -51,33 +50,37 @@ pub(crate) fn replace_loops(
     mut f: impl FnMut(&[Node], Span, CellWidth) -> Option<Vec<Node>>,
 ) -> bool {
     let cell = program.cell;
+    // Replacements of more than one node, by the index of their loop.
+    let mut spliced: Vec<(usize, Vec<Node>)> = Vec::new();
     rewrite_bodies(&mut program.body, mark, &mut |body| {
-        let mut replaced = None;
-        for (i, node) in body.iter().enumerate() {
-            if let Op::Loop { body: inner } = &node.op {
-                if let Some(nodes) = f(inner, node.span, cell) {
-                    replaced = Some((i, nodes));
-                    break;
+        let mut changed = false;
+        for (i, node) in body.iter_mut().enumerate() {
+            let Op::Loop { body: inner } = &node.op else {
+                continue;
+            };
+            let Some(mut nodes) = f(inner, node.span, cell) else {
+                continue;
+            };
+            changed = true;
+            // One node (a clear, a scan, an `if`) takes the loop's place:
+            // the body is not rebuilt.
+            match (nodes.pop(), nodes.is_empty()) {
+                (Some(one), true) => *node = one,
+                (last, _) => {
+                    nodes.extend(last);
+                    spliced.push((i, nodes));
                 }
             }
         }
-        // Most bodies have nothing to replace: they are not rebuilt.
-        let Some((first, nodes)) = replaced else {
-            return false;
-        };
+        if spliced.is_empty() {
+            return changed;
+        }
         let old = std::mem::take(body);
-        body.reserve(old.len() + nodes.len());
-        let mut old = old.into_iter();
-        body.extend(old.by_ref().take(first));
-        old.next();
-        body.extend(nodes);
-        for node in old {
-            let replacement = match &node.op {
-                Op::Loop { body: inner } => f(inner, node.span, cell),
-                _ => None,
-            };
-            match replacement {
-                Some(nodes) => body.extend(nodes),
+        body.reserve(old.len() + spliced.iter().map(|(_, n)| n.len()).sum::<usize>());
+        let mut next = spliced.drain(..).peekable();
+        for (i, node) in old.into_iter().enumerate() {
+            match next.next_if(|(at, _)| *at == i) {
+                Some((_, nodes)) => body.extend(nodes),
                 None => body.push(node),
             }
         }
@@ -91,25 +94,37 @@ pub(crate) struct Linear {
     /// Net pointer movement.
     pub moves: i64,
     /// The total added to each cell (relative to the entry pointer), zero
-    /// totals left out.
-    pub adds: BTreeMap<i64, Value>,
+    /// totals left out, in order of the cells (a sorted vector: loop bodies
+    /// touch few cells, and a map would allocate per cell).
+    pub adds: Vec<(i64, Value)>,
+}
+
+impl Linear {
+    /// The total added to the cell at `at`, if not zero.
+    pub fn at(&self, at: i64) -> Option<Value> {
+        let i = self.adds.binary_search_by_key(&at, |&(c, _)| c).ok()?;
+        Some(self.adds[i].1)
+    }
 }
 
 /// The effect of `body`, or `None` if it holds anything but `Add` and `Move`.
 pub(crate) fn linear(body: &[Node], cell: CellWidth) -> Option<Linear> {
     let mut pos: i64 = 0;
-    let mut adds: BTreeMap<i64, Value> = BTreeMap::new();
+    let mut adds: Vec<(i64, Value)> = Vec::new();
     for node in body {
         match node.op {
             Op::Add { offset, delta } => {
-                let total = adds.entry(pos + offset as i64).or_insert(0);
-                *total = cell.wrap(total.wrapping_add(delta));
+                let at = pos + offset as i64;
+                match adds.binary_search_by_key(&at, |&(c, _)| c) {
+                    Ok(i) => adds[i].1 = cell.wrap(adds[i].1.wrapping_add(delta)),
+                    Err(i) => adds.insert(i, (at, cell.wrap(delta))),
+                }
             }
             Op::Move { delta } => pos += delta as i64,
             _ => return None,
         }
     }
-    adds.retain(|_, v| *v != 0);
+    adds.retain(|&(_, v)| v != 0);
     Some(Linear { moves: pos, adds })
 }
 
@@ -165,7 +180,7 @@ mod tests {
         let l = linear(&p.body, CellWidth::U8).unwrap();
         assert_eq!(l.moves, 0);
         assert_eq!(
-            l.adds.into_iter().collect::<Vec<_>>(),
+            l.adds,
             vec![(0, 255), (1, 1)]
         );
     }
