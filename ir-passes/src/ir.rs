@@ -194,6 +194,12 @@ struct BodyInner {
     /// nothing, and nothing changed it since). `known_values`' bit instead
     /// says that `memo` holds for the body as it is.
     clean: u16,
+    /// Bit `i`: pass `i`, looking only at this body's own nodes (not into
+    /// the bodies nested in it), changes nothing here, and the node list has
+    /// not been edited since (nested bodies may have been). Implied by the
+    /// same bit of `clean`. Lets the passes that rewrite each body's
+    /// segments on their own skip a body whose only change is deeper down.
+    flat: u16,
     /// What `known_values` found in this body the last time it left it as
     /// it was (see [`crate::passes::known_values::Memo`]).
     memo: Option<Box<crate::passes::known_values::Memo>>,
@@ -205,6 +211,7 @@ impl Body {
         Body(Box::new(BodyInner {
             nodes,
             clean: 0,
+            flat: 0,
             memo: None,
         }))
     }
@@ -240,6 +247,16 @@ impl Body {
         self.0.clean = marks;
     }
 
+    /// The marks of the body's own node list (see `BodyInner::flat`).
+    pub(crate) fn flat_marks(&self) -> u16 {
+        self.0.flat
+    }
+
+    /// Replaces the marks of the body's own node list.
+    pub(crate) fn set_flat_marks(&mut self, marks: u16) {
+        self.0.flat = marks;
+    }
+
     /// `known_values`' memo, if it still holds (nothing changed the body
     /// since it was made).
     pub(crate) fn memo(&self) -> Option<&crate::passes::known_values::Memo> {
@@ -264,6 +281,7 @@ impl std::ops::Deref for Body {
 impl std::ops::DerefMut for Body {
     fn deref_mut(&mut self) -> &mut Vec<Node> {
         self.0.clean = 0;
+        self.0.flat = 0;
         self.0.memo = None;
         &mut self.0.nodes
     }

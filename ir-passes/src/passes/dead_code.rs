@@ -88,6 +88,10 @@ fn prune(body: &mut Vec<Node>, top: bool) -> bool {
                     false => marks | mark::DEAD_CODE,
                 };
                 inner.set_marks(clean);
+                if inner_changed {
+                    // (Its own nodes may have changed: no flat marks.)
+                    inner.set_flat_marks(0);
+                }
                 changed |= inner_changed;
             }
         }

@@ -2,7 +2,7 @@
 
 use crate::ir::{CellWidth, Node, Op, Program};
 use crate::passes::mark;
-use crate::passes::util::{by_value, rewrite_bodies};
+use crate::passes::util::{by_value, rewrite_segments};
 
 /// Folds runs of `+`/`-` on the same cell and runs of `>`/`<` into single
 /// ops, dropping those that cancel out entirely.
@@ -29,7 +29,7 @@ pub fn fold_runs(program: Program) -> Program {
 /// [`fold_runs`] in place; whether it changed anything.
 pub fn run(program: &mut Program) -> bool {
     let cell = program.cell;
-    rewrite_bodies(&mut program.body, mark::FOLD_RUNS, &mut |body| {
+    rewrite_segments(&mut program.body, mark::FOLD_RUNS, &mut |body| {
         // Nothing folds unless two neighbours do: then the body stays as it is.
         if !body.windows(2).any(|w| merges(&w[0].op, &w[1].op)) {
             return false;

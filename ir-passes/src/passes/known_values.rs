@@ -222,6 +222,7 @@ impl Memo {
             ends_zero: false,
             writes: self.writes.clone(),
             changed: false,
+            direct: false,
         }
     }
 }
@@ -237,6 +238,9 @@ struct Summary {
     writes: Option<Vec<i64>>,
     /// Whether the rewritten body differs from the one analysed.
     changed: bool,
+    /// Whether its own node list differs (not only bodies nested in it):
+    /// what spoils the body's flat marks ([`crate::ir::Body`]).
+    direct: bool,
 }
 
 /// The facts at one point of a body.
@@ -451,10 +455,13 @@ fn loop_body(
 /// marks stay when the rewrite changed nothing: they are the other passes'
 /// (local ones, which look at nothing but the body), so a body this pass
 /// leaves as it was is not walked again by them in the next round.
-fn refill(mut shell: Body, nodes: Vec<Node>, changed: bool) -> Body {
+fn refill(mut shell: Body, nodes: Vec<Node>, inner: &Summary) -> Body {
     *shell.nodes_mut_keeping_marks() = nodes;
-    if changed {
+    if inner.changed {
         shell.set_marks(0);
+    }
+    if inner.direct {
+        shell.set_flat_marks(0);
     }
     shell
 }
@@ -472,8 +479,10 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
         cell,
     };
     let mut out = Vec::with_capacity(body.len());
-    // Whether `out` differs from `body`: set by every rewrite below.
+    // Whether `out` differs from `body` in its own nodes (set by every
+    // rewrite below), and in the bodies nested in it.
     let mut changed = false;
+    let mut nested = false;
     // A worklist, so that an `if` known to run can hand its body back to it.
     let mut work = body;
     work.reverse();
@@ -566,6 +575,7 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                         inner = Summary {
                             ends_zero: true,
                             changed: inner.changed || summary.changed,
+                            direct: inner.direct || summary.direct,
                             ..summary
                         };
                     }
@@ -580,8 +590,9 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                 let same = !inner.changed && !inner.ends_zero && !ctx.starved;
                 let entry = same.then(|| reached.map(|r| facts.near(r)));
                 facts.after_loop(&inner, head.as_ref());
-                changed |= inner.changed || inner.ends_zero;
-                let mut body = refill(shell, body, inner.changed);
+                changed |= inner.ends_zero;
+                nested |= inner.changed;
+                let mut body = refill(shell, body, &inner);
                 if let Some(entry) = entry {
                     body.set_memo(Memo {
                         is_loop: true,
@@ -621,8 +632,8 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
                     continue;
                 }
                 facts.after_control(Some(&inner));
-                changed |= inner.changed;
-                let mut body = refill(shell, body, inner.changed);
+                nested |= inner.changed;
+                let mut body = refill(shell, body, &inner);
                 if let Some(entry) = memo_entry.filter(|_| !inner.changed && !ctx.starved) {
                     body.set_memo(Memo {
                         is_loop: false,
@@ -652,7 +663,8 @@ fn propagate(body: Vec<Node>, entry: Entry, ctx: &mut Ctx) -> (Vec<Node>, Summar
             balanced,
             ends_zero,
             writes,
-            changed,
+            changed: changed || nested,
+            direct: changed,
         },
         end,
     )

@@ -6,7 +6,7 @@
 
 use crate::ir::{CellWidth, Node, Offset, Op, Program, Value};
 use crate::passes::mark;
-use crate::passes::util::{by_value, rewrite_bodies};
+use crate::passes::util::{by_value, rewrite_segments};
 use crate::span::Span;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -49,7 +49,7 @@ pub fn linear_fold(program: Program) -> Program {
 /// always shorter, so a body changed if and only if it got shorter).
 pub fn run(program: &mut Program) -> bool {
     let cell = program.cell;
-    rewrite_bodies(&mut program.body, mark::LINEAR_FOLD, &mut |body| {
+    rewrite_segments(&mut program.body, mark::LINEAR_FOLD, &mut |body| {
         // Only stretches with a muladd are rewritten.
         if !body.iter().any(|n| matches!(n.op, Op::MulAdd { .. })) {
             return false;

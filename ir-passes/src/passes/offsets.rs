@@ -3,7 +3,7 @@
 
 use crate::ir::{Node, Offset, Op, Program};
 use crate::passes::mark;
-use crate::passes::util::{by_value, rewrite_bodies};
+use crate::passes::util::{by_value, rewrite_segments};
 use crate::span::Span;
 
 /// Rewrites each segment so that it makes at most one move, at its end.
@@ -36,7 +36,7 @@ pub fn offsets(program: Program) -> Program {
 
 /// [`offsets`] in place; whether it changed anything.
 pub fn run(program: &mut Program) -> bool {
-    rewrite_bodies(&mut program.body, mark::OFFSETS, &mut |body| {
+    rewrite_segments(&mut program.body, mark::OFFSETS, &mut |body| {
         if !sinks(body) {
             return false;
         }

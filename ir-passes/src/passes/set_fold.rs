@@ -5,7 +5,7 @@
 
 use crate::ir::{CellWidth, Node, Op, Program};
 use crate::passes::mark;
-use crate::passes::util::{by_value, rewrite_bodies, FastMap};
+use crate::passes::util::{by_value, rewrite_segments, FastMap};
 
 /// Combines the constant writes to each cell of a segment.
 ///
@@ -51,7 +51,7 @@ pub fn set_fold(program: Program) -> Program {
 /// if it got shorter.
 pub fn run(program: &mut Program) -> bool {
     let cell = program.cell;
-    rewrite_bodies(&mut program.body, mark::SET_FOLD, &mut |body| {
+    rewrite_segments(&mut program.body, mark::SET_FOLD, &mut |body| {
         let len = body.len();
         dead_stores(body);
         if folds(body) {

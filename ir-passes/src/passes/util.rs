@@ -19,19 +19,52 @@ pub(crate) fn rewrite_bodies(
     mark: u16,
     f: &mut impl FnMut(&mut Vec<Node>) -> bool,
 ) -> bool {
-    let mut changed = false;
+    let (own, nested) = walk(body, mark, false, false, f);
+    own | nested
+}
+
+/// [`rewrite_bodies`] for an `f` that looks at nothing but the body's own
+/// nodes, never into the bodies nested in it (the segment passes): a body
+/// whose own nodes `f` already left as they are (its flat mark) is not
+/// given to `f` again when only a body inside it changed.
+pub(crate) fn rewrite_segments(
+    body: &mut Vec<Node>,
+    mark: u16,
+    f: &mut impl FnMut(&mut Vec<Node>) -> bool,
+) -> bool {
+    let (own, nested) = walk(body, mark, true, false, f);
+    own | nested
+}
+
+/// The walk of [`rewrite_bodies`] and [`rewrite_segments`]: whether `f`
+/// changed the body's own nodes, and whether anything inside changed. `f`
+/// is not run on the body when `skip_own` (its flat mark says it would
+/// change nothing).
+fn walk(
+    body: &mut Vec<Node>,
+    mark: u16,
+    local: bool,
+    skip_own: bool,
+    f: &mut impl FnMut(&mut Vec<Node>) -> bool,
+) -> (bool, bool) {
+    let mut nested = false;
     for node in body.iter_mut() {
         if let Op::Loop { body: inner } | Op::If { body: inner } = &mut node.op {
             if inner.is_clean(mark) {
                 continue;
             }
-            let marks = inner.marks();
-            let inner_changed = rewrite_bodies(inner.nodes_mut_keeping_marks(), mark, f);
-            inner.set_marks(if inner_changed { 0 } else { marks | mark });
-            changed |= inner_changed;
+            let (marks, flat) = (inner.marks(), inner.flat_marks());
+            let skip = local && flat & mark != 0;
+            let (own, deeper) = walk(inner.nodes_mut_keeping_marks(), mark, local, skip, f);
+            // An edit of the node list spoils every pass's flat mark; an
+            // edit deeper down only the marks of the whole body.
+            inner.set_marks(if own || deeper { 0 } else { marks | mark });
+            inner.set_flat_marks(if own { 0 } else { flat | mark });
+            nested |= own || deeper;
         }
     }
-    f(body) | changed
+    let own = !skip_own && f(body);
+    (own, nested)
 }
 
 /// Applies a by-value pass in place: the `Program -> Program` form of a pass
