@@ -3,7 +3,8 @@
 //! loops go, and loops that provably run at most once become `if`s.
 
 use crate::ir::{Body, CellWidth, Node, Offset, Op, Program, Value};
-use crate::passes::util::{by_value, FastMap};
+use crate::passes::cell_facts::CellFacts;
+use crate::passes::util::by_value;
 use crate::span::Span;
 
 /// Propagates known cell values through each body.
@@ -65,7 +66,7 @@ pub fn run(program: &mut Program) -> bool {
         starved: false,
     };
     let start = Entry {
-        cells: FastMap::default(),
+        cells: CellFacts::default(),
         // A fragment (tiered execution) is entered on a tape nothing is
         // known about.
         rest_zero: program.entry == crate::ir::Entry::Start,
@@ -130,21 +131,21 @@ impl Ctx {
 pub(crate) struct Entry {
     /// Known (`Some`) or unknown (`None`) cell values; cells not listed are
     /// zero when `rest_zero`, else unknown.
-    cells: FastMap<i64, Option<Value>>,
+    cells: CellFacts,
     rest_zero: bool,
 }
 
 impl Entry {
     fn value(&self, at: i64) -> Option<Value> {
-        match self.cells.get(&at) {
-            Some(&v) => v,
+        match self.cells.get(at) {
+            Some(v) => v,
             None => self.rest_zero.then_some(0),
         }
     }
 
     /// Whether any cell's value is known.
     fn knows_something(&self) -> bool {
-        self.rest_zero || self.cells.values().any(Option::is_some)
+        self.rest_zero || self.cells.iter().any(|(_, v)| v.is_some())
     }
 
     /// Whether this knows a cell value `other` does not (given that all
@@ -154,11 +155,11 @@ impl Entry {
             || self
                 .cells
                 .iter()
-                .any(|(&at, v)| v.is_some() && other.value(at).is_none())
+                .any(|(at, v)| v.is_some() && other.value(at).is_none())
             || other
                 .cells
                 .iter()
-                .any(|(&at, v)| v.is_none() && self.value(at).is_some())
+                .any(|(at, v)| v.is_none() && self.value(at).is_some())
     }
 
     /// Keeps only the facts that `end` agrees with; whether any went.
@@ -176,13 +177,11 @@ impl Entry {
                 None
             }
         };
-        for (&at, v) in self.cells.iter_mut() {
-            *v = meet(*v, end.value(at));
-        }
+        self.cells.update(|at, v| meet(v, end.value(at)));
         let unlisted = self.rest_zero.then_some(0);
-        for (&at, &after) in &end.cells {
-            if let std::collections::hash_map::Entry::Vacant(slot) = self.cells.entry(at) {
-                slot.insert(meet(unlisted, after));
+        for (at, after) in end.cells.iter() {
+            if self.cells.get(at).is_none() {
+                self.cells.insert(at, meet(unlisted, after));
             }
         }
         self.rest_zero = self.rest_zero && end.rest_zero;
@@ -278,24 +277,8 @@ impl Facts {
     /// a body that touches only those cells sees them.
     fn near(&self, (lo, hi): (i64, i64)) -> Entry {
         let (lo, hi) = (self.pos + lo, self.pos + hi);
-        let known = &self.known.cells;
-        let room = ((hi - lo) as usize).saturating_add(1).min(known.len());
-        let mut cells = FastMap::with_capacity_and_hasher(room, Default::default());
-        if ((hi - lo) as usize) < known.len() {
-            for at in lo..=hi {
-                if let Some(&v) = known.get(&at) {
-                    cells.insert(at - self.pos, v);
-                }
-            }
-        } else {
-            for (&at, &v) in known {
-                if (lo..=hi).contains(&at) {
-                    cells.insert(at - self.pos, v);
-                }
-            }
-        }
         Entry {
-            cells,
+            cells: self.known.cells.range(lo, hi, self.pos),
             rest_zero: self.known.rest_zero,
         }
     }
@@ -332,7 +315,7 @@ impl Facts {
     /// every time the loop's condition is tested, so also when it exits.
     fn after_loop(&mut self, inner: &Summary, head: Option<&Entry>) {
         self.after_control(Some(inner));
-        for (&at, &value) in head.iter().flat_map(|h| h.cells.iter()) {
+        for (at, value) in head.iter().flat_map(|h| h.cells.iter()) {
             if value.is_some() && at != 0 {
                 // Not a write: the body's writes are recorded already.
                 self.known.cells.insert(self.pos + at, value);

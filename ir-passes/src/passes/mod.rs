@@ -17,6 +17,7 @@ pub mod offsets;
 pub mod scan_loops;
 pub mod set_fold;
 pub mod set_loops;
+mod cell_facts;
 mod util;
 
 /// A pass as the pipeline knows it.
