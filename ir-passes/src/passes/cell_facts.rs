@@ -184,23 +184,24 @@ impl CellFacts {
                 }
             }
             CellFacts::Sparse(map) => {
-                let mut out = CellFacts::default();
-                let mut listed: Vec<(i64, Option<Value>)> = match ((hi - lo) as u128) < map.len() as u128 {
-                    true => (lo..=hi)
-                        .filter_map(|at| map.get(&at).map(|&v| (at, v)))
-                        .collect(),
-                    false => map
-                        .iter()
-                        .filter(|(at, _)| (lo..=hi).contains(*at))
-                        .map(|(&at, &v)| (at, v))
-                        .collect(),
-                };
-                // In order, so a dense result grows to the right only.
-                listed.sort_unstable_by_key(|&(at, _)| at);
-                for (at, v) in listed {
-                    out.insert(at - shift, v);
+                // Whichever is fewer: the cells of the range, or the listed.
+                let width = (hi as i128 - lo as i128 + 1) as u128;
+                let room = width.min(map.len() as u128) as usize;
+                let mut out = FastMap::with_capacity_and_hasher(room, Default::default());
+                if width < map.len() as u128 {
+                    for at in lo..=hi {
+                        if let Some(&v) = map.get(&at) {
+                            out.insert(at - shift, v);
+                        }
+                    }
+                } else {
+                    for (&at, &v) in map {
+                        if (lo..=hi).contains(&at) {
+                            out.insert(at - shift, v);
+                        }
+                    }
                 }
-                out
+                CellFacts::Sparse(out)
             }
         }
     }

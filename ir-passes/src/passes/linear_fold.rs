@@ -234,32 +234,38 @@ fn effect(stretch: &[Node], cell: CellWidth) -> Option<Effect> {
     Some(effect)
 }
 
-/// The ops that write one cell's function, assuming every cell it reads
-/// still holds its start value; `None` if the function scales the cell's own
-/// start value (no op does that).
-fn writes(at: i64, f: &Linear, span: Span) -> Option<Vec<Node>> {
+/// Appends to `out` the ops that write one cell's function, assuming every
+/// cell it reads still holds its start value; `None` if the function scales
+/// the cell's own start value (no op does that).
+fn writes(at: i64, f: &Linear, span: Span, out: &mut Vec<Node>) -> Option<()> {
     let offset = |at: i64| Offset::try_from(at).ok();
-    let mut ops = Vec::new();
     match f.terms.get(at) {
-        Some(1) if f.constant != 0 => ops.push(Op::Add {
-            offset: offset(at)?,
-            delta: f.constant,
-        }),
+        Some(1) if f.constant != 0 => {
+            let op = Op::Add {
+                offset: offset(at)?,
+                delta: f.constant,
+            };
+            out.push(Node::new(op, span));
+        }
         Some(1) => {}
         Some(_) => return None,
-        None => ops.push(Op::Set {
-            offset: offset(at)?,
-            value: f.constant,
-        }),
+        None => {
+            let op = Op::Set {
+                offset: offset(at)?,
+                value: f.constant,
+            };
+            out.push(Node::new(op, span));
+        }
     }
     for (src, factor) in f.terms.iter().filter(|&(src, _)| src != at) {
-        ops.push(Op::MulAdd {
+        let op = Op::MulAdd {
             src: offset(src)?,
             dst: offset(at)?,
             factor,
-        });
+        };
+        out.push(Node::new(op, span));
     }
-    Some(ops.into_iter().map(|op| Node::new(op, span)).collect())
+    Some(())
 }
 
 /// The stretch rewritten, if that is possible and shorter.
@@ -300,7 +306,7 @@ fn rewrite(stretch: &[Node], cell: CellWidth) -> Option<Vec<Node>> {
     let mut written = 0;
     while let Some(Reverse(i)) = ready.pop() {
         let &(at, ref f, span) = changed[i];
-        out.extend(writes(at, f, span)?);
+        writes(at, f, span, &mut out)?;
         written += 1;
         for src in f.terms.keys().filter(|&src| src != at) {
             if let Some(j) = index(src) {

@@ -88,6 +88,10 @@ fn folds(body: &[Node]) -> bool {
 
 /// Removes writes that a later set in the same segment overwrites unread.
 fn dead_stores(body: &mut Vec<Node>) {
+    // Only a set makes a write dead.
+    if !body.iter().any(|n| matches!(n.op, Op::Set { .. })) {
+        return;
+    }
     // Every op's pointer position relative to its segment's start.
     let mut positions = Vec::with_capacity(body.len());
     let mut pos: i64 = 0;
