@@ -86,7 +86,12 @@ impl CellFacts {
                 return;
             }
         }
-        if let CellFacts::Dense { base, slots, listed } = self {
+        if let CellFacts::Dense {
+            base,
+            slots,
+            listed,
+        } = self
+        {
             let hi = *base + slots.len() as i64 - 1;
             let span = (at.max(hi) as i128 - at.min(*base) as i128) as u128 + 1;
             if !slots.is_empty() && span > limit(*listed) as u128 {
@@ -145,7 +150,9 @@ impl CellFacts {
             .iter()
             .enumerate()
             .filter_map(move |(i, slot)| slot.map(|v| (base + i as i64, v)));
-        let sparse = map.into_iter().flat_map(|m| m.iter().map(|(&at, &v)| (at, v)));
+        let sparse = map
+            .into_iter()
+            .flat_map(|m| m.iter().map(|(&at, &v)| (at, v)));
         dense.chain(sparse)
     }
 
@@ -235,10 +242,18 @@ mod tests {
         let listed: Vec<_> = t.iter().collect();
         assert_eq!(
             listed,
-            [(-20, Some(-20i64 as Value)), (3, None), (5, Some(5)), (9, Some(9))]
+            [
+                (-20, Some(-20i64 as Value)),
+                (3, None),
+                (5, Some(5)),
+                (9, Some(9))
+            ]
         );
         let part = t.range(3, 9, 3);
-        assert_eq!(part.iter().collect::<Vec<_>>(), [(0, None), (2, Some(5)), (6, Some(9))]);
+        assert_eq!(
+            part.iter().collect::<Vec<_>>(),
+            [(0, None), (2, Some(5)), (6, Some(9))]
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use crate::ir::Program;
 
+mod cell_facts;
 pub mod clear_loops;
 pub mod dead_code;
 pub mod fold_runs;
@@ -17,7 +18,6 @@ pub mod offsets;
 pub mod scan_loops;
 pub mod set_fold;
 pub mod set_loops;
-mod cell_facts;
 mod util;
 
 /// A pass as the pipeline knows it.

@@ -51,9 +51,10 @@ pub fn set_fold(program: Program) -> Program {
 /// if it got shorter.
 pub fn run(program: &mut Program) -> bool {
     let cell = program.cell;
+    let mut scratch = Scratch::default();
     rewrite_segments(&mut program.body, mark::SET_FOLD, &mut |body| {
         let len = body.len();
-        dead_stores(body);
+        dead_stores(body, &mut scratch);
         if folds(body) {
             *body = fold(std::mem::take(body), cell);
         }
@@ -86,14 +87,27 @@ fn folds(body: &[Node]) -> bool {
     false
 }
 
+/// The working space of [`dead_stores`], reused from body to body.
+#[derive(Default)]
+struct Scratch {
+    positions: Vec<i64>,
+    keep: Vec<bool>,
+    dead: FastMap<i64, usize>,
+}
+
 /// Removes writes that a later set in the same segment overwrites unread.
-fn dead_stores(body: &mut Vec<Node>) {
+fn dead_stores(body: &mut Vec<Node>, scratch: &mut Scratch) {
     // Only a set makes a write dead.
     if !body.iter().any(|n| matches!(n.op, Op::Set { .. })) {
         return;
     }
+    let Scratch {
+        positions,
+        keep,
+        dead,
+    } = scratch;
     // Every op's pointer position relative to its segment's start.
-    let mut positions = Vec::with_capacity(body.len());
+    positions.clear();
     let mut pos: i64 = 0;
     for node in body.iter() {
         positions.push(pos);
@@ -105,8 +119,9 @@ fn dead_stores(body: &mut Vec<Node>) {
     }
     // Cells that a later set in the segment overwrites before anything reads
     // them, each with the index of that set.
-    let mut dead: FastMap<i64, usize> = FastMap::default();
-    let mut keep = vec![true; body.len()];
+    dead.clear();
+    keep.clear();
+    keep.resize(body.len(), true);
     let mut any = false;
     for i in (0..body.len()).rev() {
         let at = |offset: i32| positions[i] + offset as i64;
@@ -146,8 +161,8 @@ fn dead_stores(body: &mut Vec<Node>) {
         }
     }
     if any {
-        let mut keep = keep.into_iter();
-        body.retain(|_| keep.next() == Some(true));
+        let mut keep = keep.iter();
+        body.retain(|_| keep.next() == Some(&true));
     }
 }
 

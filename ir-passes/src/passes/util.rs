@@ -142,8 +142,15 @@ impl Linear {
 
 /// The effect of `body`, or `None` if it holds anything but `Add` and `Move`.
 pub(crate) fn linear(body: &[Node], cell: CellWidth) -> Option<Linear> {
+    // Most loops are not linear: find out before allocating.
+    if !body
+        .iter()
+        .all(|n| matches!(n.op, Op::Add { .. } | Op::Move { .. }))
+    {
+        return None;
+    }
     let mut pos: i64 = 0;
-    let mut adds: Vec<(i64, Value)> = Vec::new();
+    let mut adds: Vec<(i64, Value)> = Vec::with_capacity(body.len());
     for node in body {
         match node.op {
             Op::Add { offset, delta } => {
@@ -212,9 +219,6 @@ mod tests {
         let p = crate::parse::parse("t", b"->+<+->>-+<<", CellWidth::U8).unwrap();
         let l = linear(&p.body, CellWidth::U8).unwrap();
         assert_eq!(l.moves, 0);
-        assert_eq!(
-            l.adds,
-            vec![(0, 255), (1, 1)]
-        );
+        assert_eq!(l.adds, vec![(0, 255), (1, 1)]);
     }
 }
