@@ -71,6 +71,13 @@ pub fn inner_span(span: Span) -> Span {
 /// `segments[k].ops.end`.
 pub fn segments(body: &[Node], range: Span, source: &Source) -> Vec<Segment> {
     let mut out = Vec::new();
+    segments_into(body, range, source, &mut out);
+    out
+}
+
+/// [`segments`], appended to `out`: a walk over every body of a program
+/// can keep one vector for all of them (one allocation, not one per loop).
+pub fn segments_into(body: &[Node], range: Span, source: &Source, out: &mut Vec<Segment>) {
     let mut first = 0;
     let mut gap_start = range.start;
     for (i, node) in body.iter().enumerate() {
@@ -91,7 +98,6 @@ pub fn segments(body: &[Node], range: Span, source: &Source) -> Vec<Segment> {
         Span::new(gap_start, range.end),
         source,
     ));
-    out
 }
 
 fn segment(body: &[Node], ops: Range<usize>, gap: Span, source: &Source) -> Segment {

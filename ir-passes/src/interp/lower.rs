@@ -50,10 +50,20 @@ pub fn lower(
     slots: &[u32],
 ) -> Result<Code, String> {
     let n = instrs.len();
+    // At most one op per instruction, `Halt`, and two per resume stub:
+    // sized once, so a 2 MB program's lowering never grows a vector.
+    let most = n + 1 + 2 * gaps.len();
     let mut l = Lowering {
-        code: Code::default(),
+        code: Code {
+            ops: Vec::with_capacity(most),
+            gaps: Vec::with_capacity(gaps.len()),
+            scans: Vec::with_capacity(most),
+            slots: Vec::with_capacity(most),
+            origin: Vec::with_capacity(most),
+            ..Code::default()
+        },
         start: vec![NONE; n + 1],
-        fixups: Vec::new(),
+        fixups: Vec::with_capacity(n / 4),
     };
     let mut joins = vec![false; n + 1];
     for instr in instrs {
