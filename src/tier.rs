@@ -275,7 +275,10 @@ mod tests {
         // The capped count is exact up to its cap, nested ops included.
         let nested = parse_folded("t", b"+[>[-]<[.]]", CellWidth::U8).unwrap();
         assert_eq!(op_count_capped(&nested, 100), nested.op_count());
-        assert_eq!(op_count_capped(&large, 10 * large.op_count()), large.op_count());
+        assert_eq!(
+            op_count_capped(&large, 10 * large.op_count()),
+            large.op_count()
+        );
         assert!(op_count_capped(&large, tiered::LARGE_PROGRAM_OPS) > tiered::LARGE_PROGRAM_OPS);
         // A repeating pipeline keeps `fold_runs` for its later rounds.
         assert_eq!(Tier::after_parse(o2.clone()).names(), o2.names());

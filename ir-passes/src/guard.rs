@@ -294,7 +294,12 @@ mod tests {
         }
         // Runs longer than a word, ending inside one and at a word's edge.
         for (right, left) in [(8, 17), (9, 3), (16, 16), (23, 40), (7, 8)] {
-            let text = format!("{}\n{}x>{}", ">".repeat(right), "<".repeat(left), "<".repeat(right));
+            let text = format!(
+                "{}\n{}x>{}",
+                ">".repeat(right),
+                "<".repeat(left),
+                "<".repeat(right)
+            );
             let text = text.as_bytes();
             let both = (source_excursion(text), certain_excursion(text));
             assert_eq!(excursions(text), both, "{right} {left}");

@@ -508,7 +508,9 @@ mod tests {
             };
             assert_eq!(body.len(), 2 * inside);
             let spans: Vec<u32> = body.iter().map(|n| n.span.start).collect();
-            let expected: Vec<u32> = (0..2 * inside as u32).map(|k| before as u32 + 1 + k).collect();
+            let expected: Vec<u32> = (0..2 * inside as u32)
+                .map(|k| before as u32 + 1 + k)
+                .collect();
             assert_eq!(spans, expected);
         }
     }

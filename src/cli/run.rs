@@ -212,13 +212,17 @@ pub fn run(args: &RunArgs) -> u8 {
         let compiled = std::thread::scope(|scope| {
             let warnings = || warn(&program, &args.warnings, &stderr);
             let beside = match lint_beside {
-                true => std::thread::Builder::new().spawn_scoped(scope, warnings).ok(),
+                true => std::thread::Builder::new()
+                    .spawn_scoped(scope, warnings)
+                    .ok(),
                 false => None,
             };
             let compiled = compile_shared(Arc::clone(&program), args.tier, &target, &auto);
             match beside {
                 Some(thread) => {
-                    thread.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    thread
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e));
                 }
                 // No thread to be had: here, before the run as always.
                 None if lint_beside => {

@@ -53,15 +53,14 @@ pub fn lower(
     // At most one op per instruction, `Halt`, and two per resume stub:
     // sized once, so a 2 MB program's lowering never grows a vector.
     let most = n + 1 + 2 * gaps.len();
+    let mut code = Code::default();
+    code.ops.reserve_exact(most);
+    code.scans.reserve_exact(most);
+    code.slots.reserve_exact(most);
+    code.origin.reserve_exact(most);
+    code.gaps.reserve_exact(gaps.len());
     let mut l = Lowering {
-        code: Code {
-            ops: Vec::with_capacity(most),
-            gaps: Vec::with_capacity(gaps.len()),
-            scans: Vec::with_capacity(most),
-            slots: Vec::with_capacity(most),
-            origin: Vec::with_capacity(most),
-            ..Code::default()
-        },
+        code,
         start: vec![NONE; n + 1],
         fixups: Vec::with_capacity(n / 4),
     };
