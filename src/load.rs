@@ -6,7 +6,7 @@
 use crate::exit_status;
 use ir_passes::diagnostic::ParseError;
 use ir_passes::ir::{CellWidth, Program};
-use ir_passes::parse::{parse, parse_folded};
+use ir_passes::parse::parse_text;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -131,9 +131,9 @@ pub fn load_program(source: &ProgramSource, cell: CellWidth) -> Result<Program, 
 /// Which form [`load_program_as`] parses a program into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Parsed {
-    /// One node per command ([`parse`]): what inspection shows.
+    /// One node per command ([`parse`](ir_passes::parse::parse)): what inspection shows.
     Commands,
-    /// Runs folded while parsing ([`parse_folded`]): exactly what the
+    /// Runs folded while parsing ([`parse_folded`](ir_passes::parse::parse_folded)): exactly what the
     /// `fold_runs` pass would make of the first form, at a fraction of the
     /// time and memory. Running uses it when the pipeline starts with
     /// `fold_runs`.
@@ -148,11 +148,9 @@ pub fn load_program_as(
 ) -> Result<Program, LoadError> {
     let name = source.name();
     let text = source.read()?;
-    let parsed = match form {
-        Parsed::Commands => parse(&name, &text, cell),
-        Parsed::Folded => parse_folded(&name, &text, cell),
-    };
-    parsed.map_err(|error| LoadError::Parse { name, text, error })
+    // The program keeps the text it was read into (no copy of a 2 MB file).
+    parse_text(&name, text, cell, form == Parsed::Folded)
+        .map_err(|(error, text)| LoadError::Parse { name, text, error })
 }
 
 /// Reads and parses the program file at `path`.

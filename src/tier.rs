@@ -8,7 +8,7 @@ use ir_passes::budget::Budget;
 use ir_passes::bytecode::Bytecode;
 use ir_passes::cell::CellType;
 use ir_passes::io::Io;
-use ir_passes::ir::{CellWidth, Program};
+use ir_passes::ir::{CellWidth, Node, Program};
 use ir_passes::pipeline::Pipeline;
 use ir_passes::reference::Machine;
 use std::io::{Read, Write};
@@ -72,13 +72,14 @@ impl Tier {
     /// interpreter then runs the folded loops of the programs -O2 folds
     /// (bench.b: 8 µs instead of 40 ms at -O1).
     pub fn before_compile(self, selected: &Pipeline, program: &Program) -> Pipeline {
+        let ops = || op_count_capped(program, tiered::LARGE_PROGRAM_OPS);
         match self {
-            Tier::Auto if program.op_count() > tiered::LARGE_PROGRAM_OPS => {
+            Tier::Auto if ops() > tiered::LARGE_PROGRAM_OPS => {
                 let fold = selected.names().contains(&"fold_runs");
                 Pipeline::named(if fold { &["fold_runs"] } else { &[] })
                     .unwrap_or_else(|_| unreachable!("fold_runs is a pass"))
             }
-            Tier::Auto if program.op_count() > tiered::SMALL_PROGRAM_OPS => selected.up_to(1),
+            Tier::Auto if ops() > tiered::SMALL_PROGRAM_OPS => selected.up_to(1),
             _ => selected.clone(),
         }
     }
@@ -96,6 +97,22 @@ impl Tier {
             _ => pipeline,
         }
     }
+}
+
+/// [`Program::op_count`] if it is at most `limit`; else some count above
+/// `limit`, where the walk stopped (lostkingdom's 190,000 ops are a walk of
+/// 4 M instructions on its critical path; up to 40,000 are a fifth of it).
+fn op_count_capped(program: &Program, limit: usize) -> usize {
+    let mut count = 0;
+    let mut bodies: Vec<&[Node]> = vec![&program.body];
+    while let Some(body) = bodies.pop() {
+        count += body.len();
+        bodies.extend(body.iter().filter_map(|n| n.op.body()));
+        if count > limit {
+            break;
+        }
+    }
+    count
 }
 
 /// The code a tier made.
@@ -255,6 +272,14 @@ mod tests {
         assert_eq!(start.names(), ["fold_runs"]);
         assert!(Tier::after_parse(start).names().is_empty());
         assert!(Tier::Interp.before_compile(&o2, &large).repeats());
+        // The capped count is exact up to its cap, nested ops included.
+        let nested = parse_folded("t", b"+[>[-]<[.]]", CellWidth::U8).unwrap();
+        assert_eq!(op_count_capped(&nested, 100), nested.op_count());
+        assert_eq!(
+            op_count_capped(&large, 10 * large.op_count()),
+            large.op_count()
+        );
+        assert!(op_count_capped(&large, tiered::LARGE_PROGRAM_OPS) > tiered::LARGE_PROGRAM_OPS);
         // A repeating pipeline keeps `fold_runs` for its later rounds.
         assert_eq!(Tier::after_parse(o2.clone()).names(), o2.names());
         let o1 = Tier::after_parse(Pipeline::level(1));

@@ -7,7 +7,7 @@
 use crate::budget::Budget;
 use crate::cell::CellType;
 use crate::error::RunError;
-use crate::guard::{inner_span, scan_window, segments};
+use crate::guard::{inner_span, scan_window, segments_into, Segment};
 use crate::interp::hooks::{LoopHooks, NoHooks};
 use crate::interp::lower::{lower, NONE};
 use crate::interp::op::Code;
@@ -97,7 +97,7 @@ impl Bytecode {
             code: None,
             source: Arc::clone(&program.source),
         };
-        bc.body(&program.body, program.source.full_span());
+        bc.body(&program.body, program.source.full_span(), &mut Vec::new());
         let mut slots = vec![NONE; bc.instrs.len()];
         for (head, instr) in bc.instrs.iter().enumerate() {
             let Instr::JumpIfZero { target } = *instr else {
@@ -127,9 +127,14 @@ impl Bytecode {
         self.instrs.len() - 1
     }
 
-    fn body(&mut self, body: &[Node], range: Span) {
-        let segs = segments(body, range, &self.source);
-        for (k, seg) in segs.iter().enumerate() {
+    /// Lowers a body. `segs` is scratch space shared by every body of the
+    /// walk: this body's segments go on its end and come off when done.
+    fn body(&mut self, body: &[Node], range: Span, segs: &mut Vec<Segment>) {
+        let base = segs.len();
+        segments_into(body, range, &self.source, segs);
+        let count = segs.len() - base;
+        for k in 0..count {
+            let seg = segs[base + k].clone();
             let guard = seg.needs_guard().then(|| {
                 let gap = self.gaps.len() as u32;
                 self.gaps.push(Gap {
@@ -146,10 +151,11 @@ impl Bytecode {
             if let Some(gap) = guard {
                 self.gaps[gap].resume = self.instrs.len() as u32;
             }
-            if k + 1 < segs.len() {
-                self.control(&body[seg.ops.end]);
+            if k + 1 < count {
+                self.control(&body[seg.ops.end], segs);
             }
         }
+        segs.truncate(base);
     }
 
     fn straight(&mut self, node: &Node) {
@@ -165,7 +171,7 @@ impl Bytecode {
         self.push(instr, node.span);
     }
 
-    fn control(&mut self, node: &Node) {
+    fn control(&mut self, node: &Node, segs: &mut Vec<Segment>) {
         match &node.op {
             Op::Scan { stride } => {
                 let (lo, hi) = scan_window(&self.source, node.span, *stride);
@@ -180,7 +186,7 @@ impl Bytecode {
             }
             Op::Loop { body } => {
                 let head = self.push(Instr::JumpIfZero { target: 0 }, node.span);
-                self.body(body, inner_span(node.span));
+                self.body(body, inner_span(node.span), segs);
                 let target = head as u32 + 1;
                 let tail = self.push(Instr::JumpIfNonZero { target }, node.span);
                 self.instrs[head] = Instr::JumpIfZero {
@@ -189,7 +195,7 @@ impl Bytecode {
             }
             Op::If { body } => {
                 let head = self.push(Instr::JumpIfZero { target: 0 }, node.span);
-                self.body(body, inner_span(node.span));
+                self.body(body, inner_span(node.span), segs);
                 let target = self.instrs.len() as u32;
                 self.instrs[head] = Instr::JumpIfZero { target };
             }

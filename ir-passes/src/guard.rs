@@ -29,6 +29,7 @@
 //! register-allocation time.
 
 use crate::ir::{Node, Offset, Op};
+use crate::parse::run_end;
 use crate::source::Source;
 use crate::span::Span;
 use std::ops::Range;
@@ -70,6 +71,13 @@ pub fn inner_span(span: Span) -> Span {
 /// `segments[k].ops.end`.
 pub fn segments(body: &[Node], range: Span, source: &Source) -> Vec<Segment> {
     let mut out = Vec::new();
+    segments_into(body, range, source, &mut out);
+    out
+}
+
+/// [`segments`], appended to `out`: a walk over every body of a program
+/// can keep one vector for all of them (one allocation, not one per loop).
+pub fn segments_into(body: &[Node], range: Span, source: &Source, out: &mut Vec<Segment>) {
     let mut first = 0;
     let mut gap_start = range.start;
     for (i, node) in body.iter().enumerate() {
@@ -90,7 +98,6 @@ pub fn segments(body: &[Node], range: Span, source: &Source) -> Vec<Segment> {
         Span::new(gap_start, range.end),
         source,
     ));
-    out
 }
 
 fn segment(body: &[Node], ops: Range<usize>, gap: Span, source: &Source) -> Segment {
@@ -129,19 +136,31 @@ fn segment(body: &[Node], ops: Range<usize>, gap: Span, source: &Source) -> Segm
 /// scans. Segments of a 2 MB program cost a few milliseconds this way.
 fn excursions(text: &[u8]) -> ((i64, i64), (i64, i64)) {
     let (mut at, mut lo, mut hi) = (0i64, 0i64, 0i64);
-    for &b in text {
+    let mut i = 0;
+    while let Some(&b) = text.get(i) {
         match b {
-            b'>' => {
-                at += 1;
-                hi = hi.max(at);
-            }
-            b'<' => {
-                at -= 1;
-                lo = lo.min(at);
+            // A run of moves in one step (found a word at a time): large
+            // programs are mostly long runs.
+            b'>' | b'<' => {
+                let end = run_end(text, i);
+                let n = (end - i) as i64;
+                i = end;
+                match b {
+                    b'>' => {
+                        at += n;
+                        hi = hi.max(at);
+                    }
+                    _ => {
+                        at -= n;
+                        lo = lo.min(at);
+                    }
+                }
+                continue;
             }
             b'[' | b']' => return (source_excursion(text), certain_excursion(text)),
             _ => {}
         }
+        i += 1;
     }
     ((lo, hi), (lo, hi))
 }
@@ -272,6 +291,18 @@ mod tests {
         ] {
             let both = (source_excursion(text), certain_excursion(text));
             assert_eq!(excursions(text), both, "{}", String::from_utf8_lossy(text));
+        }
+        // Runs longer than a word, ending inside one and at a word's edge.
+        for (right, left) in [(8, 17), (9, 3), (16, 16), (23, 40), (7, 8)] {
+            let text = format!(
+                "{}\n{}x>{}",
+                ">".repeat(right),
+                "<".repeat(left),
+                "<".repeat(right)
+            );
+            let text = text.as_bytes();
+            let both = (source_excursion(text), certain_excursion(text));
+            assert_eq!(excursions(text), both, "{right} {left}");
         }
     }
 

@@ -1,10 +1,17 @@
 //! Source bytes → [`Program`]: one IR node per command, every other byte a
 //! comment. Nesting is tracked with an explicit stack, so depth costs heap, not
 //! call stack.
+//!
+//! One pass over the text does all of it: runs of one command are found a
+//! word at a time, comments are skipped a byte at a time with only the line
+//! starts noted (the source's line table comes out of the same pass), and
+//! the bodies of all open loops share one stack of nodes, so a closed
+//! loop's body is cut off it at its exact size (no per-loop growing and
+//! shrinking). A 2 MB program of long runs parses in a few instructions per
+//! byte.
 
 use crate::diagnostic::{ParseError, Unmatched};
 use crate::ir::{CellWidth, Node, Op, Program};
-use crate::passes::fold_runs::push_folded;
 use crate::source::Source;
 use crate::span::Span;
 use std::sync::Arc;
@@ -20,7 +27,7 @@ use std::sync::Arc;
 /// assert_eq!(err.to_string(), "2:1: unmatched '['");
 /// ```
 pub fn parse(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseError> {
-    parse_with(name, text, cell, false)
+    parse_text(name, text.to_vec(), cell, false).map_err(|(e, _)| e)
 }
 
 /// Parses `text` with runs folded as it goes: exactly
@@ -36,100 +43,153 @@ pub fn parse(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseE
 /// assert_eq!(folded.body, fold_runs(parse("x.b", text, CellWidth::U8).unwrap()).body);
 /// ```
 pub fn parse_folded(name: &str, text: &[u8], cell: CellWidth) -> Result<Program, ParseError> {
-    parse_with(name, text, cell, true)
+    parse_text(name, text.to_vec(), cell, true).map_err(|(e, _)| e)
 }
 
-fn parse_with(
+/// [`parse_folded`] (`folded`) or [`parse`] of a text the caller hands
+/// over: the program's source keeps it instead of a copy (2 MB for a 2 MB
+/// program). A malformed text comes back with its error, for the report.
+pub fn parse_text(
     name: &str,
-    text: &[u8],
+    text: Vec<u8>,
     cell: CellWidth,
     folded: bool,
-) -> Result<Program, ParseError> {
+) -> Result<Program, (ParseError, Vec<u8>)> {
+    // The nodes of every open body, outermost first: the innermost body is
+    // `nodes[floor..]`.
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut floor = 0;
     // Each open loop: the position of its `[`, the index of its entry in
-    // `partners`, and the body of the enclosing loop.
-    let mut open: Vec<(u32, usize, Vec<Node>)> = Vec::new();
-    let mut body: Vec<Node> = Vec::new();
+    // `partners`, and the floor of the body around it.
+    let mut open: Vec<(u32, usize, usize)> = Vec::new();
     // In text order, so already sorted for `Source::new`: an `[`'s entry is
     // pushed when it is read and its partner filled in at its `]`.
     let mut partners: Vec<(u32, u32)> = Vec::new();
+    let mut line_starts = vec![0];
     // The last loop closed at the top level, for an unmatched `]`'s report.
     let mut previous: Option<Span> = None;
     let mut i = 0;
-    while i < text.len() {
-        let b = text[i];
+    while let Some(&b) = text.get(i) {
         let pos = i as u32;
-        i += 1;
-        if folded && matches!(b, b'+' | b'-' | b'>' | b'<') {
-            // A run of one command folds in one step (2 MB programs are
-            // mostly such runs): what pushing its commands one by one gives.
-            let end = text[i..]
-                .iter()
-                .position(|&c| c != b)
-                .map_or(text.len(), |n| i + n);
-            push_run(&mut body, unit(b, cell), pos, (end - i) as u32 + 1, cell);
-            i = end;
-            continue;
-        }
-        let op = match b {
-            b'+' => Op::Add {
-                offset: 0,
-                delta: 1,
-            },
-            b'-' => Op::Add {
-                offset: 0,
-                delta: cell.max(),
-            },
-            b'>' => Op::Move { delta: 1 },
-            b'<' => Op::Move { delta: -1 },
-            b'.' => Op::Output { offset: 0 },
-            b',' => Op::Input { offset: 0 },
-            b'[' => {
-                open.push((pos, partners.len(), std::mem::take(&mut body)));
-                partners.push((pos, u32::MAX));
+        match b {
+            b'+' | b'-' | b'>' | b'<' if folded => {
+                // A run of one command folds in one step (2 MB programs are
+                // mostly such runs): what pushing its commands one by one gives.
+                let end = run_end(&text, i);
+                let count = (end - i) as u32;
+                push_run(&mut nodes, floor, unit(b, cell), pos, count, cell);
+                i = end;
                 continue;
+            }
+            b'+' | b'-' | b'>' | b'<' => nodes.push(Node::new(unit(b, cell), Span::at(pos))),
+            b'.' => nodes.push(Node::new(Op::Output { offset: 0 }, Span::at(pos))),
+            b',' => nodes.push(Node::new(Op::Input { offset: 0 }, Span::at(pos))),
+            b'[' => {
+                open.push((pos, partners.len(), floor));
+                partners.push((pos, u32::MAX));
+                floor = nodes.len();
             }
             b']' => {
                 let Some((start, entry, outer)) = open.pop() else {
-                    return Err(error(text, pos, Unmatched::Close { previous }));
+                    let error = error(&text, pos, Unmatched::Close { previous });
+                    return Err((error, text));
                 };
                 if open.is_empty() {
                     previous = Some(Span::new(start, pos + 1));
                 }
                 partners[entry].1 = pos;
                 partners.push((pos, start));
-                let mut inner = std::mem::replace(&mut body, outer);
-                // Bodies grow by doubling: give back the slack of the
-                // finished ones (up to half a big program's nodes).
-                inner.shrink_to_fit();
-                body.push(Node::new(
+                let inner = cut_body(&mut nodes, floor);
+                floor = outer;
+                nodes.push(Node::new(
                     Op::Loop { body: inner.into() },
                     Span::new(start, pos + 1),
                 ));
+            }
+            _ => {
+                i = skip_comment(&text, i, &mut line_starts);
                 continue;
             }
-            _ => continue,
-        };
-        let node = Node::new(op, Span::at(pos));
-        match folded {
-            true => push_folded(&mut body, node, cell),
-            false => body.push(node),
         }
+        i += 1;
     }
-    body.shrink_to_fit();
     if let Some(&(start, _, _)) = open.last() {
         let kind = Unmatched::Open {
             still_open: open.len(),
             end: text.len() as u32,
         };
-        return Err(error(text, start, kind));
+        return Err((error(&text, start, kind), text));
     }
-    let source = Source::new(name.to_string(), text.to_vec(), partners);
+    nodes.shrink_to_fit();
+    let source = Source::with_lines(name.to_string(), text, line_starts, partners);
     Ok(Program {
-        body,
+        body: nodes,
         cell,
         source: Arc::new(source),
         entry: crate::ir::Entry::Start,
     })
+}
+
+/// Whether a byte is one of the eight commands.
+const COMMANDS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut k = 0;
+    while k < 8 {
+        table[b"+-<>.,[]"[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+/// The end of the comment starting at `i` (the next command, or the end of
+/// the text), noting the start of every line it ends.
+fn skip_comment(text: &[u8], mut i: usize, line_starts: &mut Vec<u32>) -> usize {
+    while let Some(&c) = text.get(i) {
+        if COMMANDS[c as usize] {
+            break;
+        }
+        i += 1;
+        if c == b'\n' {
+            line_starts.push(i as u32);
+        }
+    }
+    i
+}
+
+/// The end of the run of `text[i]` starting at `i`: eight bytes compared
+/// at a time, then the rest one by one. (The segment guards' scan of the
+/// source uses it too.)
+pub(crate) fn run_end(text: &[u8], i: usize) -> usize {
+    let b = text[i];
+    let splat = u64::from_ne_bytes([b; 8]);
+    let mut j = i + 1;
+    while let Some(word) = text.get(j..j + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        // Little-endian: the lowest set byte of the difference is the
+        // first byte that differs.
+        let diff = u64::from_le_bytes(word) ^ splat;
+        if diff != 0 {
+            return j + (diff.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while text.get(j) == Some(&b) {
+        j += 1;
+    }
+    j
+}
+
+/// Takes the innermost body, `nodes[floor..]`, off the stack of open
+/// bodies as a vector of its own. A body that is most of the stack (a
+/// program-long main loop) keeps the stack's memory (its nodes move down,
+/// the few below it move out), so its pages are not touched twice.
+fn cut_body(nodes: &mut Vec<Node>, floor: usize) -> Vec<Node> {
+    if floor >= nodes.len() - floor {
+        return nodes.split_off(floor);
+    }
+    let mut body = std::mem::take(nodes);
+    *nodes = body.drain(..floor).collect();
+    body.shrink_to_fit();
+    body
 }
 
 /// The one-command op of `+`, `-`, `>` or `<`.
@@ -149,15 +209,19 @@ fn unit(b: u8, cell: CellWidth) -> Op {
 }
 
 /// Appends `count` commands `unit` at `start..start + count` to a folded
-/// body: exactly what [`push_folded`] of each, one by one, gives (the last
-/// node absorbs as many as it can before it cancels out or would overflow,
-/// and the rest starts afresh), in a few steps per run.
-fn push_run(out: &mut Vec<Node>, unit: Op, start: u32, count: u32, cell: CellWidth) {
+/// body, `out[floor..]`: exactly what folding each, one by one, gives (the
+/// last node absorbs as many as it can before it cancels out or would
+/// overflow, and the rest starts afresh), in a few steps per run.
+fn push_run(out: &mut Vec<Node>, floor: usize, unit: Op, start: u32, count: u32, cell: CellWidth) {
     let (mut pos, mut left) = (start, count);
     while left > 0 {
+        let last = match out.len() > floor {
+            true => out.last_mut(),
+            false => None,
+        };
         // How many of the remaining commands the last node takes in, and
         // whether it cancels out after the last of them.
-        let taken = match (out.last_mut(), &unit) {
+        let taken = match (last, &unit) {
             (
                 Some(last),
                 Op::Add {
@@ -383,6 +447,71 @@ mod tests {
                 let expected = fold_runs(parsed);
                 assert_eq!(folded.body, expected.body, "{cell:?}: {text:.40}");
             }
+        }
+    }
+
+    /// The line table the parser notes while skipping comments is the one
+    /// a scan of the whole text finds, and so is the bracket table; runs
+    /// end where the text changes, word-sized steps or not.
+    #[test]
+    fn one_pass_finds_what_separate_scans_find() {
+        use proptest::prelude::*;
+        let texts = "[-+<>\\[\\].,x\n\r]{0,80}";
+        proptest!(|(text in texts)| {
+            let text = balance(&text);
+            for folded in [false, true] {
+                let p = parse_text("t", text.clone().into_bytes(), CellWidth::U8, folded)
+                    .unwrap();
+                let source = Source::new(String::new(), text.clone().into_bytes(), Vec::new());
+                prop_assert_eq!(p.source.line_starts(), source.line_starts());
+            }
+            let bytes = text.as_bytes();
+            for i in 0..bytes.len() {
+                let slow = i + bytes[i..].iter().take_while(|&&c| c == bytes[i]).count();
+                prop_assert_eq!(run_end(bytes, i), slow);
+            }
+        });
+    }
+
+    /// `text` with unmatched brackets dropped.
+    fn balance(text: &str) -> String {
+        let mut depth = 0usize;
+        let mut out: String = text
+            .chars()
+            .filter(|&c| match c {
+                '[' => {
+                    depth += 1;
+                    true
+                }
+                ']' if depth == 0 => false,
+                ']' => {
+                    depth -= 1;
+                    true
+                }
+                _ => true,
+            })
+            .collect();
+        out.extend(std::iter::repeat_n(']', depth));
+        out
+    }
+
+    /// A loop's body is cut off the shared stack whether it is most of it
+    /// (moved down in place) or not (copied out): both at every size.
+    #[test]
+    fn bodies_are_cut_off_the_stack_of_open_bodies() {
+        for (before, inside) in [(0, 0), (0, 5), (5, 0), (3, 4), (4, 3), (1, 100), (100, 1)] {
+            let text = format!("{}[{}]+", ".".repeat(before), ".,".repeat(inside));
+            let p = parse8(text.as_bytes()).unwrap();
+            assert_eq!(p.body.len(), before + 2);
+            let Op::Loop { body } = &p.body[before].op else {
+                panic!("a loop at {before}");
+            };
+            assert_eq!(body.len(), 2 * inside);
+            let spans: Vec<u32> = body.iter().map(|n| n.span.start).collect();
+            let expected: Vec<u32> = (0..2 * inside as u32)
+                .map(|k| before as u32 + 1 + k)
+                .collect();
+            assert_eq!(spans, expected);
         }
     }
 

@@ -18,7 +18,7 @@ pub struct Source {
 /// The offset of every line's start: 0 and each byte after a `\n`. Sixteen
 /// bytes at a time into a bit mask (which compilers turn into a vector
 /// compare), then the set bits: a 2 MB text takes about a millisecond.
-fn line_starts(text: &[u8]) -> Vec<u32> {
+pub(crate) fn line_starts(text: &[u8]) -> Vec<u32> {
     let mut starts = vec![0];
     let mut chunks = text.chunks_exact(16);
     let mut base = 0u32;
@@ -53,6 +53,30 @@ impl Source {
             line_starts,
             partners,
         }
+    }
+
+    /// A source whose line starts (as [`line_starts`] finds them) and
+    /// bracket partners (sorted) the parser has already found in its one
+    /// pass over the text.
+    pub(crate) fn with_lines(
+        name: String,
+        text: Vec<u8>,
+        line_starts: Vec<u32>,
+        partners: Vec<(u32, u32)>,
+    ) -> Source {
+        debug_assert!(partners.is_sorted());
+        Source {
+            name,
+            text,
+            line_starts,
+            partners,
+        }
+    }
+
+    /// The start of every line, for tests of the parser's line table.
+    #[cfg(test)]
+    pub(crate) fn line_starts(&self) -> &[u32] {
+        &self.line_starts
     }
 
     /// The name the program was loaded under (usually its path).

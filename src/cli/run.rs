@@ -162,12 +162,19 @@ pub fn run(args: &RunArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    warn(&program, &args.warnings, &stderr);
     // The auto tier starts on the cheap passes of a big program; the rest
     // run on what gets hot.
     let mut now = args.tier.before_compile(&pipeline, &program);
     if form == Parsed::Folded {
         now = Tier::after_parse(now);
+    }
+    // The warnings are about the parsed program. When no pass runs before
+    // the code is made (a big program on auto), they are found on another
+    // core meanwhile, and shown before the run starts (lostkingdom: 8 M
+    // instructions off the way to its first prompt).
+    let lint_beside = now.names().is_empty() && !args.count_ops;
+    if !lint_beside {
+        warn(&program, &args.warnings, &stderr);
     }
     // Shared with the auto tier's compile thread, not copied.
     let program = Arc::new(match now.names().is_empty() {
@@ -202,7 +209,30 @@ pub fn run(args: &RunArgs) -> u8 {
             counted.outcome
         })
     } else {
-        let compiled = match compile_shared(Arc::clone(&program), args.tier, &target, &auto) {
+        let compiled = std::thread::scope(|scope| {
+            let warnings = || warn(&program, &args.warnings, &stderr);
+            let beside = match lint_beside {
+                true => std::thread::Builder::new()
+                    .spawn_scoped(scope, warnings)
+                    .ok(),
+                false => None,
+            };
+            let compiled = compile_shared(Arc::clone(&program), args.tier, &target, &auto);
+            match beside {
+                Some(thread) => {
+                    thread
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                }
+                // No thread to be had: here, before the run as always.
+                None if lint_beside => {
+                    warnings();
+                }
+                None => {}
+            }
+            compiled
+        });
+        let compiled = match compiled {
             Ok(c) => c,
             // The parser accepted the program, so failing to compile it is ours.
             Err(e) => {

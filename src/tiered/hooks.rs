@@ -300,6 +300,12 @@ impl Tiering {
         let Some(log) = self.job.log.clone() else {
             return;
         };
+        // Compiles that finished since the last look (compiled code that ran
+        // to the program's end looked at nothing): logged as compiled, not
+        // as still compiling. Nothing is waited for.
+        if self.in_flight > 0 {
+            self.poll();
+        }
         for (i, slot) in self.slots.iter().enumerate() {
             let state = match slot.phase {
                 Phase::Cold => continue,

@@ -50,10 +50,19 @@ pub fn lower(
     slots: &[u32],
 ) -> Result<Code, String> {
     let n = instrs.len();
+    // At most one op per instruction, `Halt`, and two per resume stub:
+    // sized once, so a 2 MB program's lowering never grows a vector.
+    let most = n + 1 + 2 * gaps.len();
+    let mut code = Code::default();
+    code.ops.reserve_exact(most);
+    code.scans.reserve_exact(most);
+    code.slots.reserve_exact(most);
+    code.origin.reserve_exact(most);
+    code.gaps.reserve_exact(gaps.len());
     let mut l = Lowering {
-        code: Code::default(),
+        code,
         start: vec![NONE; n + 1],
-        fixups: Vec::new(),
+        fixups: Vec::with_capacity(n / 4),
     };
     let mut joins = vec![false; n + 1];
     for instr in instrs {
