@@ -305,8 +305,10 @@ fn hook_overhead() {
         r.expect("runs");
         thread_cpu_seconds() - t
     };
-    // `RUNS=1` for a run under callgrind, which counts each instance's
-    // instructions apart.
+    // `ONLY=plain` or `ONLY=hooked` runs one kind (once, with `RUNS=1`):
+    // for instruction counts under `valgrind --tool=cachegrind`, since
+    // both kinds share most handlers.
+    let only = std::env::var("ONLY").ok();
     let runs: usize = std::env::var("RUNS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -314,8 +316,17 @@ fn hook_overhead() {
         .max(1);
     let (mut plain, mut hooked) = (Vec::new(), Vec::new());
     for _ in 0..runs {
-        plain.push(time(false));
-        hooked.push(time(true));
+        if only.as_deref() != Some("hooked") {
+            plain.push(time(false));
+        }
+        if only.as_deref() != Some("plain") {
+            hooked.push(time(true));
+        }
+    }
+    if let Some(only) = only {
+        let t = if plain.is_empty() { hooked } else { plain };
+        println!("{name}: {only} {:.3} s", t[0]);
+        return;
     }
     plain.sort_by(f64::total_cmp);
     hooked.sort_by(f64::total_cmp);
