@@ -152,14 +152,23 @@ mod tests {
         }
         assert_eq!(c.rearm(3, 0, Some(0)), 1);
         // Op 1: 3 more, while only 1 was due.
-        assert!(matches!(c.expired(1, 0, &mut budget), Ok(Expired::Hook { .. })));
+        assert!(matches!(
+            c.expired(1, 0, &mut budget),
+            Ok(Expired::Hook { .. })
+        ));
         assert_eq!(c.rearm(1, 0, Some(100_000)), Budget::interval());
         assert!(matches!(c.expired(1, 0, &mut budget), Ok(Expired::Nothing)));
         // A loop never called keeps counting toward its first call.
-        assert!(matches!(c.expired(4, 1, &mut budget), Ok(Expired::Hook { .. })));
+        assert!(matches!(
+            c.expired(4, 1, &mut budget),
+            Ok(Expired::Hook { .. })
+        ));
         // No slot: the budget only.
         assert_eq!(c.rearm(0, NONE, None), Budget::interval());
-        assert!(matches!(c.expired(0, NONE, &mut budget), Ok(Expired::Nothing)));
+        assert!(matches!(
+            c.expired(0, NONE, &mut budget),
+            Ok(Expired::Nothing)
+        ));
     }
 
     /// The budget is checked once its interval's back edges are counted.
