@@ -990,3 +990,41 @@ unsafe fn halt<C: CellType>(
 ) -> Next<C> {
     stop(cp)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interp::hooks::NoHooks;
+
+    /// A jump farther than a 32-bit byte offset reaches is refused (the
+    /// caller then runs the checked interpreter), and one that fits is not.
+    #[test]
+    fn jumps_too_far_for_32_bit_offsets_are_refused() {
+        let size = std::mem::size_of::<TOp<u8>>() as u32;
+        let mut tape = vec![0u8; 4];
+        let t = tape.as_mut_ptr();
+        let far = i32::MAX as u32 / size + 1;
+        let ops = |target| [Op::Jz { target }, Op::Halt];
+        assert!(thread::<u8>(&ops(far), t, 4, None).is_none());
+        assert!(thread::<u8>(&ops(far), t, 4, Some(1)).is_none());
+        assert!(thread::<u8>(&ops(far - 1), t, 4, None).is_some());
+        let code = Code {
+            ops: ops(far).to_vec(),
+            ..Code::default()
+        };
+        let source = Source::new(String::new(), Vec::new(), Vec::new());
+        let mut m = Machine {
+            tape: &mut tape,
+            ptr: 0,
+        };
+        let (mut input, mut output) = (&[][..], Vec::new());
+        let mut io = Io::new(
+            &mut input,
+            &mut output,
+            crate::io::EofMode::Unchanged,
+            crate::ir::CellWidth::U8,
+        );
+        let mut budget = Budget::unlimited();
+        assert!(exec(&code, &source, &mut m, &mut io, &mut budget, &mut NoHooks).is_none());
+    }
+}
