@@ -11,7 +11,7 @@ use crate::guard::{inner_span, scan_window, segments_into, Segment};
 use crate::interp::hooks::{LoopHooks, NoHooks};
 use crate::interp::lower::{lower, NONE};
 use crate::interp::op::Code;
-use crate::interp::{count, dispatch};
+use crate::interp::{count, threaded};
 use crate::io::Io;
 use crate::ir::{Node, Op, Program, Value};
 use crate::reference::Machine;
@@ -232,14 +232,17 @@ impl Bytecode {
         budget: &mut Budget,
         hooks: &mut H,
     ) -> Result<(), RunError> {
-        match &self.code {
-            Some(code) if m.ptr < m.tape.len() => {
-                dispatch::exec(code, &self.source, m, io, budget, hooks)
+        if let Some(code) = &self.code {
+            if m.ptr < m.tape.len() {
+                if let Some(r) = threaded::exec(code, &self.source, m, io, budget, hooks) {
+                    return r;
+                }
             }
-            // Windows that did not verify, or a pointer off the tape: the
-            // checked interpreter (which gives no loop a way out).
-            _ => count::exec::<C, false>(self, m, io, budget, &mut []),
         }
+        // Windows that did not verify, a pointer off the tape, or jumps too
+        // far for the threaded code: the checked interpreter (which gives
+        // no loop a way out).
+        count::exec::<C, false>(self, m, io, budget, &mut [])
     }
 
     /// The program's loops in the order of their heads; a loop's index here

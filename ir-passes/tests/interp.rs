@@ -305,8 +305,10 @@ fn hook_overhead() {
         r.expect("runs");
         thread_cpu_seconds() - t
     };
-    // `RUNS=1` for a run under callgrind, which counts each instance's
-    // instructions apart.
+    // `ONLY=plain` or `ONLY=hooked` runs one kind (once, with `RUNS=1`):
+    // for instruction counts under `valgrind --tool=cachegrind`, since
+    // both kinds share most handlers.
+    let only = std::env::var("ONLY").ok();
     let runs: usize = std::env::var("RUNS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -314,8 +316,17 @@ fn hook_overhead() {
         .max(1);
     let (mut plain, mut hooked) = (Vec::new(), Vec::new());
     for _ in 0..runs {
-        plain.push(time(false));
-        hooked.push(time(true));
+        if only.as_deref() != Some("hooked") {
+            plain.push(time(false));
+        }
+        if only.as_deref() != Some("plain") {
+            hooked.push(time(true));
+        }
+    }
+    if let Some(only) = only {
+        let t = if plain.is_empty() { hooked } else { plain };
+        println!("{name}: {only} {:.3} s", t[0]);
+        return;
     }
     plain.sort_by(f64::total_cmp);
     hooked.sort_by(f64::total_cmp);
@@ -337,6 +348,45 @@ fn thread_cpu_seconds() -> f64 {
         .and_then(|f| f.parse().ok())
         .expect("a number");
     ns as f64 / 1e9
+}
+
+/// Runs `text` at -O2 on a tape of `len` cells, plain and hooked (a hook
+/// due at every loop's first back edge, running loops on the reference
+/// from there, or letting the interpreter go on), and checks that each run
+/// ends as the reference interpreter does: the same result (errors name
+/// the same command), and if it succeeded the same pointer and, with
+/// `tape`, the same tape.
+fn agrees_near_the_tape_ends(text: &str, len: usize, tape: bool) {
+    let p = program(text, CellWidth::U8);
+    let setup = Setup {
+        tape_len: len,
+        steps: u64::MAX,
+        ..Setup::small(Vec::new(), EofMode::Unchanged)
+    };
+    let want = runs::reference(&p, &setup);
+    let o2 = Pipeline::level(2).run(p, false).program;
+    let plain = runs::bytecode(&o2, &setup);
+    let code = Bytecode::compile(&o2);
+    let mut hooks = ReferenceLoops {
+        source: &o2.source,
+        loops: code.loops().iter().map(|l| l.span).collect(),
+        threshold: 1,
+        entered: 0,
+        calls: 0,
+    };
+    let (result, _, ptr, cells) = run_hooked(&code, CellWidth::U8, &setup, &mut hooks);
+    for (how, (r, q, t)) in [
+        ("plain", (&plain.result, plain.ptr, &plain.tape)),
+        ("hooked", (&result, ptr, &cells)),
+    ] {
+        assert_eq!(r, &want.result, "{how}: {text} on {len} cells");
+        if want.result.is_ok() {
+            assert_eq!(q, want.ptr, "{how}: {text} on {len} cells");
+            if tape {
+                assert_eq!(t, &want.tape, "{how}: {text} on {len} cells");
+            }
+        }
+    }
 }
 
 /// Scans take four steps behind one bounds compare away from the tape ends
@@ -363,19 +413,7 @@ fn scans_stop_and_fail_like_the_source_near_both_ends() {
                             step.repeat(stride)
                         )
                     };
-                    let p = program(&text, CellWidth::U8);
-                    let setup = Setup {
-                        tape_len: len,
-                        steps: u64::MAX,
-                        ..Setup::small(Vec::new(), EofMode::Unchanged)
-                    };
-                    let want = runs::reference(&p, &setup);
-                    let o2 = Pipeline::level(2).run(p, false).program;
-                    let got = runs::bytecode(&o2, &setup);
-                    assert_eq!(got.result, want.result, "{text} on {len} cells");
-                    if want.result.is_ok() {
-                        assert_eq!(got.ptr, want.ptr, "{text} on {len} cells");
-                    }
+                    agrees_near_the_tape_ends(&text, len, false);
                 }
             }
         }
@@ -413,20 +451,7 @@ fn walk_loops_stop_and_fail_like_the_source_near_both_ends() {
                             back.repeat(d * ones),
                             step.repeat(d)
                         );
-                        let p = program(&text, CellWidth::U8);
-                        let setup = Setup {
-                            tape_len: len,
-                            steps: u64::MAX,
-                            ..Setup::small(Vec::new(), EofMode::Unchanged)
-                        };
-                        let want = runs::reference(&p, &setup);
-                        let o2 = Pipeline::level(2).run(p, false).program;
-                        let got = runs::bytecode(&o2, &setup);
-                        assert_eq!(got.result, want.result, "{text} on {len} cells");
-                        if want.result.is_ok() {
-                            assert_eq!(got.ptr, want.ptr, "{text} on {len} cells");
-                            assert_eq!(got.tape, want.tape, "{text} on {len} cells");
-                        }
+                        agrees_near_the_tape_ends(&text, len, true);
                     }
                 }
             }
@@ -434,13 +459,39 @@ fn walk_loops_stop_and_fail_like_the_source_near_both_ends() {
     }
 }
 
-/// Threaded runs keep the stack flat: 130,000 ops and 65,000 back edges at
-/// -O0 on a thread with a 128 KiB stack. In release builds every handler's
-/// call of the next must be a jump (a missing one overflows this stack,
-/// which aborts the test binary); debug builds return each op to the
-/// trampoline.
+/// Threaded runs keep the stack flat, plain and hooked: 130,000 ops and
+/// 65,000 back edges at -O0 on a thread with a 128 KiB stack, the hooked
+/// run with its hook called every few back edges at first (each call an
+/// out-of-line path that returns to the trampoline), then only when the
+/// budget's interval has passed, so the hooked handlers chain thousands of
+/// ops between two returns. In release builds every
+/// handler's call of the next must be a jump (a missing one overflows this
+/// stack, which aborts the test binary); debug builds return each op to
+/// the trampoline.
 #[test]
 fn long_threaded_runs_keep_the_stack_flat() {
+    /// Lets the interpreter go on, asking again after 3 back edges for its
+    /// first 100 calls, then never.
+    struct Often(u64);
+    impl<C: CellType> LoopHooks<C> for Often {
+        fn threshold(&self) -> u32 {
+            1
+        }
+        fn at_head(
+            &mut self,
+            _: u32,
+            _: u32,
+            _: &mut [C],
+            _: usize,
+            _: &mut Io<'_>,
+            _: &mut Budget,
+        ) -> HeadAction {
+            self.0 += 1;
+            HeadAction::Interpret {
+                recheck_after: if self.0 < 100 { 3 } else { u32::MAX },
+            }
+        }
+    }
     let run = std::thread::Builder::new()
         .stack_size(128 * 1024)
         .spawn(|| {
@@ -450,11 +501,27 @@ fn long_threaded_runs_keep_the_stack_flat() {
                 steps: u64::MAX,
                 ..Setup::small(Vec::new(), EofMode::Unchanged)
             };
-            runs::bytecode(&o0, &setup)
+            let plain = runs::bytecode(&o0, &setup);
+            let code = Bytecode::compile(&o0);
+            let mut tape = vec![0u8; setup.tape_len];
+            let mut m = Machine {
+                tape: &mut tape,
+                ptr: 0,
+            };
+            let (mut input, mut output) = (&[][..], Vec::new());
+            let mut io = Io::new(&mut input, &mut output, setup.eof, CellWidth::U8);
+            let mut hooks = Often(0);
+            let r = code.run_with_hooks(&mut m, &mut io, &mut Budget::unlimited(), &mut hooks);
+            let r = r.and(io.flush());
+            drop(io);
+            (plain, (r, output, hooks.0))
         })
         .expect("thread starts")
         .join()
-        .expect("the run returns");
-    assert_eq!(run.result, Ok(()));
-    assert_eq!(run.output, vec![1]);
+        .expect("the runs return");
+    let (plain, (result, output, calls)) = run;
+    assert_eq!(plain.result, Ok(()));
+    assert_eq!(plain.output, vec![1]);
+    assert_eq!((result, output), (Ok(()), vec![1]));
+    assert!(calls >= 100, "{calls} hook calls");
 }

@@ -103,12 +103,15 @@ struct Slot {
     phase: Phase,
     /// Back edges the interpreter took, as of its last call.
     interpreted: u64,
-    /// The most work per own back edge seen between two looks: a loop once
-    /// seen to hold long inner loops keeps being looked at often, after
-    /// they are compiled too (their work is not counted then).
+    /// Work per own back edge, on average over the run so far: a loop
+    /// seen to hold long inner loops keeps being looked at often for a
+    /// while after they are compiled (their work is not counted then).
+    /// (It was the most seen between two looks; but nested loops report
+    /// their work in chunks of up to `LOOK`, so one chunk landing in one
+    /// iteration made a loop of short inner loops look heavy for good and
+    /// be looked at every iteration: 4.4 M of mandelbrot-tiny's 4.8 M
+    /// looks at `--jit-threshold 4000000000`, a third of its run.)
     weight: u64,
-    /// Its heat (see [`Heat`]) at the last look at this loop.
-    seen: u64,
     /// The countdown the interpreter ran since the last call: what this
     /// hook last told it.
     countdown: u32,
@@ -147,7 +150,6 @@ impl Tiering {
                 phase: Phase::Cold,
                 interpreted: 0,
                 weight: 1,
-                seen: 0,
                 countdown: threshold.min(FIRST_LOOK),
                 entries: 0,
             })
@@ -355,12 +357,6 @@ impl<C: CellType> LoopHooks<C> for Tiering {
         }
         let threshold = self.threshold_of(slot);
         let heat = self.heat.get(slot);
-        let work = {
-            let st = &mut self.slots[s];
-            let work = heat - st.seen;
-            st.seen = heat;
-            work
-        };
         if let Phase::Cold = self.slots[s].phase {
             let span = self.job.sites[s].span;
             if heat >= threshold && span.end - span.start > MAX_FRAGMENT_BYTES {
@@ -384,9 +380,9 @@ impl<C: CellType> LoopHooks<C> for Tiering {
         }
         let st = &mut self.slots[s];
         let Phase::Ready(code) = &st.phase else {
-            // Work per back edge of this loop, as last seen: the next look
+            // Work per back edge of this loop, on average: the next look
             // comes after about `LOOK` (`RECHECK`) back edges of work.
-            st.weight = st.weight.max(work / u64::from(ran.max(1)));
+            st.weight = (heat / st.interpreted.max(1)).max(1);
             let per_edge = st.weight;
             let (budget_work, cap) = match st.phase {
                 Phase::Cold => (LOOK, threshold.saturating_sub(heat).max(1)),

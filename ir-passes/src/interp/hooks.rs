@@ -61,6 +61,36 @@ pub trait LoopHooks<C: CellType> {
     ) -> HeadAction;
 }
 
+/// [`LoopHooks::at_head`] as a trait object: the threaded handlers reach
+/// the hooks through one pointer whatever their type (its constant keeps
+/// `LoopHooks` itself from being one), and only out of line.
+pub(super) trait AtHead<C> {
+    /// [`LoopHooks::at_head`].
+    fn at_head(
+        &mut self,
+        slot: u32,
+        back_edges: u32,
+        tape: &mut [C],
+        ptr: usize,
+        io: &mut Io<'_>,
+        budget: &mut Budget,
+    ) -> HeadAction;
+}
+
+impl<C: CellType, H: LoopHooks<C>> AtHead<C> for H {
+    fn at_head(
+        &mut self,
+        slot: u32,
+        back_edges: u32,
+        tape: &mut [C],
+        ptr: usize,
+        io: &mut Io<'_>,
+        budget: &mut Budget,
+    ) -> HeadAction {
+        LoopHooks::at_head(self, slot, back_edges, tape, ptr, io, budget)
+    }
+}
+
 /// No tiering: the plain interpreter.
 pub struct NoHooks;
 

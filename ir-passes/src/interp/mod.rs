@@ -1,13 +1,15 @@
 //! The interpreter tier's engine: the logical bytecode
 //! ([`crate::bytecode::Bytecode`]) lowered to a dense, fused encoding
-//! (`op`, `lower`) and run by a dispatch loop without counters or tape bounds
-//! checks beyond the segment guards (`dispatch`); a checked, counting
-//! interpreter over the logical bytecode for profiles (`count`); and the
-//! loop-head hooks tiered execution uses (`hooks`). docs/interpreter.md has
-//! the design and the measurements.
+//! (`op`, `lower`) and run by threaded dispatch without counters or tape
+//! bounds checks beyond the segment guards (`threaded`, with its
+//! out-of-line paths in `cold`), plain or with the loop-head hooks tiered
+//! execution uses (`hooks`, counted by `heat`); and a checked, counting
+//! interpreter over the logical bytecode for profiles (`count`).
+//! docs/interpreter.md has the design and the measurements.
 
+pub mod cold;
 pub mod count;
-pub mod dispatch;
+mod heat;
 pub mod hooks;
 pub mod lower;
 pub mod op;

@@ -1,4 +1,5 @@
-//! Threaded dispatch over [`Code`] for plain runs (no hooks).
+//! Threaded dispatch over [`Code`]: the interpreter's fast path, for plain
+//! and hooked (tiered) runs alike.
 //!
 //! Each op of the run's copy of the code carries a pointer to its handler,
 //! and every handler ends by calling the next op's handler in tail position
@@ -8,25 +9,47 @@
 //! signature, no stack arguments, nothing of the caller's frame passed on),
 //! so an op costs its own work, the load of the next handler and one
 //! indirect jump, predicted per op rather than through the one shared jump of
-//! a `match` loop (`dispatch.rs`), and `cp` never goes through memory.
+//! a `match` loop, and `cp` never goes through memory.
 //!
 //! Nothing here depends on that optimization for correctness, and the stack
 //! stays bounded without it in debug builds: there `next!` returns the next
 //! op to the trampoline in [`exec`] instead of calling it. Every path that
 //! calls something out of line (a guard's fallback, input, a flush, a long
-//! scan, the budget's check) returns to the trampoline too, so no frame
-//! ever waits on a callee in the chain. Release builds rely on the sibling
-//! calls (`tests/interp.rs` runs long programs in release, and the corpus
-//! tests do; a missing one would show as a stack overflow there, which
-//! aborts the process: never undefined behaviour).
+//! scan, the budget's check, a loop's hook) returns to the trampoline too,
+//! so no frame ever waits on a callee in the chain. Release builds rely on
+//! the sibling calls (`tests/interp.rs` runs long programs in release, and
+//! the corpus tests do; a missing one would show as a stack overflow there,
+//! which aborts the process: never undefined behaviour).
 //!
-//! Soundness of the unchecked tape accesses is the argument at the top of
-//! `dispatch.rs`, unchanged: the ops are the same, only their encoding
-//! differs (the `…Then` pairs are split back into single ops, since each
-//! op now has its own dispatch). Window checks are done on byte distances
-//! from the tape's start, resolved against this run's tape length.
+//! **Hooks** (tiered runs) cost nothing when absent: the choice is made
+//! once, when the ops are threaded. A hooked run's back-edge ops get
+//! handlers whose budget tick is a countdown of their own, in their `TOp`
+//! (`heat.rs` does the accounting when it runs out), and when a loop's hook
+//! runs the loop elsewhere, the run resumes after the back edge with the
+//! pointer it hands back. Every other op has the same handler in both.
+//!
+//! **Soundness of the unchecked tape accesses.** No counters, no bounds
+//! checks on the tape except the guards' own: cells are read and written
+//! unchecked, which is sound because
+//!
+//! 1. the pointer is on the tape when the run starts (asserted),
+//! 2. every segment that moves the pointer or touches another cell begins
+//!    with a guard (`Guard`, or `GuardMove` for a one-move segment) that
+//!    checks its whole window, and `lower.rs` verified that every op of the
+//!    segment stays inside that window, the pointer after its last move too;
+//!    a segment without a guard touches only the cell under the pointer,
+//! 3. a scan checks each step before taking it, the reference interpreter
+//!    that runs a failed guard's source never leaves the tape, and a hook's
+//!    pointer is checked,
+//!
+//! so the pointer is on the tape at every op that is not inside a guarded
+//! segment, and every access inside one lies in its checked window. Window
+//! checks are done on byte distances from the tape's start, resolved
+//! against this run's tape length when the ops are threaded.
 
-use super::dispatch::{fallback, input, scan_loop};
+use super::cold::{fallback, input, scan_loop};
+use super::heat::{Countdowns, Expired};
+use super::hooks::{AtHead, HeadAction, LoopHooks};
 use super::op::{Code, Op};
 use crate::budget::Budget;
 use crate::cell::CellType;
@@ -83,47 +106,67 @@ pub(super) struct Ctx<'r, 'io, C> {
     source: &'r Source,
     io: &'r mut Io<'io>,
     budget: &'r mut Budget,
-    /// The threaded ops (for op indices).
-    ops: *const TOp<C>,
+    /// The hooks, called out of line only (a plain run's are `NoHooks`,
+    /// never called: its handlers have no countdowns).
+    hooks: &'r mut dyn AtHead<C>,
+    /// A hooked run's back-edge accounting (empty in plain runs).
+    heat: Countdowns,
+    /// The threaded ops (for op indices, and the countdowns a hooked run
+    /// writes in them).
+    ops: *mut TOp<C>,
     /// Tape length in cells.
     len: usize,
-    /// Back edges until the next budget check.
+    /// Tape length in bytes, clipped (see `len_bytes`).
+    len_bytes: i32,
+    /// Back edges until the next budget check (plain runs).
     fuel: u32,
     /// How the run ended (read when a handler returns a null `ip`).
     result: Result<(), RunError>,
 }
 
-/// Runs `code` from `m`'s state. `m.ptr` must be on the tape. `None` (and
-/// nothing run) if the code is too large for the threaded encoding's jumps.
-pub fn exec<C: CellType>(
+/// Runs `code` from `m`'s state, calling `hooks` at hot loop heads (with
+/// [`super::hooks::NoHooks`], the plain run: no countdowns at all).
+/// `m.ptr` must be on the tape. `None` (and nothing run) if the code is
+/// too large for the threaded encoding's 32-bit jumps (some 89 million
+/// ops): the caller then runs the checked interpreter.
+pub fn exec<C: CellType, H: LoopHooks<C>>(
     code: &Code,
     source: &Source,
     m: &mut Machine<'_, C>,
     io: &mut Io<'_>,
     budget: &mut Budget,
+    hooks: &mut H,
 ) -> Option<Result<(), RunError>> {
     let len = m.tape.len();
     assert!(m.ptr < len, "the pointer starts on the tape");
     let t = m.tape.as_mut_ptr();
-    let ops = thread::<C>(&code.ops, t, len)?;
+    let heat = match H::ENABLED {
+        true => Countdowns::new(code.ops.len(), &code.slots, hooks.threshold()),
+        false => Countdowns::new(0, &[], 0),
+    };
+    let countdown = H::ENABLED.then(|| heat.first());
+    let mut ops = thread::<C>(&code.ops, t, len, countdown)?;
+    let ops = ops.as_mut_ptr();
     let mut x = Ctx {
         code,
         source,
         io,
         budget,
-        ops: ops.as_ptr(),
+        hooks,
+        heat,
+        ops,
         len,
+        len_bytes: len_bytes::<C>(len),
         fuel: Budget::interval(),
         result: Ok(()),
     };
-    let mut ip = ops.as_ptr();
+    let mut ip: *const TOp<C> = ops;
     // SAFETY: `m.ptr < len` (asserted).
     let mut cp = unsafe { t.add(m.ptr) };
     loop {
         // SAFETY: `ip` points at an op of `ops` (the handlers' contract:
         // every pointer they return or pass on is an op or null), and `cp`
-        // is on the tape at every op boundary (the module documentation of
-        // `dispatch.rs`).
+        // is on the tape at every op boundary (the module documentation).
         let n = unsafe { ((*ip).h)(ip, cp, t, &mut x) };
         cp = n.cp;
         if n.ip.is_null() {
@@ -136,9 +179,23 @@ pub fn exec<C: CellType>(
     Some(x.result)
 }
 
+/// A tape of `len` cells' length in bytes, clipped to 32 bits (and kept
+/// as an `i32`, compared unsigned): on a longer tape a check against it
+/// only fails more, which takes the exact fallback.
+fn len_bytes<C>(len: usize) -> i32 {
+    (len as u64 * std::mem::size_of::<C>() as u64).min(u32::MAX as u64) as u32 as i32
+}
+
 /// The threaded copy of `ops` for a tape of `len` cells starting at `t`;
-/// `None` if a jump is too far for its 32-bit byte offset.
-fn thread<C: CellType>(ops: &[Op], t: *mut C, len: usize) -> Option<Vec<TOp<C>>> {
+/// with `countdown`, for a hooked run, whose back edges start their
+/// countdowns at that. `None` if a jump is too far for its 32-bit byte
+/// offset.
+fn thread<C: CellType>(
+    ops: &[Op],
+    t: *mut C,
+    len: usize,
+    countdown: Option<u32>,
+) -> Option<Vec<TOp<C>>> {
     let s = std::mem::size_of::<C>();
     // A window `p-nlo ..= p-nlo+w` fits iff `cp - (t + nlo*s) < (len-w)*s`
     // in bytes (unsigned): the guard keeps `t + nlo*s` and the limit. A
@@ -149,8 +206,14 @@ fn thread<C: CellType>(ops: &[Op], t: *mut C, len: usize) -> Option<Vec<TOp<C>>>
         let start = (t as u64).wrapping_add(nlo as u64 * s as u64);
         (start, lim.min(u32::MAX as u64) as u32 as i32)
     };
-    let len_bytes = (len as u64 * s as u64).min(u32::MAX as u64) as u32 as i32;
+    let len_bytes = len_bytes::<C>(len);
     let size = std::mem::size_of::<TOp<C>>() as i64;
+    // A back edge's countdown, in its `c` (at most the budget's interval,
+    // so it fits).
+    let (hooked, n) = match countdown {
+        Some(n) => (true, n as i32),
+        None => (false, 0),
+    };
     let mut far = false;
     let code = ops
         .iter()
@@ -162,6 +225,16 @@ fn thread<C: CellType>(ops: &[Op], t: *mut C, len: usize) -> Option<Vec<TOp<C>>>
                 far |= d != d as i32 as i64;
                 d as i32
             };
+            // The handler of a back-edge op, plain or hooked.
+            macro_rules! edge {
+                ($f:ident::<$($g:tt),*>) => {
+                    if hooked {
+                        $f::<C, $($g,)* true> as Handler<C>
+                    } else {
+                        $f::<C, $($g,)* false> as Handler<C>
+                    }
+                };
+            }
             let (h, w, c, e): (Handler<C>, u64, i32, i32) = match op {
                 Op::Add { off, v } | Op::AddThen { off, v } => (add, pack(off, v as i32), 0, 0),
                 Op::Set { off, v } | Op::SetThen { off, v } => (set, pack(off, v as i32), 0, 0),
@@ -187,31 +260,43 @@ fn thread<C: CellType>(ops: &[Op], t: *mut C, len: usize) -> Option<Vec<TOp<C>>>
                 }
                 Op::Walk { target } => match ops[k + 2] {
                     Op::Transfer { .. } | Op::TransferThen { .. } => {
-                        (walk::<C, true>, pack(rel(target), 0), 0, 0)
+                        (edge!(walk::<true>), pack(rel(target), 0), 0, 0)
                     }
-                    _ => (walk::<C, false>, pack(rel(target), 0), 0, 0),
+                    _ => (edge!(walk::<false>), pack(rel(target), 0), 0, 0),
                 },
-                Op::Jnz { target } => (jnz::<C, false>, pack(rel(target), 0), 0, 0),
-                Op::JnzG { target } => (jnz::<C, true>, pack(rel(target), 0), 0, 0),
-                Op::MoveJnz { d, target } => (move_jnz::<C, false>, pack(d, rel(target)), 0, 0),
+                Op::Jnz { target } => (edge!(jnz::<false>), pack(rel(target), 0), n, 0),
+                Op::JnzG { target } => (edge!(jnz::<true>), pack(rel(target), 0), n, 0),
+                Op::MoveJnz { d, target } => (edge!(move_jnz::<false>), pack(d, rel(target)), n, 0),
                 Op::MoveJnzG { d, target } if walk_edge_at(ops, k) => {
-                    let t = matches!(ops[k - 1], Op::Transfer { .. } | Op::TransferThen { .. });
-                    let h: Handler<C> = if t {
-                        walk_edge::<C, true>
-                    } else {
-                        walk_edge::<C, false>
+                    let h = match ops[k - 1] {
+                        Op::Transfer { .. } | Op::TransferThen { .. } => edge!(walk_edge::<true>),
+                        _ => edge!(walk_edge::<false>),
                     };
-                    (h, pack(d, rel(target)), 0, 0)
+                    (h, pack(d, rel(target)), n, 0)
                 }
-                Op::MoveJnzG { d, target } => (move_jnz::<C, true>, pack(d, rel(target)), 0, 0),
+                Op::MoveJnzG { d, target } => (edge!(move_jnz::<true>), pack(d, rel(target)), n, 0),
+                // The hooked form keeps the countdown where the plain one
+                // keeps the tape's length (then read from `Ctx`).
+                Op::GuardMoveJnz { d, target, gap } if hooked => (
+                    guard_move_jnz::<C, false, true>,
+                    pack(d, gap as i32),
+                    n,
+                    rel(target),
+                ),
                 Op::GuardMoveJnz { d, target, gap } => (
-                    guard_move_jnz::<C, false>,
+                    guard_move_jnz::<C, false, false>,
                     pack(d, len_bytes),
                     gap as i32,
                     rel(target),
                 ),
+                Op::GuardMoveJnzG { d, target, gap } if hooked => (
+                    guard_move_jnz::<C, true, true>,
+                    pack(d, gap as i32),
+                    n,
+                    rel(target),
+                ),
                 Op::GuardMoveJnzG { d, target, gap } => (
-                    guard_move_jnz::<C, true>,
+                    guard_move_jnz::<C, true, false>,
                     pack(d, len_bytes),
                     gap as i32,
                     rel(target),
@@ -262,7 +347,7 @@ macro_rules! next {
 /// The cell at `$off` from `$cp`.
 ///
 /// SAFETY (every use): `cp + off` lies in the window the segment's guard
-/// checked, by the lowering's verification (see `dispatch.rs`).
+/// checked, by the lowering's verification (the module documentation).
 macro_rules! cell {
     ($cp:expr, $off:expr) => {
         *$cp.offset($off as isize)
@@ -295,6 +380,24 @@ fn stop<C>(cp: *mut C) -> Next<C> {
     Next {
         ip: ptr::null(),
         cp,
+    }
+}
+
+/// Where an out-of-line call leaves the run: at `ip` with the pointer at
+/// `cp` if it succeeded, else stopped with its error.
+#[inline(always)]
+fn resume<C>(
+    r: Result<(), RunError>,
+    ip: *const TOp<C>,
+    cp: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Next<C> {
+    match r {
+        Ok(()) => Next { ip, cp },
+        Err(e) => {
+            x.result = Err(e);
+            stop(cp)
+        }
     }
 }
 
@@ -411,17 +514,9 @@ fn out_flush<C: CellType>(
     v: u32,
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
-    match x.io.put_and_flush(v) {
-        // `ip` is not `Halt`, so the op after it exists.
-        Ok(()) => Next {
-            ip: ip.wrapping_add(1),
-            cp,
-        },
-        Err(e) => {
-            x.result = Err(e);
-            stop(cp)
-        }
-    }
+    let r = x.io.put_and_flush(v);
+    // `ip` is not `Halt`, so the op after it exists.
+    resume(r, ip.wrapping_add(1), cp, x)
 }
 
 /// Input into `p[a]` (out of line).
@@ -434,16 +529,8 @@ unsafe fn inp<C: CellType>(
 ) -> Next<C> {
     let o = &*ip;
     let c = &mut cell!(cp, o.a());
-    match input(x.io, c.value()) {
-        Ok(v) => {
-            *c = C::from_value(v);
-            Next { ip: ip.add(1), cp }
-        }
-        Err(e) => {
-            x.result = Err(e);
-            stop(cp)
-        }
-    }
+    let r = input(x.io, c.value()).map(|v| *c = C::from_value(v));
+    resume(r, ip.add(1), cp, x)
 }
 
 /// A failed guard of gap `gap` at `cp`: runs its source on the reference
@@ -460,20 +547,11 @@ fn gap_fallback<C: CellType>(gap: i32, cp: *mut C, t: *mut C, x: &mut Ctx<'_, '_
             cp.offset_from(t) as usize,
         )
     };
-    let (q, r, resume) = fallback(x.code, gap as u32, x.source, tape, p, x.io, x.budget);
+    let (q, r, at) = fallback(x.code, gap as u32, x.source, tape, p, x.io, x.budget);
     // SAFETY: the reference interpreter leaves the pointer on the tape.
     let cp = unsafe { t.add(q) };
-    match r {
-        // SAFETY: `resume` is an op index (the lowering's fallbacks).
-        Ok(()) => Next {
-            ip: unsafe { x.ops.add(resume) },
-            cp,
-        },
-        Err(e) => {
-            x.result = Err(e);
-            stop(cp)
-        }
-    }
+    // SAFETY: `at` is an op index (the lowering's fallbacks).
+    resume(r, unsafe { x.ops.add(at) }, cp, x)
 }
 
 /// A segment's guard: its window is on the tape, else gap `e`'s fallback.
@@ -562,27 +640,114 @@ unsafe fn guard_move_jz<C: CellType>(
 #[inline(never)]
 fn check<C: CellType>(ip: *const TOp<C>, cp: *mut C, x: &mut Ctx<'_, '_, C>) -> Next<C> {
     x.fuel = Budget::interval();
-    match x.budget.check() {
-        Ok(()) => Next { ip, cp },
-        Err(e) => {
-            x.result = Err(e);
-            stop(cp)
-        }
-    }
+    let r = x.budget.check();
+    resume(r, ip, cp, x)
 }
 
-/// A taken back edge to `target`; with `G`, the target is a guard, checked
-/// here so that the jump lands past it when it passes.
+/// A hooked back edge's countdown: the back-edge op's `c`, which only
+/// `thread` and these handlers touch.
 #[inline(always)]
-unsafe fn back_edge<C: CellType, const G: bool>(
+fn countdown<C>(edge: *const TOp<C>) -> *mut i32 {
+    // SAFETY (of later accesses through it): `edge` points at an op of the
+    // run's ops, allocated and made mutable by `exec` (`as_mut_ptr`), and no
+    // reference to that op is live while it is written.
+    unsafe { ptr::addr_of_mut!((*edge.cast_mut()).c) }
+}
+
+/// The budget's tick of a taken back edge, at back-edge op `edge` whose
+/// target is `target`: the run's `fuel`, or with `K` (hooked) the op's own
+/// countdown. `Some` when it ran out (then the run goes where the `Next`
+/// says: the target, after the loop if a hook ran it, or nowhere).
+#[inline(always)]
+unsafe fn tick<C: CellType, const K: bool>(
+    edge: *const TOp<C>,
+    target: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+) -> Option<Next<C>> {
+    if K {
+        let c = countdown(edge);
+        *c -= 1;
+        if *c == 0 {
+            return Some(expired(edge, cp, t, x, target));
+        }
+    } else {
+        x.fuel -= 1;
+        if x.fuel == 0 {
+            return Some(check(target, cp, x));
+        }
+    }
+    None
+}
+
+/// A hooked back edge's countdown ran out, at op `edge` with the loop's
+/// cell non-zero: charges the budget, calls the loop's hook if it is due
+/// (it sees the machine at the loop test, before anything of the next
+/// iteration), re-arms the countdown, and continues at `target`, or after
+/// the back edge with the hook's pointer if the hook ran the loop. (The
+/// arguments come in the handlers' order, so calling it moves no register
+/// on the hot path.)
+#[cold]
+#[inline(never)]
+fn expired<C: CellType>(
+    edge: *const TOp<C>,
+    cp: *mut C,
+    t: *mut C,
+    x: &mut Ctx<'_, '_, C>,
+    target: *const TOp<C>,
+) -> Next<C> {
+    // SAFETY: `edge` is an op of `x.ops`.
+    let k = unsafe { edge.offset_from(x.ops) } as usize;
+    let slot = x.code.slots[k];
+    let (mut ip, mut cp) = (target, cp);
+    let recheck = match x.heat.expired(k, slot, x.budget) {
+        Err(e) => return resume(Err(e), ip, cp, x),
+        Ok(Expired::Nothing) => None,
+        Ok(Expired::Hook { slot, back_edges }) => {
+            // SAFETY: `cp` is on the tape starting at `t`; the slice is the
+            // whole tape, borrowed for this call only while no other
+            // reference to it is live (the handlers use raw pointers).
+            let (tape, p) = unsafe {
+                (
+                    std::slice::from_raw_parts_mut(t, x.len),
+                    cp.offset_from(t) as usize,
+                )
+            };
+            match x.hooks.at_head(slot, back_edges, tape, p, x.io, x.budget) {
+                HeadAction::Interpret { recheck_after } => Some(recheck_after),
+                HeadAction::Ran(Ok(q)) => {
+                    assert!(q < x.len, "compiled code left the pointer on the tape");
+                    // SAFETY: `q` is on the tape (asserted); a back edge is
+                    // never the last op, so the one after it exists.
+                    (ip, cp) = unsafe { (edge.add(1), t.add(q)) };
+                    // Ask again at the loop's next back edge.
+                    Some(1)
+                }
+                HeadAction::Ran(Err(e)) => return resume(Err(e), ip, cp, x),
+            }
+        }
+    };
+    let next = x.heat.rearm(k, slot, recheck);
+    // SAFETY: see `countdown`; no reference to the op is live. The
+    // countdown is at most the budget's interval, so it fits.
+    unsafe { *countdown(edge) = next as i32 };
+    Next { ip, cp }
+}
+
+/// A taken back edge at op `edge` to `target`; with `G`, the target is a
+/// guard, checked here so that the jump lands past it when it passes; with
+/// `K`, a hooked run's (see `tick`).
+#[inline(always)]
+unsafe fn back_edge<C: CellType, const G: bool, const K: bool>(
+    edge: *const TOp<C>,
     target: *const TOp<C>,
     cp: *mut C,
     t: *mut C,
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
-    x.fuel -= 1;
-    if x.fuel == 0 {
-        return check(target, cp, x);
+    if let Some(n) = tick::<C, K>(edge, target, cp, t, x) {
+        return n;
     }
     if G {
         let g = &*target;
@@ -595,7 +760,7 @@ unsafe fn back_edge<C: CellType, const G: bool>(
 
 /// A loop's test at its end: back `rel` bytes if `p[0] != 0`.
 #[inline(always)]
-unsafe fn test<C: CellType, const G: bool>(
+unsafe fn test<C: CellType, const G: bool, const K: bool>(
     ip: *const TOp<C>,
     rel: i32,
     cp: *mut C,
@@ -603,52 +768,59 @@ unsafe fn test<C: CellType, const G: bool>(
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     if *cp != C::default() {
-        return back_edge::<C, G>(jump(ip, rel), cp, t, x);
+        return back_edge::<C, G, K>(ip, jump(ip, rel), cp, t, x);
     }
     next!(ip.add(1), cp, t, x)
 }
 
 /// Back edge to `a` if `p[0] != 0`.
-unsafe fn jnz<C: CellType, const G: bool>(
+unsafe fn jnz<C: CellType, const G: bool, const K: bool>(
     ip: *const TOp<C>,
     cp: *mut C,
     t: *mut C,
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
-    test::<C, G>(ip, (*ip).a(), cp, t, x)
+    let rel = (*ip).a();
+    test::<C, G, K>(ip, rel, cp, t, x)
 }
 
 /// `p += a`, then back edge to `b` if `p[0] != 0`.
-unsafe fn move_jnz<C: CellType, const G: bool>(
+unsafe fn move_jnz<C: CellType, const G: bool, const K: bool>(
     ip: *const TOp<C>,
     cp: *mut C,
     t: *mut C,
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
-    let o = &*ip;
-    test::<C, G>(ip, o.b(), cp.offset(o.a() as isize), t, x)
+    let (d, rel) = ((*ip).a(), (*ip).b());
+    test::<C, G, K>(ip, rel, cp.offset(d as isize), t, x)
 }
 
-/// `GuardMove` (`a`, `b`, `c`), then back edge to `e` if `p[0] != 0`.
-unsafe fn guard_move_jnz<C: CellType, const G: bool>(
+/// `GuardMove`, then back edge to `e` if `p[0] != 0`: the move `a` if it
+/// stays on the tape (`b` bytes long), else gap `c`; hooked (`K`), gap
+/// `b` and the tape's length from the context (`c` is the countdown).
+unsafe fn guard_move_jnz<C: CellType, const G: bool, const K: bool>(
     ip: *const TOp<C>,
     cp: *mut C,
     t: *mut C,
     x: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
-    let o = &*ip;
-    let q = cp.wrapping_offset(o.a() as isize);
-    if on_tape(q, t, o.b()) {
-        return test::<C, G>(ip, o.e, q, t, x);
+    let (d, rel) = ((*ip).a(), (*ip).e);
+    let (len, gap) = match K {
+        true => (x.len_bytes, (*ip).b()),
+        false => ((*ip).b(), (*ip).c),
+    };
+    let q = cp.wrapping_offset(d as isize);
+    if on_tape(q, t, len) {
+        return test::<C, G, K>(ip, rel, q, t, x);
     }
-    gap_fallback(o.c, cp, t, x)
+    gap_fallback(gap, cp, t, x)
 }
 
 /// A walk (see [`Op::Walk`]): the loop `[guard, body, move-and-test]` that
 /// follows, run here whole iterations at a time; `T`: the body is a
-/// `Transfer`, else an `Add`. Leaves to the body's own ops when the guard
-/// fails.
-unsafe fn walk<C: CellType, const T: bool>(
+/// `Transfer`, else an `Add`; `K`: a hooked run's. Leaves to the body's own
+/// ops when the guard fails.
+unsafe fn walk<C: CellType, const T: bool, const K: bool>(
     ip: *const TOp<C>,
     mut cp: *mut C,
     t: *mut C,
@@ -659,12 +831,13 @@ unsafe fn walk<C: CellType, const T: bool>(
         next!(exit, cp, t, x)
     }
     // The loop's three ops follow the head (the lowering's walk shape).
-    let (g, body, edge) = (&*ip.add(1), &*ip.add(2), &*ip.add(3));
-    let (start, lim, d) = (g.w, g.c, edge.a() as isize);
+    let (g, edge) = (ip.add(1), ip.add(3));
+    let (start, lim, d) = ((*g).w, (*g).c, (*edge).a() as isize);
+    let body = &*ip.add(2);
     let (a, b, f) = (body.a(), body.b(), body.c);
     loop {
         if !fits(cp, start, lim) {
-            next!(ip.add(1), cp, t, x)
+            next!(g, cp, t, x)
         }
         if T {
             mul_add_at(cp, a, b, f);
@@ -676,10 +849,9 @@ unsafe fn walk<C: CellType, const T: bool>(
         if *cp == C::default() {
             next!(exit, cp, t, x)
         }
-        x.fuel -= 1;
-        if x.fuel == 0 {
-            // The back edge's target is the guard.
-            return check(ip.add(1), cp, x);
+        // The back edge's target is the guard.
+        if let Some(n) = tick::<C, K>(edge, g, cp, t, x) {
+            return n;
         }
     }
 }
@@ -687,9 +859,9 @@ unsafe fn walk<C: CellType, const T: bool>(
 /// The back edge of a walk-shaped loop (see `walk_edge_at`): `p += a`, and
 /// while `p[0] != 0`, whole iterations of the loop (the guard two ops back,
 /// the body one op back, this move) without dispatch; `T`: the body is a
-/// `Transfer`, else an `Add`. A failing guard leaves to the guard's op,
-/// which runs the fallback.
-unsafe fn walk_edge<C: CellType, const T: bool>(
+/// `Transfer`, else an `Add`; `K`: a hooked run's. A failing guard leaves
+/// to the guard's op, which runs the fallback.
+unsafe fn walk_edge<C: CellType, const T: bool, const K: bool>(
     ip: *const TOp<C>,
     mut cp: *mut C,
     t: *mut C,
@@ -700,14 +872,15 @@ unsafe fn walk_edge<C: CellType, const T: bool>(
     if *cp == C::default() {
         next!(ip.add(1), cp, t, x)
     }
-    let (g, body) = (ip.sub(2), &*ip.sub(1));
+    let g = ip.sub(2);
     let (start, lim) = ((*g).w, (*g).c);
+    let body = &*ip.sub(1);
     let (a, b, f) = (body.a(), body.b(), body.c);
     loop {
-        // The back edge, as `back_edge` takes it: the budget, the guard.
-        x.fuel -= 1;
-        if x.fuel == 0 {
-            return check(g, cp, x);
+        // The back edge, as `back_edge` takes it: the budget (and a hook),
+        // then the guard.
+        if let Some(n) = tick::<C, K>(ip, g, cp, t, x) {
+            return n;
         }
         if !fits(cp, start, lim) {
             next!(g, cp, t, x)
@@ -795,16 +968,7 @@ fn long_scan<C: CellType>(
     let (q, r) = scan_loop(tape, p, window, x.code.scans[at], x.source, x.io, x.budget);
     // SAFETY: scans stop on the tape.
     let cp = unsafe { t.add(q) };
-    match r {
-        Ok(()) => Next {
-            ip: ip.wrapping_add(1),
-            cp,
-        },
-        Err(e) => {
-            x.result = Err(e);
-            stop(cp)
-        }
-    }
+    resume(r, ip.wrapping_add(1), cp, x)
 }
 
 /// Jump to `a`.
@@ -825,4 +989,42 @@ unsafe fn halt<C: CellType>(
     _: &mut Ctx<'_, '_, C>,
 ) -> Next<C> {
     stop(cp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interp::hooks::NoHooks;
+
+    /// A jump farther than a 32-bit byte offset reaches is refused (the
+    /// caller then runs the checked interpreter), and one that fits is not.
+    #[test]
+    fn jumps_too_far_for_32_bit_offsets_are_refused() {
+        let size = std::mem::size_of::<TOp<u8>>() as u32;
+        let mut tape = vec![0u8; 4];
+        let t = tape.as_mut_ptr();
+        let far = i32::MAX as u32 / size + 1;
+        let ops = |target| [Op::Jz { target }, Op::Halt];
+        assert!(thread::<u8>(&ops(far), t, 4, None).is_none());
+        assert!(thread::<u8>(&ops(far), t, 4, Some(1)).is_none());
+        assert!(thread::<u8>(&ops(far - 1), t, 4, None).is_some());
+        let code = Code {
+            ops: ops(far).to_vec(),
+            ..Code::default()
+        };
+        let source = Source::new(String::new(), Vec::new(), Vec::new());
+        let mut m = Machine {
+            tape: &mut tape,
+            ptr: 0,
+        };
+        let (mut input, mut output) = (&[][..], Vec::new());
+        let mut io = Io::new(
+            &mut input,
+            &mut output,
+            crate::io::EofMode::Unchanged,
+            crate::ir::CellWidth::U8,
+        );
+        let mut budget = Budget::unlimited();
+        assert!(exec(&code, &source, &mut m, &mut io, &mut budget, &mut NoHooks).is_none());
+    }
 }
