@@ -11,7 +11,9 @@
 //! `#define`s (`-DTAPE_SIZE=N`, `-DEOF_MODE=0|1|2` for unchanged, zero, max).
 //! It checks the same guards as the opt tier (segment guards, hoisted loop
 //! guards, scan windows), and a failing guard runs its source range on the
-//! fallback, numbered in `bfjit_spans` as the JIT numbers them.
+//! fallback, numbered in `bfjit_spans` as the JIT numbers them. A shim
+//! that fails ends the process in exe.c's `bfjit_exit` (cold, `noreturn`:
+//! flush, report, exit status as `main`), so no call site tests a result.
 //! `-DNO_GUARDS` compiles the segment and loop guards out, only to measure
 //! what they cost.
 

@@ -27,8 +27,8 @@
 //! continues after the segment. The simple tier uses the
 //! same guards rather than a check per `>`/`<`: they are exact by the same
 //! fallback, and one mechanism for both tiers means the simple/opt comparison
-//! measures the IR passes and Cranelift's optimizer, not two bounds-check
-//! schemes.
+//! measures the IR passes and the opt tier's translation, not two
+//! bounds-check schemes.
 //!
 //! With [`Limits::Enforced`], back edges count down a fuel counter (another
 //! Variable) and call the `budget` shim every
