@@ -11,7 +11,9 @@
 //! `#define`s (`-DTAPE_SIZE=N`, `-DEOF_MODE=0|1|2` for unchanged, zero, max).
 //! It checks the same guards as the opt tier (segment guards, hoisted loop
 //! guards, scan windows), and a failing guard runs its source range on the
-//! fallback, numbered in `bfjit_spans` as the JIT numbers them.
+//! fallback, numbered in `bfjit_spans` as the JIT numbers them. A shim
+//! that fails ends the process in exe.c's `bfjit_exit` (cold, `noreturn`:
+//! flush, report, exit status as `main`), so no call site tests a result.
 //! `-DNO_GUARDS` compiles the segment and loop guards out, only to measure
 //! what they cost.
 
@@ -133,6 +135,28 @@ static struct rt *rt_;
    a global pointer, so gcc would reload a global `t` after every store. */
 static cell *tape_;
 
+/* The shims as the program calls them: a failing one (-1) ends the run in
+   bfjit_exit, which never returns, so no caller tests a result and gcc keeps
+   the failure paths out of the hot code. */
+static inline int64_t fallback(uint32_t span, int64_t p) {{
+    p = bfjit_fallback(rt_, span, p);
+    if (__builtin_expect(p < 0, 0)) bfjit_exit(rt_);
+    return p;
+}}
+static inline void put(cell value) {{
+    if (__builtin_expect(bfjit_put(rt_, value) < 0, 0)) bfjit_exit(rt_);
+}}
+static inline int64_t get(cell old) {{
+    int64_t v = bfjit_get(rt_, old);
+    if (__builtin_expect(v < 0, 0)) bfjit_exit(rt_);
+    return v;
+}}
+static inline int64_t scan_u8(int64_t p, int32_t stride, uint32_t span, int32_t lo, int32_t hi) {{
+    p = bfjit_scan_u8(rt_, p, stride, span, lo, hi);
+    if (__builtin_expect(p < 0, 0)) bfjit_exit(rt_);
+    return p;
+}}
+
 /* -DNO_GUARDS compiles the segment and loop guards out (unsafe: for measuring what they cost). */
 #ifdef NO_GUARDS
 #define OFF(lo, hi) 0
@@ -163,7 +187,7 @@ static cell *tape_;
     fn open_guard(&mut self, lo: i32, hi: i32, span: Span) {
         let k = self.span_index(span);
         self.line(&format!(
-            "if (OFF({lo}L, {hi}L)) {{ p = bfjit_fallback(rt_, {k}, p); if (p < 0) return -1; }} else {{"
+            "if (OFF({lo}L, {hi}L)) {{ p = fallback({k}, p); }} else {{"
         ));
     }
 
@@ -180,7 +204,7 @@ static cell *tape_;
                     // Exact: its fallback always ends in the error.
                     let n = self.span_index(Span::new(seg.gap.start, segs[end].gap.end));
                     self.line(&format!(
-                        "if (OFF({lo}L, {hi}L)) {{ bfjit_fallback(rt_, {n}, p); return -1; }}"
+                        "if (OFF({lo}L, {hi}L)) {{ fallback({n}, p); bfjit_exit(rt_); }}"
                     ));
                     chained = Some(end);
                     guard = false;
@@ -215,12 +239,9 @@ static cell *tape_;
             }
             Op::Move { delta } => format!("p += {delta};"),
             Op::Output { offset } => {
-                format!("if (bfjit_put(rt_, {}) < 0) return -1;", cell(offset))
+                format!("put({});", cell(offset))
             }
-            Op::Input { offset } => format!(
-                "{{ int64_t v = bfjit_get(rt_, {c}); if (v < 0) return -1; {c} = (cell)v; }}",
-                c = cell(offset)
-            ),
+            Op::Input { offset } => format!("{c} = (cell)get({c});", c = cell(offset)),
             _ => unreachable!("control op inside a segment"),
         };
         self.line(&line);
@@ -244,7 +265,6 @@ static cell *tape_;
         self.functions[id] = std::mem::replace(&mut self.out, outer);
         self.depth = depth;
         self.line(&format!("p = f{id}(p);"));
-        self.line("if (p < 0) return -1;");
     }
 
     fn control_inline(&mut self, node: &Node) {
@@ -289,11 +309,11 @@ static cell *tape_;
                 if self.program.cell == CellWidth::U8 && stride.abs() == 1 {
                     // memchr/memrchr, as the opt tier's shim.
                     self.line(&format!(
-                        "if (t[p] && (p = bfjit_scan_u8(rt_, p, {stride}, {k}, {lo}, {hi})) < 0) return -1;"
+                        "if (t[p]) p = scan_u8(p, {stride}, {k}, {lo}, {hi});"
                     ));
                 } else {
                     self.line(&format!(
-                        "while (t[p]) {{ if (OFF({lo}L, {hi}L)) {{ p = bfjit_fallback(rt_, {k}, p); if (p < 0) return -1; break; }} p += {stride}; }}"
+                        "while (t[p]) {{ if (OFF({lo}L, {hi}L)) {{ p = fallback({k}, p); break; }} p += {stride}; }}"
                     ));
                 }
             }

@@ -33,8 +33,9 @@ pub struct FunctionCode {
     pub name: String,
     /// The CLIF as translated, before Cranelift's own passes (if captured).
     pub clif_before: Option<String>,
-    /// The CLIF after Cranelift's optimizer (egraph, at the opt tier), which
-    /// is what was lowered to machine code (if captured).
+    /// The CLIF after Cranelift's passes before lowering (no egraph at
+    /// either tier: unreachable blocks removed, constant phis folded),
+    /// which is what was lowered to machine code (if captured).
     pub clif_after: Option<String>,
     /// Cranelift's VCode listing (if captured).
     pub vcode: Option<String>,

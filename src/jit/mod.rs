@@ -9,12 +9,14 @@
 //!   around the translator's cached pointer state (`translate/cursor.rs`).
 //! - `shape.rs`: loop shapes (guard hoisting) and the function size limit.
 //!
-//! The simple tier translates whatever program it gets op by op with
-//! Cranelift's optimizer off (it is given the unoptimized IR, so this is a
+//! The simple tier translates whatever program it gets op by op (it is
+//! given the unoptimized IR, so this is a
 //! template JIT: a few instructions per source command). The opt tier takes
 //! the optimized IR, rotates loops, hoists guards out of loops with a static
 //! shape, keeps the cells of innermost such loops in registers, scans with
-//! memchr, and compiles at `opt_level=speed`.
+//! memchr. Both compile with Cranelift's `opt_level=none` (no egraph): the
+//! IR passes and the translator already write what it would make of our
+//! code (see `module::host_isa`).
 
 mod config;
 pub mod inspect;

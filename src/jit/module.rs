@@ -106,15 +106,19 @@ pub enum Pic {
 /// (nested ones included).
 pub fn host_isa(mode: JitMode, ops: usize, pic: Pic) -> Result<OwnedTargetIsa, String> {
     let mut flags = settings::builder();
-    // The opt tier keeps `speed` for all its code: `none` compiles
-    // mandelbrot in 20% fewer instructions (no egraph) but runs it 7%
-    // longer (factor 3.5%), more than it saves on any program that runs
-    // for more than a moment. The single-pass allocator is no cheaper
-    // there either: it doubled mandelbrot's compile (callgrind, 0.135.8).
-    let opt_level = match mode {
-        JitMode::Simple => "none",
-        JitMode::Opt => "speed",
-    };
+    // Both tiers compile without Cranelift's optimizer (the egraph: a
+    // quarter of the opt tier's compile). The IR passes and the
+    // translator already do what it did for our code (constants folded,
+    // known cells not reloaded, addresses at a displacement), and what it
+    // added by moving code (a scan's exit pointer computed on the exit
+    // edge) the translator now writes there itself. Measured (callgrind,
+    // 0.135.8, one thread) with `speed` → `none`: mandelbrot's compile
+    // 197.6 → 150.0 M instructions, hanoi's 246.4 → 208.6 M; run time on
+    // the opt tier mandelbrot 6,219 → 6,181 M, factor 2,008 → 1,914 M,
+    // dbfi 6,505 → 6,499 M. (Before the scan's exit pointer moved, `none`
+    // ran mandelbrot 5% and dbfi 6% longer.) The single-pass allocator is
+    // no cheaper here: it made mandelbrot's compile 4% more expensive.
+    let opt_level = "none";
     // Register allocation is most of the simple tier's compile time;
     // past a size where compiling costs seconds, the single-pass
     // allocator's quick compile matters more than its code.

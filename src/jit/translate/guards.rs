@@ -93,8 +93,7 @@ impl<'p> Translator<'_, 'p, '_> {
         // its jump to the dispatch at the end of the function.
         self.b.seal_block(ok);
         self.b.seal_block(slow);
-        let index = self.span_index(span);
-        self.resumes.push((slow, index, resume));
+        self.resumes.push((slow, span, resume));
         // A continuation of the same path: what is known of the cell stays.
         self.switch_to(ok, Entry::Continue);
     }
@@ -107,31 +106,59 @@ impl<'p> Translator<'_, 'p, '_> {
     /// failure exit, which a fallback that did not fail reaches as an
     /// internal error), so their code needs no merge after the guard.
     /// Resume blocks stay unsealed until this is emitted.
+    ///
+    /// The branch table has an entry per guard that resumes and no other:
+    /// an exact guard's number is its span's, counted from the function's
+    /// first (0, 1, …), a resuming guard's is `!slot` (negative), its slot
+    /// in the table, and the spans of the resuming guards follow those of
+    /// the exact ones. Cranelift splits every edge of a branch table whose
+    /// target has other predecessors, one block per entry: a table with
+    /// an entry per span, most of them leading to the failure exit, gave
+    /// mandelbrot ~700 blocks that only jump.
     pub(super) fn fallback_dispatch(&mut self) {
-        if self.resumes.is_empty() {
+        let resumes = std::mem::take(&mut self.resumes);
+        if resumes.is_empty() {
             return;
         }
         let dispatch = self.b.create_block();
         self.b.set_cold_block(dispatch);
-        let first = self.spans_before as i64;
-        let mut table = vec![None; self.tables.spans.len() - self.spans_before];
+        let first = self.tables.spans.len() as i64;
+        let exact = resumes.iter().filter(|r| r.2.is_none()).count() as i64;
+        let (mut exact_n, mut slots) = (0, Vec::new());
         let flags = self.context_flags();
-        for &(slow, index, resume) in &std::mem::take(&mut self.resumes) {
+        for &(slow, span, resume) in &resumes {
             self.switch_to(slow, Entry::Merge);
             // Attributed to the guard, like its check.
-            let start = self.tables.spans[index as usize].start;
-            self.b.set_srcloc(SourceLoc::new(start));
+            self.b.set_srcloc(SourceLoc::new(span.start));
+            let number = match resume {
+                None => {
+                    exact_n += 1;
+                    exact_n - 1
+                }
+                Some(block) => {
+                    slots.push((span, block));
+                    !(slots.len() as i64 - 1)
+                }
+            };
             // Through the context rather than as arguments of the dispatch
             // block: hundreds of edges bringing values into one block cost
             // the register allocator 1.7 of its 10 ms on mandelbrot.
-            let n = self.b.ins().iconst(types::I32, index as i64 - first);
+            let n = self.b.ins().iconst(types::I32, number);
             self.b.ins().store(flags, n, self.rt, Runtime::GUARD_OFFSET);
             let p = self.ptr_value();
             self.b
                 .ins()
                 .store(flags, p, self.rt, Runtime::GUARD_PTR_OFFSET);
             self.jump(dispatch);
-            table[(index as i64 - first) as usize] = resume;
+        }
+        // The spans in the order of their numbers.
+        for &(_, span, resume) in &resumes {
+            if resume.is_none() {
+                self.span_index(span);
+            }
+        }
+        for &(span, _) in &slots {
+            self.span_index(span);
         }
         self.b.seal_block(dispatch);
         self.switch_to(dispatch, Entry::Merge);
@@ -144,9 +171,22 @@ impl<'p> Translator<'_, 'p, '_> {
             .b
             .ins()
             .load(types::I64, flags, self.rt, Runtime::GUARD_PTR_OFFSET);
-        let span = self.b.ins().iadd_imm_s(number, first);
+        // span = first + number for an exact guard, first + exact + slot
+        // for a resuming one.
+        let span = if slots.is_empty() {
+            self.b.ins().iadd_imm_s(number, first)
+        } else if exact == 0 {
+            let slot = self.b.ins().bnot(number);
+            self.b.ins().iadd_imm_s(slot, first)
+        } else {
+            let resuming = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, number, 0);
+            let slot = self.b.ins().bnot(number);
+            let slot = self.b.ins().iadd_imm_s(slot, first + exact);
+            let exact = self.b.ins().iadd_imm_s(number, first);
+            self.b.ins().select(resuming, slot, exact)
+        };
         let r = self.call_shim(self.shims.fallback, &[self.rt, span, p]);
-        if table.iter().all(Option::is_none) {
+        if slots.is_empty() {
             // Only exact guards: every fallback ends in an error.
             self.jump(self.fail);
             return;
@@ -157,18 +197,19 @@ impl<'p> Translator<'_, 'p, '_> {
         self.b.seal_block(resume);
         self.switch_to(resume, Entry::Merge);
         self.set_ptr(r);
-        let calls: Vec<BlockCall> = table
+        // An exact guard's number, as unsigned after `!`, is past the
+        // table: its (internal-error) return takes the default, the
+        // failure exit.
+        let slot = self.b.ins().bnot(number);
+        let calls: Vec<BlockCall> = slots
             .iter()
-            .map(|t| {
-                let target = t.unwrap_or(self.fail);
-                self.b.func.dfg.block_call(target, &[])
-            })
+            .map(|&(_, block)| self.b.func.dfg.block_call(block, &[]))
             .collect();
         let default = self.b.func.dfg.block_call(self.fail, &[]);
         let jt = self
             .b
             .create_jump_table(JumpTableData::new(default, &calls));
-        self.b.ins().br_table(number, jt);
+        self.b.ins().br_table(slot, jt);
     }
 
     /// Branches to `off` when some cell of `p+lo ..= p+hi` is off the tape

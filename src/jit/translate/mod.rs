@@ -27,8 +27,8 @@
 //! continues after the segment. The simple tier uses the
 //! same guards rather than a check per `>`/`<`: they are exact by the same
 //! fallback, and one mechanism for both tiers means the simple/opt comparison
-//! measures the IR passes and Cranelift's optimizer, not two bounds-check
-//! schemes.
+//! measures the IR passes and the opt tier's translation, not two
+//! bounds-check schemes.
 //!
 //! With [`Limits::Enforced`], back edges count down a fuel counter (another
 //! Variable) and call the `budget` shim every
@@ -53,6 +53,7 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::Module;
 use cursor::{Cursor, Entry};
 use ir_passes::ir::Program;
+use ir_passes::span::Span;
 
 /// Builds one generated function from a [`Unit`] into `jit.ctx`.
 pub fn translate<'p, M: Module>(
@@ -82,7 +83,6 @@ pub fn translate<'p, M: Module>(
     let fail = b.create_block();
     b.set_cold_block(fail);
     let cell = cell_type(program.cell);
-    let spans_before = tables.spans.len();
     let mut t = Translator {
         b,
         module: &mut jit.module,
@@ -99,7 +99,6 @@ pub fn translate<'p, M: Module>(
         fail,
         tables,
         resumes: Vec::new(),
-        spans_before,
         emitted: 0,
     };
     t.set_ptr(start);
@@ -157,13 +156,11 @@ struct Translator<'a, 'p, 't> {
     /// Program-wide tables.
     tables: &'t mut Tables<'p>,
     /// Each guard's fallback: the block that sends it to the shared
-    /// dispatch (see `fallback_dispatch`), the index of the source span it
-    /// runs, and where it resumes (`None` for exact guards, whose fallback
-    /// always ends in an error).
-    resumes: Vec<(Block, u32, Option<Block>)>,
-    /// How many fallback spans earlier functions registered: this
-    /// function's guards are numbered from there.
-    spans_before: usize,
+    /// dispatch (see `fallback_dispatch`), the source span it runs, and
+    /// where it resumes (`None` for exact guards, whose fallback always
+    /// ends in an error). Their spans are numbered when the dispatch is
+    /// emitted.
+    resumes: Vec<(Block, Span, Option<Block>)>,
     /// Ops (and calls to outlined functions) emitted into this function so
     /// far: bounds the function's size when nesting keeps every body big.
     emitted: usize,

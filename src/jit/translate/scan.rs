@@ -87,10 +87,10 @@ impl<'p> Translator<'_, 'p, '_> {
         for n in 1..=count {
             let offset = stride as i64 * n as i64;
             let c = self.load_at_index(p, offset);
-            // After the load, so that the old index dies here and the two
-            // share a register (as in `flush_moves`).
-            let moved = self.b.ins().iadd_imm_s(p, offset);
             if n == count {
+                // After the load, so that the old index dies here and the
+                // two share a register (as in `flush_moves`).
+                let moved = self.b.ins().iadd_imm_s(p, offset);
                 self.cursor.step_index(&mut self.b, moved);
                 self.b.ins().brif(c, again, &[], exit, &[]);
                 return;
@@ -104,6 +104,10 @@ impl<'p> Translator<'_, 'p, '_> {
             self.b.seal_block(next);
             self.b.seal_block(found);
             self.switch_to(found, Entry::Continue);
+            // Computed on the exit edge, off the hot path (Cranelift's
+            // optimizer would sink it there; code compiled without it
+            // keeps it where it is written).
+            let moved = self.b.ins().iadd_imm_s(p, offset);
             self.cursor.step_index(&mut self.b, moved);
             self.b.ins().jump(exit, &[]);
             self.switch_to(next, Entry::Continue);

@@ -280,6 +280,46 @@ static void report_off_tape(const struct rt *rt) {
             rt->failure == OFF_LEFT ? "left of cell 0" : "past the last cell");
 }
 
+/* The end of a run that stopped at `end` (the final pointer, or -1 with the
+ * failure in `rt`): flushes the output and reports the failure. The exit
+ * status. */
+static int finish(struct rt *rt, int64_t end) {
+    if (end < 0 && rt->failure == OK) rt->failure = INTERNAL;
+    /* Output before an error is flushed, never lost; a flush failure only
+     * matters if the run itself succeeded. */
+    struct rt flush = *rt;
+    flush.failure = OK;
+    if (flush_out(&flush) < 0 && rt->failure == OK) {
+        rt->failure = flush.failure;
+        rt->failure_errno = flush.failure_errno;
+    }
+    switch (rt->failure) {
+    case OK:
+    case OUTPUT_CLOSED:
+        return 0;
+    case OFF_LEFT:
+    case OFF_RIGHT:
+        report_off_tape(rt);
+        return 3;
+    case IO_ERROR:
+        fprintf(stderr, "%s: I/O error: %s\n", self_name, strerror(rt->failure_errno));
+        return 1;
+    default:
+        fprintf(stderr, "%s: internal error: generated code failed without a reason\n",
+                self_name);
+        return 1;
+    }
+}
+
+/* A shim failed (returned -1, the failure in `rt`): ends the process as
+ * main does when the program returns -1. The C yardstick calls it where the
+ * failure happens instead of returning -1 through every caller: gcc then
+ * sees the failure paths as cold and never returning, so no call site tests
+ * a result (src/emit_c.rs). Executables of `bfjit build` do not use it. */
+__attribute__((noreturn, cold)) void bfjit_exit(struct rt *rt) {
+    exit(finish(rt, -1));
+}
+
 int main(int argc, char **argv) {
     if (argc > 0 && argv[0][0]) {
         const char *slash = strrchr(argv[0], '/');
@@ -306,30 +346,5 @@ int main(int argc, char **argv) {
                 (unsigned long long)rt.len);
         return 1;
     }
-    int64_t end = bfjit_program(&rt, rt.tape, 0);
-    if (end < 0 && rt.failure == OK) rt.failure = INTERNAL;
-    /* Output before an error is flushed, never lost; a flush failure only
-     * matters if the run itself succeeded. */
-    struct rt flush = rt;
-    flush.failure = OK;
-    if (flush_out(&flush) < 0 && rt.failure == OK) {
-        rt.failure = flush.failure;
-        rt.failure_errno = flush.failure_errno;
-    }
-    switch (rt.failure) {
-    case OK:
-    case OUTPUT_CLOSED:
-        return 0;
-    case OFF_LEFT:
-    case OFF_RIGHT:
-        report_off_tape(&rt);
-        return 3;
-    case IO_ERROR:
-        fprintf(stderr, "%s: I/O error: %s\n", self_name, strerror(rt.failure_errno));
-        return 1;
-    default:
-        fprintf(stderr, "%s: internal error: generated code failed without a reason\n",
-                self_name);
-        return 1;
-    }
+    return finish(&rt, bfjit_program(&rt, rt.tape, 0));
 }
