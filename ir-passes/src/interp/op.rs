@@ -33,24 +33,13 @@ pub enum Op {
     In { off: i32 },
     /// Check `p-nlo ..= p-nlo+w` is on the tape; if not, run `gaps[gap]` on
     /// the reference interpreter and continue at its resume index. (The
-    /// dispatch loop runs a copy in which `w` of `Guard`, `GuardThen` and
-    /// `Scan` is resolved to `tape length - w`.)
+    /// threaded run resolves the window against its tape when it copies
+    /// the ops.)
     Guard { nlo: u32, w: u32, gap: u32 },
     /// A segment that is one move: `p += d` if `p+d` is on the tape (the
     /// source's own excursion lies between `p` and `p+d`, so one compare
     /// is the whole guard); else `gaps[gap]` runs on the reference.
     GuardMove { d: i32, gap: u32 },
-    /// `Guard`, then (if it passed) the next op, when that is one of the
-    /// ops a `…Then` may absorb, without a dispatch of its own.
-    GuardThen { nlo: u32, w: u32, gap: u32 },
-    /// `Add`, then the next op (see `GuardThen`).
-    AddThen { off: i32, v: Value },
-    /// `Set`, then the next op.
-    SetThen { off: i32, v: Value },
-    /// `MulAdd`, then the next op.
-    MulAddThen { src: i32, dst: i32, f: Value },
-    /// `Transfer`, then the next op.
-    TransferThen { src: i32, dst: i32, f: Value },
     /// Jump to `target` if `p[0] == 0` (loop and if entry).
     Jz { target: u32 },
     /// `p += d`, then jump to `target` if `p[0] == 0`.

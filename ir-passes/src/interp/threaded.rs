@@ -236,19 +236,19 @@ fn thread<C: CellType>(
                 };
             }
             let (h, w, c, e): (Handler<C>, u64, i32, i32) = match op {
-                Op::Add { off, v } | Op::AddThen { off, v } => (add, pack(off, v as i32), 0, 0),
-                Op::Set { off, v } | Op::SetThen { off, v } => (set, pack(off, v as i32), 0, 0),
-                Op::MulAdd { src, dst, f } | Op::MulAddThen { src, dst, f } => {
+                Op::Add { off, v } => (add, pack(off, v as i32), 0, 0),
+                Op::Set { off, v } => (set, pack(off, v as i32), 0, 0),
+                Op::MulAdd { src, dst, f } => {
                     (mul_add, pack(src, dst), f as i32, 0)
                 }
-                Op::Transfer { src, dst, f } | Op::TransferThen { src, dst, f } => {
+                Op::Transfer { src, dst, f } => {
                     (transfer, pack(src, dst), f as i32, 0)
                 }
                 Op::AddMove { off, v, d } => (add_move, pack(off, v as i32), d, 0),
                 Op::Move { d } => (mov, pack(d, 0), 0, 0),
                 Op::Out { off } => (out, pack(off, 0), 0, 0),
                 Op::In { off } => (inp, pack(off, 0), 0, 0),
-                Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } => {
+                Op::Guard { nlo, w, gap } => {
                     let (start, lim) = window(nlo, w);
                     (guard, start, lim, gap as i32)
                 }
@@ -259,7 +259,7 @@ fn thread<C: CellType>(
                     (guard_move_jz, pack(d, len_bytes), gap as i32, rel(target))
                 }
                 Op::Walk { target } => match ops[k + 2] {
-                    Op::Transfer { .. } | Op::TransferThen { .. } => {
+                    Op::Transfer { .. } => {
                         (edge!(walk::<true>), pack(rel(target), 0), 0, 0)
                     }
                     _ => (edge!(walk::<false>), pack(rel(target), 0), 0, 0),
@@ -269,7 +269,7 @@ fn thread<C: CellType>(
                 Op::MoveJnz { d, target } => (edge!(move_jnz::<false>), pack(d, rel(target)), n, 0),
                 Op::MoveJnzG { d, target } if walk_edge_at(ops, k) => {
                     let h = match ops[k - 1] {
-                        Op::Transfer { .. } | Op::TransferThen { .. } => edge!(walk_edge::<true>),
+                        Op::Transfer { .. } => edge!(walk_edge::<true>),
                         _ => edge!(walk_edge::<false>),
                     };
                     (h, pack(d, rel(target)), n, 0)
@@ -320,10 +320,10 @@ fn thread<C: CellType>(
 fn walk_edge_at(ops: &[Op], k: usize) -> bool {
     k >= 2
         && matches!(ops[k], Op::MoveJnzG { target, .. } if target as usize == k - 2)
-        && matches!(ops[k - 2], Op::Guard { .. } | Op::GuardThen { .. })
+        && matches!(ops[k - 2], Op::Guard { .. })
         && matches!(
             ops[k - 1],
-            Op::Transfer { .. } | Op::TransferThen { .. } | Op::Add { .. } | Op::AddThen { .. }
+            Op::Transfer { .. } | Op::Add { .. }
         )
 }
 
