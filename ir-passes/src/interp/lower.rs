@@ -52,8 +52,6 @@ pub fn lower(
     let most = n + 1 + 2 * gaps.len();
     let mut code = Code::default();
     code.ops.reserve_exact(most);
-    code.scans.reserve_exact(most);
-    code.slots.reserve_exact(most);
     code.origin.reserve_exact(most);
     code.gaps.reserve_exact(gaps.len());
     let mut l = Lowering {
@@ -231,7 +229,7 @@ pub fn lower(
                     nlo: (-slo) as u32,
                     w: (shi - slo) as u32,
                 });
-                *l.code.scans.last_mut().expect("pushed") = spans[i];
+                l.code.scans.push((l.code.ops.len() as u32 - 1, spans[i]));
                 (lo, hi, at) = (0, 0, 0);
             }
         }
@@ -327,22 +325,18 @@ impl Lowering {
     /// Appends an op (its `origin` is pushed by the caller).
     #[inline]
     fn push(&mut self, op: Op) {
-        self.push_with(op, NONE);
-    }
-
-    /// Appends an op with its loop slot.
-    #[inline]
-    fn push_with(&mut self, op: Op, slot: u32) {
         self.code.ops.push(op);
-        self.code.scans.push(Span::new(0, 0));
-        self.code.slots.push(slot);
     }
 
     /// Appends a jump to a logical target, patched once every op exists;
-    /// `slot` is the loop slot of a back edge.
+    /// `slot` is the loop slot of a back edge (or `NONE`).
     #[inline]
     fn jump(&mut self, op: Op, logical_target: u32, slot: u32) {
-        self.fixups.push((self.code.ops.len(), logical_target));
-        self.push_with(op, slot);
+        let at = self.code.ops.len();
+        self.fixups.push((at, logical_target));
+        if slot != NONE {
+            self.code.slots.push((at as u32, slot));
+        }
+        self.push(op);
     }
 }

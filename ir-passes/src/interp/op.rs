@@ -67,7 +67,7 @@ pub enum Op {
     GuardMoveJnzG { d: i32, target: u32, gap: u32 },
     /// `while p[0] != 0 { p += stride }`, each step checked against the
     /// window `-nlo ..= -nlo+w` of one step's source (as `Guard` encodes
-    /// it); the scan's source is `scans[pc]`.
+    /// it); the scan's source is in `Code::scans`.
     Scan { stride: i32, nlo: u32, w: u32 },
     /// Jump to `target` (ends the out-of-line stubs a guard resumes into).
     Goto { target: u32 },
@@ -91,14 +91,40 @@ pub struct Code {
     pub ops: Vec<Op>,
     /// Guard fallbacks, indexed by `Op::Guard::gap` `Op::GuardMove*::gap`.
     pub gaps: Vec<FastGap>,
-    /// The source of each `Scan` op (by op index; empty spans elsewhere),
-    /// run on the reference interpreter when a step would leave the tape.
-    pub scans: Vec<Span>,
-    /// The loop slot of each back edge (by op index; `NONE` elsewhere).
-    pub slots: Vec<u32>,
+    /// The source of each `Scan` op, as (op index, span) in op order, run
+    /// on the reference interpreter when a step would leave the tape. Kept
+    /// apart from the ops (rather than a span per op) so that lowering pays
+    /// only for the scans.
+    pub scans: Vec<(u32, Span)>,
+    /// The loop slot of each back edge that has one, as (op index, slot) in
+    /// op order (sparse, as `scans`).
+    pub slots: Vec<(u32, u32)>,
     /// For each op, the logical instruction it starts with (an index into
     /// [`crate::bytecode::Bytecode::instrs`]): how profiles map back.
     pub origin: Vec<u32>,
+}
+
+impl Code {
+    /// The source of the `Scan` at op `at` (an empty span if it is none).
+    pub fn scan_span(&self, at: usize) -> Span {
+        match self.scans.binary_search_by_key(&(at as u32), |&(k, _)| k) {
+            Ok(i) => self.scans[i].1,
+            Err(_) => Span::new(0, 0),
+        }
+    }
+
+    /// The loop slot of the back edge at op `at` (`NONE` if it has none).
+    pub fn slot(&self, at: usize) -> u32 {
+        match self.slots.binary_search_by_key(&(at as u32), |&(k, _)| k) {
+            Ok(i) => self.slots[i].1,
+            Err(_) => super::lower::NONE,
+        }
+    }
+
+    /// How many loop slots the back edges name (the highest plus one).
+    pub fn loops(&self) -> usize {
+        self.slots.iter().map(|&(_, s)| s as usize + 1).max().unwrap_or(0)
+    }
 }
 
 const _: () = assert!(std::mem::size_of::<Op>() == 16);

@@ -141,8 +141,8 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     assert!(m.ptr < len, "the pointer starts on the tape");
     let t = m.tape.as_mut_ptr();
     let heat = match H::ENABLED {
-        true => Countdowns::new(code.ops.len(), &code.slots, hooks.threshold()),
-        false => Countdowns::new(0, &[], 0),
+        true => Countdowns::new(code.ops.len(), code.loops(), hooks.threshold()),
+        false => Countdowns::new(0, 0, 0),
     };
     let countdown = H::ENABLED.then(|| heat.first());
     let mut ops = thread::<C>(&code.ops, t, len, countdown)?;
@@ -699,7 +699,7 @@ fn expired<C: CellType>(
 ) -> Next<C> {
     // SAFETY: `edge` is an op of `x.ops`.
     let k = unsafe { edge.offset_from(x.ops) } as usize;
-    let slot = x.code.slots[k];
+    let slot = x.code.slot(k);
     let (mut ip, mut cp) = (target, cp);
     let recheck = match x.heat.expired(k, slot, x.budget) {
         Err(e) => return resume(Err(e), ip, cp, x),
@@ -965,7 +965,7 @@ fn long_scan<C: CellType>(
         unreachable!("a scan's handler runs only scan ops")
     };
     let window = (stride, -(nlo as i32), w as i32 - nlo as i32);
-    let (q, r) = scan_loop(tape, p, window, x.code.scans[at], x.source, x.io, x.budget);
+    let (q, r) = scan_loop(tape, p, window, x.code.scan_span(at), x.source, x.io, x.budget);
     // SAFETY: scans stop on the tape.
     let cp = unsafe { t.add(q) };
     resume(r, ip.wrapping_add(1), cp, x)
