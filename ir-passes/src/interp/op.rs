@@ -123,7 +123,11 @@ impl Code {
 
     /// How many loop slots the back edges name (the highest plus one).
     pub fn loops(&self) -> usize {
-        self.slots.iter().map(|&(_, s)| s as usize + 1).max().unwrap_or(0)
+        self.slots
+            .iter()
+            .map(|&(_, s)| s as usize + 1)
+            .max()
+            .unwrap_or(0)
     }
 }
 

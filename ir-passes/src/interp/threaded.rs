@@ -238,12 +238,8 @@ fn thread<C: CellType>(
             let (h, w, c, e): (Handler<C>, u64, i32, i32) = match op {
                 Op::Add { off, v } => (add, pack(off, v as i32), 0, 0),
                 Op::Set { off, v } => (set, pack(off, v as i32), 0, 0),
-                Op::MulAdd { src, dst, f } => {
-                    (mul_add, pack(src, dst), f as i32, 0)
-                }
-                Op::Transfer { src, dst, f } => {
-                    (transfer, pack(src, dst), f as i32, 0)
-                }
+                Op::MulAdd { src, dst, f } => (mul_add, pack(src, dst), f as i32, 0),
+                Op::Transfer { src, dst, f } => (transfer, pack(src, dst), f as i32, 0),
                 Op::AddMove { off, v, d } => (add_move, pack(off, v as i32), d, 0),
                 Op::Move { d } => (mov, pack(d, 0), 0, 0),
                 Op::Out { off } => (out, pack(off, 0), 0, 0),
@@ -259,9 +255,7 @@ fn thread<C: CellType>(
                     (guard_move_jz, pack(d, len_bytes), gap as i32, rel(target))
                 }
                 Op::Walk { target } => match ops[k + 2] {
-                    Op::Transfer { .. } => {
-                        (edge!(walk::<true>), pack(rel(target), 0), 0, 0)
-                    }
+                    Op::Transfer { .. } => (edge!(walk::<true>), pack(rel(target), 0), 0, 0),
                     _ => (edge!(walk::<false>), pack(rel(target), 0), 0, 0),
                 },
                 Op::Jnz { target } => (edge!(jnz::<false>), pack(rel(target), 0), n, 0),
@@ -321,10 +315,7 @@ fn walk_edge_at(ops: &[Op], k: usize) -> bool {
     k >= 2
         && matches!(ops[k], Op::MoveJnzG { target, .. } if target as usize == k - 2)
         && matches!(ops[k - 2], Op::Guard { .. })
-        && matches!(
-            ops[k - 1],
-            Op::Transfer { .. } | Op::Add { .. }
-        )
+        && matches!(ops[k - 1], Op::Transfer { .. } | Op::Add { .. })
 }
 
 /// Passes control to the op at `$ip` with the pointer at `$cp`: a tail call
@@ -965,7 +956,15 @@ fn long_scan<C: CellType>(
         unreachable!("a scan's handler runs only scan ops")
     };
     let window = (stride, -(nlo as i32), w as i32 - nlo as i32);
-    let (q, r) = scan_loop(tape, p, window, x.code.scan_span(at), x.source, x.io, x.budget);
+    let (q, r) = scan_loop(
+        tape,
+        p,
+        window,
+        x.code.scan_span(at),
+        x.source,
+        x.io,
+        x.budget,
+    );
     // SAFETY: scans stop on the tape.
     let cp = unsafe { t.add(q) };
     resume(r, ip.wrapping_add(1), cp, x)
