@@ -98,22 +98,10 @@ impl Bytecode {
             source: Arc::clone(&program.source),
         };
         bc.body(&program.body, program.source.full_span(), &mut Vec::new());
+        // `control` listed the loops as it emitted their heads.
         let mut slots = vec![NONE; bc.instrs.len()];
-        for (head, instr) in bc.instrs.iter().enumerate() {
-            let Instr::JumpIfZero { target } = *instr else {
-                continue;
-            };
-            let tail = (target as usize).wrapping_sub(1);
-            if matches!(bc.instrs.get(tail),
-                Some(Instr::JumpIfNonZero { target }) if *target as usize == head + 1)
-            {
-                slots[tail] = bc.loops.len() as u32;
-                bc.loops.push(LoopInfo {
-                    head: head as u32,
-                    tail: tail as u32,
-                    span: bc.spans[head],
-                });
-            }
+        for (slot, l) in bc.loops.iter().enumerate() {
+            slots[l.tail as usize] = slot as u32;
         }
         let code = lower(&bc.instrs, &bc.spans, &bc.gaps, &slots);
         debug_assert!(code.is_ok(), "{:?}", code.err());
@@ -186,12 +174,20 @@ impl Bytecode {
             }
             Op::Loop { body } => {
                 let head = self.push(Instr::JumpIfZero { target: 0 }, node.span);
+                // Listed here, before the body's loops: in the order of heads.
+                let slot = self.loops.len();
+                self.loops.push(LoopInfo {
+                    head: head as u32,
+                    tail: 0,
+                    span: node.span,
+                });
                 self.body(body, inner_span(node.span), segs);
                 let target = head as u32 + 1;
                 let tail = self.push(Instr::JumpIfNonZero { target }, node.span);
                 self.instrs[head] = Instr::JumpIfZero {
                     target: tail as u32 + 1,
                 };
+                self.loops[slot].tail = tail as u32;
             }
             Op::If { body } => {
                 let head = self.push(Instr::JumpIfZero { target: 0 }, node.span);

@@ -15,7 +15,6 @@
 //! loop whose back edge also sits in a guard's resume stub has two); the
 //! countdowns are per op.
 
-use super::lower::NONE;
 use crate::budget::Budget;
 use crate::error::RunError;
 
@@ -44,15 +43,9 @@ pub(super) enum Expired {
 }
 
 impl Countdowns {
-    /// The state for `ops` ops and the loops named by `slots` (the loop
-    /// slot of each back-edge op, [`NONE`] elsewhere), the hooks first due
+    /// The state for `ops` ops and `loops` loop slots, the hooks first due
     /// after `threshold` back edges of each loop (0 is taken as 1).
-    pub(super) fn new(ops: usize, slots: &[u32], threshold: u32) -> Countdowns {
-        let loops = slots
-            .iter()
-            .filter(|&&s| s != NONE)
-            .max()
-            .map_or(0, |&s| s as usize + 1);
+    pub(super) fn new(ops: usize, loops: usize, threshold: u32) -> Countdowns {
         let due = threshold.max(1);
         Countdowns {
             armed: vec![0; ops],
@@ -129,14 +122,15 @@ impl Countdowns {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interp::lower::NONE;
 
     /// The hook is due after exactly `threshold` back edges of a loop,
     /// counted over both of its back-edge ops, and then after each
     /// `recheck`; the budget is charged every back edge.
     #[test]
     fn hooks_come_due_after_their_back_edges_over_all_ops_of_a_loop() {
-        let slots = [NONE, 0, NONE, 0, 1];
-        let mut c = Countdowns::new(5, &slots, 10);
+        // Ops 1 and 3 are back edges of loop 0, op 4 of loop 1.
+        let mut c = Countdowns::new(5, 2, 10);
         assert_eq!(c.first(), 10);
         let mut budget = Budget::unlimited();
         // Op 1 runs its first countdown out: 10 back edges, the hook is due.
@@ -174,8 +168,7 @@ mod tests {
     /// The budget is checked once its interval's back edges are counted.
     #[test]
     fn expired_countdowns_charge_the_budget() {
-        let slots = [0];
-        let mut c = Countdowns::new(1, &slots, u32::MAX);
+        let mut c = Countdowns::new(1, 1, u32::MAX);
         assert_eq!(c.first(), Budget::interval());
         let mut budget = Budget::new(1, None);
         assert_eq!(

@@ -24,10 +24,7 @@
 //! - a back edge whose target is a `Guard` checks that guard itself
 //!   (`…JnzG`): a loop iteration saves a dispatch;
 //! - a loop whose body is `Guard`, `Transfer` or `Add`, `MoveJnzG` gets a
-//!   `Walk` head that runs its iterations without dispatching;
-//! - last, `Guard`, `Add`, `Set`, `MulAdd` or `Transfer` followed by a plain
-//!   data op or `MoveJnzG` becomes a `…Then` op that runs the next op too
-//!   (which stays in place, for jumps that land on it).
+//!   `Walk` head that runs its iterations without dispatching.
 //!
 //! A guard's fallback resumes at its segment's end, which may be a jump fused
 //! with the move before it: such resume points get an out-of-line stub (the
@@ -55,8 +52,6 @@ pub fn lower(
     let most = n + 1 + 2 * gaps.len();
     let mut code = Code::default();
     code.ops.reserve_exact(most);
-    code.scans.reserve_exact(most);
-    code.slots.reserve_exact(most);
     code.origin.reserve_exact(most);
     code.gaps.reserve_exact(gaps.len());
     let mut l = Lowering {
@@ -234,7 +229,7 @@ pub fn lower(
                     nlo: (-slo) as u32,
                     w: (shi - slo) as u32,
                 });
-                *l.code.scans.last_mut().expect("pushed") = spans[i];
+                l.code.scans.push((l.code.ops.len() as u32 - 1, spans[i]));
                 (lo, hi, at) = (0, 0, 0);
             }
         }
@@ -300,38 +295,6 @@ pub fn lower(
             code.ops[k] = Op::Walk { target };
         }
     }
-    // Pairs: an op absorbs the next one when that is a plain data op or a
-    // guarded back edge. The next op stays in place (jumps may land on it)
-    // and keeps its plain form, which is what the absorbing op checks for.
-    let halt = code.ops.iter().position(|op| *op == Op::Halt).unwrap_or(0);
-    let mut k = 0;
-    while k + 1 < halt {
-        let absorbable = matches!(
-            code.ops[k + 1],
-            Op::Add { .. }
-                | Op::Set { .. }
-                | Op::MulAdd { .. }
-                | Op::Transfer { .. }
-                | Op::MoveJnzG { .. }
-        );
-        let fused = match code.ops[k] {
-            Op::Guard { nlo, w, gap } => Op::GuardThen { nlo, w, gap },
-            Op::Add { off, v } => Op::AddThen { off, v },
-            Op::Set { off, v } => Op::SetThen { off, v },
-            Op::MulAdd { src, dst, f } => Op::MulAddThen { src, dst, f },
-            Op::Transfer { src, dst, f } => Op::TransferThen { src, dst, f },
-            _ => {
-                k += 1;
-                continue;
-            }
-        };
-        if absorbable {
-            code.ops[k] = fused;
-            k += 2;
-        } else {
-            k += 1;
-        }
-    }
     for g in gaps {
         let resume = start[g.resume as usize];
         if resume == NONE {
@@ -360,17 +323,20 @@ struct Lowering {
 
 impl Lowering {
     /// Appends an op (its `origin` is pushed by the caller).
+    #[inline]
     fn push(&mut self, op: Op) {
         self.code.ops.push(op);
-        self.code.scans.push(Span::new(0, 0));
-        self.code.slots.push(NONE);
     }
 
     /// Appends a jump to a logical target, patched once every op exists;
-    /// `slot` is the loop slot of a back edge.
+    /// `slot` is the loop slot of a back edge (or `NONE`).
+    #[inline]
     fn jump(&mut self, op: Op, logical_target: u32, slot: u32) {
-        self.fixups.push((self.code.ops.len(), logical_target));
+        let at = self.code.ops.len();
+        self.fixups.push((at, logical_target));
+        if slot != NONE {
+            self.code.slots.push((at as u32, slot));
+        }
         self.push(op);
-        *self.code.slots.last_mut().expect("pushed") = slot;
     }
 }

@@ -33,24 +33,13 @@ pub enum Op {
     In { off: i32 },
     /// Check `p-nlo ..= p-nlo+w` is on the tape; if not, run `gaps[gap]` on
     /// the reference interpreter and continue at its resume index. (The
-    /// dispatch loop runs a copy in which `w` of `Guard`, `GuardThen` and
-    /// `Scan` is resolved to `tape length - w`.)
+    /// threaded run resolves the window against its tape when it copies
+    /// the ops.)
     Guard { nlo: u32, w: u32, gap: u32 },
     /// A segment that is one move: `p += d` if `p+d` is on the tape (the
     /// source's own excursion lies between `p` and `p+d`, so one compare
     /// is the whole guard); else `gaps[gap]` runs on the reference.
     GuardMove { d: i32, gap: u32 },
-    /// `Guard`, then (if it passed) the next op, when that is one of the
-    /// ops a `…Then` may absorb, without a dispatch of its own.
-    GuardThen { nlo: u32, w: u32, gap: u32 },
-    /// `Add`, then the next op (see `GuardThen`).
-    AddThen { off: i32, v: Value },
-    /// `Set`, then the next op.
-    SetThen { off: i32, v: Value },
-    /// `MulAdd`, then the next op.
-    MulAddThen { src: i32, dst: i32, f: Value },
-    /// `Transfer`, then the next op.
-    TransferThen { src: i32, dst: i32, f: Value },
     /// Jump to `target` if `p[0] == 0` (loop and if entry).
     Jz { target: u32 },
     /// `p += d`, then jump to `target` if `p[0] == 0`.
@@ -78,7 +67,7 @@ pub enum Op {
     GuardMoveJnzG { d: i32, target: u32, gap: u32 },
     /// `while p[0] != 0 { p += stride }`, each step checked against the
     /// window `-nlo ..= -nlo+w` of one step's source (as `Guard` encodes
-    /// it); the scan's source is `scans[pc]`.
+    /// it); the scan's source is in `Code::scans`.
     Scan { stride: i32, nlo: u32, w: u32 },
     /// Jump to `target` (ends the out-of-line stubs a guard resumes into).
     Goto { target: u32 },
@@ -102,14 +91,44 @@ pub struct Code {
     pub ops: Vec<Op>,
     /// Guard fallbacks, indexed by `Op::Guard::gap` `Op::GuardMove*::gap`.
     pub gaps: Vec<FastGap>,
-    /// The source of each `Scan` op (by op index; empty spans elsewhere),
-    /// run on the reference interpreter when a step would leave the tape.
-    pub scans: Vec<Span>,
-    /// The loop slot of each back edge (by op index; `NONE` elsewhere).
-    pub slots: Vec<u32>,
+    /// The source of each `Scan` op, as (op index, span) in op order, run
+    /// on the reference interpreter when a step would leave the tape. Kept
+    /// apart from the ops (rather than a span per op) so that lowering pays
+    /// only for the scans.
+    pub scans: Vec<(u32, Span)>,
+    /// The loop slot of each back edge that has one, as (op index, slot) in
+    /// op order (sparse, as `scans`).
+    pub slots: Vec<(u32, u32)>,
     /// For each op, the logical instruction it starts with (an index into
     /// [`crate::bytecode::Bytecode::instrs`]): how profiles map back.
     pub origin: Vec<u32>,
+}
+
+impl Code {
+    /// The source of the `Scan` at op `at` (an empty span if it is none).
+    pub fn scan_span(&self, at: usize) -> Span {
+        match self.scans.binary_search_by_key(&(at as u32), |&(k, _)| k) {
+            Ok(i) => self.scans[i].1,
+            Err(_) => Span::new(0, 0),
+        }
+    }
+
+    /// The loop slot of the back edge at op `at` (`NONE` if it has none).
+    pub fn slot(&self, at: usize) -> u32 {
+        match self.slots.binary_search_by_key(&(at as u32), |&(k, _)| k) {
+            Ok(i) => self.slots[i].1,
+            Err(_) => super::lower::NONE,
+        }
+    }
+
+    /// How many loop slots the back edges name (the highest plus one).
+    pub fn loops(&self) -> usize {
+        self.slots
+            .iter()
+            .map(|&(_, s)| s as usize + 1)
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 const _: () = assert!(std::mem::size_of::<Op>() == 16);

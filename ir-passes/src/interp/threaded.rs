@@ -141,8 +141,8 @@ pub fn exec<C: CellType, H: LoopHooks<C>>(
     assert!(m.ptr < len, "the pointer starts on the tape");
     let t = m.tape.as_mut_ptr();
     let heat = match H::ENABLED {
-        true => Countdowns::new(code.ops.len(), &code.slots, hooks.threshold()),
-        false => Countdowns::new(0, &[], 0),
+        true => Countdowns::new(code.ops.len(), code.loops(), hooks.threshold()),
+        false => Countdowns::new(0, 0, 0),
     };
     let countdown = H::ENABLED.then(|| heat.first());
     let mut ops = thread::<C>(&code.ops, t, len, countdown)?;
@@ -236,19 +236,15 @@ fn thread<C: CellType>(
                 };
             }
             let (h, w, c, e): (Handler<C>, u64, i32, i32) = match op {
-                Op::Add { off, v } | Op::AddThen { off, v } => (add, pack(off, v as i32), 0, 0),
-                Op::Set { off, v } | Op::SetThen { off, v } => (set, pack(off, v as i32), 0, 0),
-                Op::MulAdd { src, dst, f } | Op::MulAddThen { src, dst, f } => {
-                    (mul_add, pack(src, dst), f as i32, 0)
-                }
-                Op::Transfer { src, dst, f } | Op::TransferThen { src, dst, f } => {
-                    (transfer, pack(src, dst), f as i32, 0)
-                }
+                Op::Add { off, v } => (add, pack(off, v as i32), 0, 0),
+                Op::Set { off, v } => (set, pack(off, v as i32), 0, 0),
+                Op::MulAdd { src, dst, f } => (mul_add, pack(src, dst), f as i32, 0),
+                Op::Transfer { src, dst, f } => (transfer, pack(src, dst), f as i32, 0),
                 Op::AddMove { off, v, d } => (add_move, pack(off, v as i32), d, 0),
                 Op::Move { d } => (mov, pack(d, 0), 0, 0),
                 Op::Out { off } => (out, pack(off, 0), 0, 0),
                 Op::In { off } => (inp, pack(off, 0), 0, 0),
-                Op::Guard { nlo, w, gap } | Op::GuardThen { nlo, w, gap } => {
+                Op::Guard { nlo, w, gap } => {
                     let (start, lim) = window(nlo, w);
                     (guard, start, lim, gap as i32)
                 }
@@ -259,9 +255,7 @@ fn thread<C: CellType>(
                     (guard_move_jz, pack(d, len_bytes), gap as i32, rel(target))
                 }
                 Op::Walk { target } => match ops[k + 2] {
-                    Op::Transfer { .. } | Op::TransferThen { .. } => {
-                        (edge!(walk::<true>), pack(rel(target), 0), 0, 0)
-                    }
+                    Op::Transfer { .. } => (edge!(walk::<true>), pack(rel(target), 0), 0, 0),
                     _ => (edge!(walk::<false>), pack(rel(target), 0), 0, 0),
                 },
                 Op::Jnz { target } => (edge!(jnz::<false>), pack(rel(target), 0), n, 0),
@@ -269,7 +263,7 @@ fn thread<C: CellType>(
                 Op::MoveJnz { d, target } => (edge!(move_jnz::<false>), pack(d, rel(target)), n, 0),
                 Op::MoveJnzG { d, target } if walk_edge_at(ops, k) => {
                     let h = match ops[k - 1] {
-                        Op::Transfer { .. } | Op::TransferThen { .. } => edge!(walk_edge::<true>),
+                        Op::Transfer { .. } => edge!(walk_edge::<true>),
                         _ => edge!(walk_edge::<false>),
                     };
                     (h, pack(d, rel(target)), n, 0)
@@ -320,11 +314,8 @@ fn thread<C: CellType>(
 fn walk_edge_at(ops: &[Op], k: usize) -> bool {
     k >= 2
         && matches!(ops[k], Op::MoveJnzG { target, .. } if target as usize == k - 2)
-        && matches!(ops[k - 2], Op::Guard { .. } | Op::GuardThen { .. })
-        && matches!(
-            ops[k - 1],
-            Op::Transfer { .. } | Op::TransferThen { .. } | Op::Add { .. } | Op::AddThen { .. }
-        )
+        && matches!(ops[k - 2], Op::Guard { .. })
+        && matches!(ops[k - 1], Op::Transfer { .. } | Op::Add { .. })
 }
 
 /// Passes control to the op at `$ip` with the pointer at `$cp`: a tail call
@@ -699,7 +690,7 @@ fn expired<C: CellType>(
 ) -> Next<C> {
     // SAFETY: `edge` is an op of `x.ops`.
     let k = unsafe { edge.offset_from(x.ops) } as usize;
-    let slot = x.code.slots[k];
+    let slot = x.code.slot(k);
     let (mut ip, mut cp) = (target, cp);
     let recheck = match x.heat.expired(k, slot, x.budget) {
         Err(e) => return resume(Err(e), ip, cp, x),
@@ -965,7 +956,15 @@ fn long_scan<C: CellType>(
         unreachable!("a scan's handler runs only scan ops")
     };
     let window = (stride, -(nlo as i32), w as i32 - nlo as i32);
-    let (q, r) = scan_loop(tape, p, window, x.code.scans[at], x.source, x.io, x.budget);
+    let (q, r) = scan_loop(
+        tape,
+        p,
+        window,
+        x.code.scan_span(at),
+        x.source,
+        x.io,
+        x.budget,
+    );
     // SAFETY: scans stop on the tape.
     let cp = unsafe { t.add(q) };
     resume(r, ip.wrapping_add(1), cp, x)
