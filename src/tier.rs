@@ -21,7 +21,8 @@ pub enum Tier {
     Interp,
     /// The template JIT: unoptimized IR, one CLIF sequence per command.
     Simple,
-    /// The optimizing JIT: optimized IR, Cranelift at opt_level=speed.
+    /// The optimizing JIT: optimized IR; Cranelift without its egraph
+    /// optimizer (`opt_level=none`: see [`crate::jit`]'s module settings).
     Opt,
     /// Tiered: interpret the cheaply optimized IR at once, compile hot loops
     /// with the opt tier's code generator in the background, switch to

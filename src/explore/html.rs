@@ -59,7 +59,7 @@ const BODY: &str = r#"<body>
 <section id="right" class="col">
   <div class="panel" id="code-panel"><h2>JIT code <span class="tabs" id="tier-tabs"></span> <select id="function"></select></h2>
     <div id="tier-summary"></div><table id="loops"></table></div>
-  <div class="panel grow"><h2>CLIF <small>after Cranelift's optimizer</small></h2><div id="clif" class="listing"></div></div>
+  <div class="panel grow"><h2>CLIF <small>as Cranelift compiled it</small></h2><div id="clif" class="listing"></div></div>
   <div class="panel grow"><h2>Machine code <small>x86-64</small></h2><div id="asm" class="listing"></div></div>
 </section>
 </main>

@@ -1,7 +1,8 @@
 //! The clif view: the Cranelift IR of every function the JIT generates for
-//! the chosen tier, as translated from our IR and after Cranelift's own
-//! optimizer (the egraph pass at the opt tier; the simple tier runs none, so
-//! there the two differ only by unreachable-code removal).
+//! the chosen tier, as translated from our IR and as Cranelift compiled it
+//! (both tiers run at `opt_level=none`, without the egraph optimizer, so the
+//! two differ only by Cranelift's own clean-ups such as unreachable-code
+//! removal).
 
 use super::format::entry_mark;
 use super::options::Options;

@@ -54,6 +54,18 @@ const RECHECK: u64 = 16;
 /// interpreter's own core is then the only one there is.
 const STEAL_AFTER: Duration = Duration::from_millis(2);
 
+/// A requested loop is taken back only if, while it waited, at least this
+/// share (1/n) of all the back edges the interpreter took were its own or
+/// its nested loops': the loop is then where the run's time goes, and its
+/// compile (about a millisecond on the interpreter's thread) stops that.
+/// Without it, hanoi took back 13 small loops that had each done about
+/// 1,000 back edges of work (microseconds of interpretation) while the run
+/// was busy elsewhere, and compiled them on its own thread at 0.5–1.7 ms
+/// each: more than the whole interpreted run's 10 ms of execution. A share,
+/// not a count: busybeaver's one loop takes few back edges (its iterations
+/// are long scans) but all of them.
+const STEAL_SHARE: u64 = 2;
+
 /// Source bytes of a loop small enough to be taken back (its compile takes
 /// about a millisecond).
 const STEAL_BYTES: u32 = 2048;
@@ -88,9 +100,10 @@ const MAX_CLIMB: usize = 64;
 enum Phase {
     /// Not asked for.
     Cold,
-    /// Asked for, not compiled yet: when, and looks since the clock was
-    /// last read.
-    Requested(Instant, u32),
+    /// Asked for, not compiled yet: when, looks since the clock was last
+    /// read, and the loop's heat and the run's back edges
+    /// ([`Tiering::edges`]) when it was asked for.
+    Requested(Instant, u32, u64, u64),
     /// Compiled: entered at the loop test.
     Ready(JitCode),
     /// The compile failed, was skipped, or the thread is gone: interpreted
@@ -128,6 +141,9 @@ pub struct Tiering {
     /// Per loop, work: its own interpreted back edges and those of the
     /// loops inside it, as reported so far.
     heat: Arc<Heat>,
+    /// Back edges of all loops reported so far (the run's interpreted
+    /// work, each back edge once).
+    edges: u64,
     worker: Option<Worker>,
     /// Whether starting the worker failed (then nothing more is compiled).
     no_worker: bool,
@@ -163,6 +179,7 @@ impl Tiering {
             worker: None,
             no_worker: false,
             in_flight: 0,
+            edges: 0,
             fuel: Budget::interval(),
         }
     }
@@ -171,8 +188,9 @@ impl Tiering {
     fn request(&mut self, slot: u32, why: std::fmt::Arguments<'_>) {
         let job = Arc::clone(&self.job);
         event!(&job.log, "request {} {why}", job.describe(slot));
+        let heat = self.heat.get(slot);
         if self.sync {
-            self.slots[slot as usize].phase = Phase::Requested(Instant::now(), 0);
+            self.slots[slot as usize].phase = Phase::Requested(Instant::now(), 0, heat, self.edges);
             let done = job.compile(slot);
             return self.receive(done);
         }
@@ -188,7 +206,7 @@ impl Tiering {
         let sent = self.worker.as_ref().is_some_and(|w| w.request(slot));
         self.slots[slot as usize].phase = if sent {
             self.in_flight += 1;
-            Phase::Requested(Instant::now(), 0)
+            Phase::Requested(Instant::now(), 0, heat, self.edges)
         } else {
             Phase::Failed
         };
@@ -221,7 +239,7 @@ impl Tiering {
     /// for the compile thread (see [`STEAL_AFTER`]) and it is small.
     fn steal_if_waiting(&mut self, slot: u32) {
         let s = slot as usize;
-        let Phase::Requested(since, looks) = &mut self.slots[s].phase else {
+        let Phase::Requested(since, looks, heat_then, edges_then) = &mut self.slots[s].phase else {
             return;
         };
         *looks += 1;
@@ -230,8 +248,13 @@ impl Tiering {
         }
         *looks = 0;
         let waited = since.elapsed();
+        let gained = self.heat.get(slot).saturating_sub(*heat_then);
+        let all = self.edges - *edges_then;
         let span = self.job.sites[s].span;
-        if waited < STEAL_AFTER || span.end - span.start > STEAL_BYTES || self.inside_compiled(slot)
+        if waited < STEAL_AFTER
+            || gained.saturating_mul(STEAL_SHARE) < all
+            || span.end - span.start > STEAL_BYTES
+            || self.inside_compiled(slot)
         {
             return;
         }
@@ -239,7 +262,7 @@ impl Tiering {
             self.in_flight -= 1;
             event!(
                 &self.job.log,
-                "taken back #{slot} after {:.2} ms waiting for the compile thread",
+                "taken back #{slot} after {:.2} ms waiting for the compile thread (its work {gained} of the run's {all} back edges meanwhile)",
                 waited.as_secs_f64() * 1e3
             );
             let done = self.job.compile(slot);
@@ -351,6 +374,7 @@ impl<C: CellType> LoopHooks<C> for Tiering {
         // argument; the slot keeps it so the log's counts need no argument.
         let ran = self.slots[s].countdown;
         self.slots[s].interpreted += u64::from(ran);
+        self.edges += u64::from(ran);
         self.heat_up(slot, u64::from(ran));
         if self.in_flight > 0 {
             self.poll();
