@@ -73,14 +73,17 @@ impl Tier {
     /// interpreter then runs the folded loops of the programs -O2 folds
     /// (bench.b: 8 µs instead of 40 ms at -O1).
     pub fn before_compile(self, selected: &Pipeline, program: &Program) -> Pipeline {
-        let ops = || op_count_capped(program, tiered::LARGE_PROGRAM_OPS);
-        match self {
-            Tier::Auto if ops() > tiered::LARGE_PROGRAM_OPS => {
+        if self != Tier::Auto {
+            return selected.clone();
+        }
+        // Counted once: a middling program is walked whole.
+        match op_count_capped(program, tiered::LARGE_PROGRAM_OPS) {
+            ops if ops > tiered::LARGE_PROGRAM_OPS => {
                 let fold = selected.names().contains(&"fold_runs");
                 Pipeline::named(if fold { &["fold_runs"] } else { &[] })
                     .unwrap_or_else(|_| unreachable!("fold_runs is a pass"))
             }
-            Tier::Auto if ops() > tiered::SMALL_PROGRAM_OPS => selected.up_to(1),
+            ops if ops > tiered::SMALL_PROGRAM_OPS => selected.up_to(1),
             _ => selected.clone(),
         }
     }

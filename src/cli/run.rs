@@ -211,25 +211,17 @@ pub fn run(args: &RunArgs) -> u8 {
     } else {
         let compiled = std::thread::scope(|scope| {
             let warnings = || warn(&program, &args.warnings, &stderr);
-            let beside = match lint_beside {
-                true => std::thread::Builder::new()
-                    .spawn_scoped(scope, warnings)
-                    .ok(),
-                false => None,
-            };
+            let beside =
+                lint_beside.then(|| std::thread::Builder::new().spawn_scoped(scope, warnings));
             let compiled = compile_shared(Arc::clone(&program), args.tier, &target, &auto);
             match beside {
-                Some(thread) => {
-                    thread
-                        .join()
-                        .unwrap_or_else(|e| std::panic::resume_unwind(e));
-                }
+                Some(Ok(thread)) => thread
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
                 // No thread to be had: here, before the run as always.
-                None if lint_beside => {
-                    warnings();
-                }
-                None => {}
-            }
+                Some(Err(_)) => warnings(),
+                None => 0,
+            };
             compiled
         });
         let compiled = match compiled {

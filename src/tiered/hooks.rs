@@ -100,15 +100,34 @@ const MAX_CLIMB: usize = 64;
 enum Phase {
     /// Not asked for.
     Cold,
-    /// Asked for, not compiled yet: when, looks since the clock was last
-    /// read, and the loop's heat and the run's back edges
-    /// ([`Tiering::edges`]) when it was asked for.
-    Requested(Instant, u32, u64, u64),
+    /// Asked for, not compiled yet.
+    Requested {
+        /// When it was asked for.
+        since: Instant,
+        /// Looks since the clock was last read.
+        looks: u32,
+        /// The loop's heat when it was asked for.
+        heat: u64,
+        /// The run's back edges ([`Tiering::edges`]) when it was asked for.
+        edges: u64,
+    },
     /// Compiled: entered at the loop test.
     Ready(JitCode),
     /// The compile failed, was skipped, or the thread is gone: interpreted
     /// for good.
     Failed,
+}
+
+impl Phase {
+    /// Asked for now, with the loop's heat and the run's back edges.
+    fn requested(heat: u64, edges: u64) -> Phase {
+        Phase::Requested {
+            since: Instant::now(),
+            looks: 0,
+            heat,
+            edges,
+        }
+    }
 }
 
 /// One loop's state and counts.
@@ -190,7 +209,7 @@ impl Tiering {
         event!(&job.log, "request {} {why}", job.describe(slot));
         let heat = self.heat.get(slot);
         if self.sync {
-            self.slots[slot as usize].phase = Phase::Requested(Instant::now(), 0, heat, self.edges);
+            self.slots[slot as usize].phase = Phase::requested(heat, self.edges);
             let done = job.compile(slot);
             return self.receive(done);
         }
@@ -206,7 +225,7 @@ impl Tiering {
         let sent = self.worker.as_ref().is_some_and(|w| w.request(slot));
         self.slots[slot as usize].phase = if sent {
             self.in_flight += 1;
-            Phase::Requested(Instant::now(), 0, heat, self.edges)
+            Phase::requested(heat, self.edges)
         } else {
             Phase::Failed
         };
@@ -239,7 +258,13 @@ impl Tiering {
     /// for the compile thread (see [`STEAL_AFTER`]) and it is small.
     fn steal_if_waiting(&mut self, slot: u32) {
         let s = slot as usize;
-        let Phase::Requested(since, looks, heat_then, edges_then) = &mut self.slots[s].phase else {
+        let Phase::Requested {
+            since,
+            looks,
+            heat: heat_then,
+            edges: edges_then,
+        } = &mut self.slots[s].phase
+        else {
             return;
         };
         *looks += 1;
@@ -282,7 +307,7 @@ impl Tiering {
         let mut at = self.job.sites[slot as usize].parent;
         for _ in 0..MAX_CLIMB {
             let Some(p) = at else { return false };
-            if let Phase::Ready(_) | Phase::Requested(..) = self.slots[p as usize].phase {
+            if let Phase::Ready(_) | Phase::Requested { .. } = self.slots[p as usize].phase {
                 return true;
             }
             at = self.job.sites[p as usize].parent;
@@ -334,7 +359,7 @@ impl Tiering {
         for (i, slot) in self.slots.iter().enumerate() {
             let state = match slot.phase {
                 Phase::Cold => continue,
-                Phase::Requested(..) => "still compiling",
+                Phase::Requested { .. } => "still compiling",
                 Phase::Ready(_) => "compiled",
                 Phase::Failed => "not compiled",
             };
@@ -410,7 +435,7 @@ impl<C: CellType> LoopHooks<C> for Tiering {
             let per_edge = st.weight;
             let (budget_work, cap) = match st.phase {
                 Phase::Cold => (LOOK, threshold.saturating_sub(heat).max(1)),
-                Phase::Requested(..) => (RECHECK, RECHECK),
+                Phase::Requested { .. } => (RECHECK, RECHECK),
                 _ => (LOOK, LOOK),
             };
             st.countdown = (budget_work / per_edge).clamp(1, cap.min(LOOK)) as u32;
